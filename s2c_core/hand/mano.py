@@ -23,8 +23,6 @@ _REQUIRED_KEYS = (
     "v_template", "J_regressor", "weights", "posedirs", "shapedirs",
     "kintree_table", "f", "hands_components", "hands_mean",
 )  # fmt: skip
-# smplx's fingertip vertices for MANO, in its order (thumb, index, middle, ring, pinky).
-_SMPLX_TIP_ORDER = ("thumb", "index", "middle", "ring", "pinky")
 
 
 class ManoFileError(ValueError):
@@ -59,6 +57,7 @@ _ALLOWED = {
     ("copyreg", "_reconstructor"),
     ("__builtin__", "object"),
     ("builtins", "object"),
+    ("_codecs", "encode"),  # how protocol-2 pickles store bytes; only encodes a string
 }
 
 
@@ -103,6 +102,7 @@ def load_mano_rig(path: str | Path, side: str = "right") -> HandRig:
         import smplx
         import torch
         from smplx.utils import Struct
+        from smplx.vertex_ids import vertex_ids as VERTEX_IDS
     except ImportError as exc:
         raise ManoFileError(
             f"{path}: using a MANO file needs the optional 'smplx' package "
@@ -117,9 +117,10 @@ def load_mano_rig(path: str | Path, side: str = "right") -> HandRig:
             global_orient=torch.zeros(1, 3),
             hand_pose=torch.zeros(1, 45),
         )
-    joints = output.joints[0].double().numpy()  # 16 MANO joints + 5 tips in smplx's order
-    tips = [joints[16 + _SMPLX_TIP_ORDER.index(finger)] for finger in FINGERS]
-    rest = np.concatenate([joints[:16], np.stack(tips)], axis=0)
+    joints = output.joints[0, :16].double().numpy()
+    vertices = output.vertices[0].double().numpy()
+    tips = vertices[[VERTEX_IDS["mano"][finger] for finger in FINGERS]]  # smplx's tip vertices
+    rest = np.concatenate([joints, tips], axis=0)
     rig = replace(
         builtin_rig("right"),
         name="mano",

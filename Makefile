@@ -1,0 +1,38 @@
+# Everything a fresh clone needs: `make demo` runs the main job, `make test` the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DIR := out/demo
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch==2.13.0 is pinned in pyproject: it resolves to the CPU wheel, not a CUDA build.
+	$(BIN)/python -m pip install -q -e '.[dev,mano]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(DEMO_DIR)
+	$(BIN)/s2c generate assets/example.mid --out $(DEMO_DIR)/take.npz \
+		--blend $(DEMO_DIR)/scene.blend --fbx $(DEMO_DIR)/scene.fbx --overwrite
+	@echo "Demo outputs:"
+	@echo "  HandMotion  $(DEMO_DIR)/take.npz"
+	@echo "  Blender     $(DEMO_DIR)/scene.blend   (open in Blender 4.2+, press play)"
+	@echo "  FBX         $(DEMO_DIR)/scene.fbx"
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info

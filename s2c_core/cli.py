@@ -1,0 +1,151 @@
+"""The `s2c` command line: generate | doctor | convert-official."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .blender_bridge import run_headless
+from .motion import save_motion
+from .outputs import StagedOutputs
+from .pipeline import ENGINES, GenerateOptions, generate
+from .progress import ProgressReporter
+
+_SCENE_OUTPUTS = ("blend", "fbx")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="s2c", description="Piano MIDI or audio -> animated hands (HandMotion, Blender, FBX)."
+    )
+    parser.add_argument("--version", action="version", version=f"s2c {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_generate(commands)
+    _add_doctor(commands)
+    _add_engine_commands(commands)
+    return parser
+
+
+def _add_generate(commands) -> None:
+    gen = commands.add_parser(
+        "generate",
+        help="make a take from a MIDI file",
+        description="Generate both hands for INPUT and write any of: a HandMotion .npz, a "
+        ".blend scene (piano + rigged hands + the take), an FBX. Outputs appear all "
+        "together or not at all.",
+    )
+    gen.add_argument("input", type=Path, help="a .mid/.midi file")
+    gen.add_argument("--engine", choices=ENGINES, default="auto",
+                     help="auto picks the MIDI engine for MIDI input (default: auto)")  # fmt: skip
+    gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
+    gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")
+    gen.add_argument("--out", type=Path, help="HandMotion .npz to write")
+    gen.add_argument("--blend", type=Path, help=".blend scene to write")
+    gen.add_argument("--fbx", type=Path, help="FBX file to write")
+    gen.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    gen.add_argument("--progress", choices=("text", "jsonl", "none"), default="text",
+                     help="jsonl: JSON lines on stdout for the Blender add-on")  # fmt: skip
+    gen.set_defaults(handler=_run_generate)
+
+
+def _add_doctor(commands) -> None:
+    doctor = commands.add_parser("doctor", help="report what this backend can do")
+    doctor.add_argument("--json", action="store_true", help="print one JSON object")
+    doctor.set_defaults(handler=_run_doctor)
+
+
+def _add_engine_commands(commands) -> None:
+    try:
+        from .engines.s2c import commands as s2c_commands
+    except ImportError:  # the S2C engine's optional dependencies are missing
+        return
+    s2c_commands.register(commands)
+
+
+def _run_generate(args: argparse.Namespace, reporter: ProgressReporter) -> int:
+    finals = {kind: getattr(args, kind) for kind in ("out", *_SCENE_OUTPUTS)}
+    finals = {kind: path.resolve() for kind, path in finals.items() if path is not None}
+    if not finals:
+        raise ValueError("nothing to write: give --out, --blend and/or --fbx")
+    options = GenerateOptions(engine=args.engine, seed=args.seed, mano=args.mano)
+    with StagedOutputs(finals, overwrite=args.overwrite) as staged:
+        motion = generate(args.input, options, reporter)
+        motion_path = staged.path("out") if "out" in finals else _scratch(staged, args.input)
+        save_motion(motion, motion_path)
+        scene_args = [f"--{kind}={staged.path(kind)}" for kind in _SCENE_OUTPUTS if kind in finals]
+        if scene_args:
+            reporter.stage("blender", "building the Blender scene")
+            run_headless(motion_path, [*scene_args, f"--take-name={args.input.stem}"])
+        staged.commit()
+    reporter.done(
+        output=str(finals.get("out", "")),
+        outputs={kind: str(path) for kind, path in finals.items()},
+        engine=motion.metadata.engine,
+        frames=motion.num_frames,
+    )
+    return 0
+
+
+def _scratch(staged: StagedOutputs, input_path: Path) -> Path:
+    """A HandMotion file inside the staging folder, for runs that only want a scene."""
+    return next(iter(staged.staging.values())).parent / f"{input_path.stem}.npz"
+
+
+def _run_doctor(args: argparse.Namespace, reporter: ProgressReporter) -> int:
+    report = doctor_report()
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0 if report["ok"] else 1
+
+
+def doctor_report() -> dict:
+    import importlib.util
+
+    problems: list[str] = []
+    report: dict = {"ok": True, "s2c": __version__, "python": platform.python_version()}
+    try:
+        import torch
+
+        report["torch"] = torch.__version__
+        report["cuda"] = bool(torch.cuda.is_available())
+    except ImportError:
+        report["torch"], report["cuda"] = None, False
+        problems.append("torch is not installed (needed by the S2C engine)")
+    report["bpy"] = importlib.util.find_spec("bpy") is not None
+    report["engines"] = {"midi": True, "s2c": importlib.util.find_spec("torch") is not None}
+    report["problems"] = problems
+    report["ok"] = not problems
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    reporter = ProgressReporter(getattr(args, "progress", "none"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = _print_warning
+            return args.handler(args, reporter)
+    except (ValueError, OSError, RuntimeError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reporter.error(message)
+        print(f"s2c: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        reporter.error("interrupted")
+        print("s2c: interrupted", file=sys.stderr)
+        return 130
+
+
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"s2c: warning: {message}", file=sys.stderr)

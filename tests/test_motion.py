@@ -1,0 +1,103 @@
+import json
+
+import numpy as np
+import pytest
+
+from s2c_core.hand.fk import build_track
+from s2c_core.hand.rig import builtin_rig
+from s2c_core.motion import (
+    HandMotion,
+    MotionFormatError,
+    MotionMetadata,
+    load_motion,
+    save_motion,
+)
+
+
+def make_motion(frames: int = 12, seed: int = 0) -> HandMotion:
+    rng = np.random.default_rng(seed)
+    tracks = {}
+    for side in ("left", "right"):
+        rig = builtin_rig(side)
+        pose = rig.pose_from_angles(
+            rng.uniform(rig.abd_limits[:, 0], rig.abd_limits[:, 1], (frames, 15)),
+            rng.uniform(rig.flex_limits[:, 0], rig.flex_limits[:, 1], (frames, 15)),
+        )
+        tracks[side] = build_track(
+            rig, rng.normal(size=(frames, 3)) * 0.3, pose, rng.normal(size=(frames, 3)),
+            rng.random(frames) > 0.2,
+        )  # fmt: skip
+    notes = np.array([[60, 0.0, 0.5, 80, 1, 1], [48, 0.1, 0.4, 70, 0, 5]], dtype=float)
+    return HandMotion(30.0, tracks["left"], tracks["right"],
+                      MotionMetadata(engine="test", source="x.mid", seed=7), notes)  # fmt: skip
+
+
+def test_round_trip_keeps_every_array_and_metadata(tmp_path):
+    motion = make_motion()
+    path = save_motion(motion, tmp_path / "take.npz")
+    loaded = load_motion(path)
+    assert loaded.fps == 30.0 and loaded.num_frames == 12
+    for side in ("left", "right"):
+        for name in ("transl", "global_orient", "hand_pose", "joints"):
+            np.testing.assert_allclose(getattr(loaded.hand(side), name),
+                                       getattr(motion.hand(side), name), atol=1e-6)  # fmt: skip
+        np.testing.assert_array_equal(loaded.hand(side).present, motion.hand(side).present)
+    assert loaded.metadata.seed == 7 and loaded.metadata.engine == "test"
+    np.testing.assert_array_equal(loaded.notes, motion.notes)
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def _rewrite(path, **changes):
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays.update(changes)
+    for key, value in list(arrays.items()):
+        if value is None:
+            del arrays[key]
+    np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": np.array(99)}, "version 99 is not supported"),
+        ({"format": np.array("other")}, "not a HandMotion file"),
+        ({"right_hand_pose": np.zeros((12, 44), np.float32)}, "hand_pose has shape"),
+        ({"left_transl": np.full((12, 3), np.nan, np.float32)}, "NaN"),
+        ({"left_present": np.ones(12, np.float32)}, "present must be bool"),
+        ({"right_global_orient": np.zeros((12, 3), np.int64)}, "must be floating point"),
+        ({"right_transl": None}, "missing arrays right_transl"),
+        ({"metadata_json": np.array("{not json")}, "metadata is not valid JSON"),
+        ({"fps": np.array(-1.0)}, "fps must be positive"),
+    ],
+)
+def test_invalid_files_are_refused_with_one_clear_line(tmp_path, change, message):
+    path = save_motion(make_motion(), tmp_path / "take.npz")
+    _rewrite(path, **change)
+    with pytest.raises(MotionFormatError, match=message) as info:
+        load_motion(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_missing_and_corrupt_files(tmp_path):
+    with pytest.raises(MotionFormatError, match="no such HandMotion file"):
+        load_motion(tmp_path / "nope.npz")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(MotionFormatError, match="not a readable"):
+        load_motion(bad)
+
+
+def test_save_refuses_invalid_motion_and_leaves_nothing(tmp_path):
+    motion = make_motion()
+    motion.right.hand_pose = motion.right.hand_pose[:, :40]
+    with pytest.raises(MotionFormatError):
+        save_motion(motion, tmp_path / "take.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_metadata_is_plain_json(tmp_path):
+    path = save_motion(make_motion(), tmp_path / "take.npz")
+    with np.load(path) as data:
+        meta = json.loads(str(data["metadata_json"]))
+    assert meta["engine"] == "test" and meta["source"] == "x.mid"
