@@ -1,0 +1,133 @@
+"""Fast deterministic samplers for the v-prediction model: DDIM and DPM-Solver++(2M).
+
+Both follow samplers.Sampler's signature, evaluate the network `steps` times instead of the
+reference's 1000, and step both hands together. With a_t = sqrt(alphas_cumprod[t]) and
+s_t = sqrt(1 - alphas_cumprod[t]), a v-prediction gives x0 = a x_t - s v and
+eps = s x_t + a v. The last evaluation's x0 is the sample (the step to noise level zero).
+
+- DDIM (Song et al. 2021, eta = 0): x_next = a_next x0 + s_next eps.
+- DPM-Solver++(2M) (Lu et al. 2022), data prediction, multistep second order in
+  lambda = log(a / s): x_next = (s_next / s) x - a_next (e^{-h} - 1) D with
+  D = (1 + 1/(2r)) x0_i - 1/(2r) x0_{i-1}, r = h_prev / h, first order on the first step.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .config import HANDS
+from .samplers import DenoiseFn, HandTensors, ProgressFn
+from .schedule import DiffusionSchedule
+
+
+def sampling_timesteps(timesteps: int, steps: int) -> list[int]:
+    """`steps` distinct integer timesteps from T-1 down to 0, quadratic in time.
+
+    t_i = (T-1)(1 - i/(N-1))^2 puts more steps at low noise, where the cosine schedule's
+    log-SNR changes fastest and narrow data (poses / pi) is resolved (DPM-Solver's
+    "time_quadratic" grid); evenly spaced t loses ~15 % of the data variance at 20 steps.
+    """
+    if not 1 <= steps <= timesteps:
+        raise ValueError(f"steps must be between 1 and {timesteps}, got {steps}")
+    if steps == 1:
+        return [timesteps - 1]
+    grid = {round((timesteps - 1) * (1 - i / (steps - 1)) ** 2) for i in range(steps)}
+    t = 1
+    while len(grid) < steps:  # rounding merges the first few low-noise steps: fill upwards
+        grid.add(t)
+        t += 1
+    return sorted(grid, reverse=True)
+
+
+def _coefficients(schedule: DiffusionSchedule, t: int) -> tuple[float, float]:
+    alpha_bar = float(schedule.alphas_cumprod[t])
+    return alpha_bar**0.5, (1.0 - alpha_bar) ** 0.5
+
+
+def _predict_x0(
+    denoise_fn: DenoiseFn, schedule: DiffusionSchedule, x: HandTensors, t: int, clip: bool
+) -> HandTensors:
+    batch = x["left"].shape[0]
+    t_tensor = torch.full((batch,), t, dtype=torch.long, device=x["left"].device)
+    v = denoise_fn(x, t_tensor)
+    a, s = _coefficients(schedule, t)
+    x0 = {hand: a * x[hand] - s * v[hand] for hand in HANDS}
+    return {hand: value.clamp(-1.0, 1.0) for hand, value in x0.items()} if clip else x0
+
+
+def ddim_sample(
+    denoise_fn: DenoiseFn,
+    schedule: DiffusionSchedule,
+    x_T: HandTensors,
+    *,
+    steps: int = 50,
+    clip_x0: bool = True,
+    generator: torch.Generator | None = None,
+    callback: ProgressFn | None = None,
+) -> HandTensors:
+    """Deterministic DDIM; `generator` is unused (the noise is all in x_T)."""
+    grid = sampling_timesteps(schedule.timesteps, steps)
+    x = dict(x_T)
+    for i, t in enumerate(grid):
+        x0 = _predict_x0(denoise_fn, schedule, x, t, clip_x0)
+        if i + 1 == len(grid):
+            x = x0
+        else:
+            a, s = _coefficients(schedule, t)
+            a_next, s_next = _coefficients(schedule, grid[i + 1])
+            x = {h: a_next * x0[h] + s_next * (x[h] - a * x0[h]) / s for h in HANDS}
+        if callback is not None:
+            callback(i + 1, len(grid))
+    return x
+
+
+def dpm_solver_sample(
+    denoise_fn: DenoiseFn,
+    schedule: DiffusionSchedule,
+    x_T: HandTensors,
+    *,
+    steps: int = 20,
+    clip_x0: bool = True,
+    generator: torch.Generator | None = None,
+    callback: ProgressFn | None = None,
+) -> HandTensors:
+    """DPM-Solver++(2M); `generator` is unused (the noise is all in x_T)."""
+    grid = sampling_timesteps(schedule.timesteps, steps)
+    x = dict(x_T)
+    previous: tuple[HandTensors, float] | None = None
+    for i, t in enumerate(grid):
+        x0 = _predict_x0(denoise_fn, schedule, x, t, clip_x0)
+        if i + 1 == len(grid):
+            x = x0
+        else:
+            x, h = _dpm_step(schedule, x, x0, t, grid[i + 1], previous)
+            previous = (x0, h)
+        if callback is not None:
+            callback(i + 1, len(grid))
+    return x
+
+
+def _dpm_step(
+    schedule: DiffusionSchedule,
+    x: HandTensors,
+    x0: HandTensors,
+    t: int,
+    t_next: int,
+    previous: tuple[HandTensors, float] | None,
+) -> tuple[HandTensors, float]:
+    a, s = _coefficients(schedule, t)
+    a_next, s_next = _coefficients(schedule, t_next)
+    h = _log_snr_half(a_next, s_next) - _log_snr_half(a, s)
+    if previous is None:
+        d = x0
+    else:
+        x0_prev, h_prev = previous
+        r = h_prev / h
+        d = {k: (1 + 0.5 / r) * x0[k] - (0.5 / r) * x0_prev[k] for k in HANDS}
+    factor = a_next * (torch.expm1(torch.tensor(-h, dtype=torch.float64))).item()
+    return {k: (s_next / s) * x[k] - factor * d[k] for k in HANDS}, h
+
+
+def _log_snr_half(a: float, s: float) -> float:
+    """lambda = log(a / s), half the log signal-to-noise ratio."""
+    return float(torch.log(torch.tensor(a / s, dtype=torch.float64)))
