@@ -13,10 +13,12 @@ eps = s x_t + a v. The last evaluation's x0 is the sample (the step to noise lev
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from .config import HANDS
-from .samplers import DenoiseFn, HandTensors, ProgressFn
+from .samplers import DenoiseFn, HandTensors, ProgressFn, Sampler, ddpm_sample
 from .schedule import DiffusionSchedule
 
 
@@ -131,3 +133,16 @@ def _dpm_step(
 def _log_snr_half(a: float, s: float) -> float:
     """lambda = log(a / s), half the log signal-to-noise ratio."""
     return float(torch.log(torch.tensor(a / s, dtype=torch.float64)))
+
+
+def select_sampler(name: str, steps: int | None = None) -> Sampler:
+    """'ddpm' (the reference, all T steps), 'ddim' or 'dpm' with `steps` evaluations."""
+    if name == "ddpm":
+        if steps not in (None, 1000):
+            raise ValueError("the ddpm sampler always takes 1000 steps; use ddim or dpm for fewer")
+        return ddpm_sample
+    samplers = {"ddim": (ddim_sample, 50), "dpm": (dpm_solver_sample, 20)}
+    if name not in samplers:
+        raise ValueError(f"unknown sampler {name!r} (choose ddpm, ddim or dpm)")
+    function, default_steps = samplers[name]
+    return functools.partial(function, steps=steps or default_steps)

@@ -1,0 +1,165 @@
+"""Any-length S2C generation: overlapping 240-frame windows stitched without seams.
+
+The reference samples one 8 s window. Here the piece is cut into windows that overlap by
+`overlap` frames. Stage 1 runs per window and the wrist positions of neighbouring windows
+are cross-faded in their overlap, so both hands' guides form one continuous track. Stage 2
+samples the windows in order; every window after the first is *inpainted*: its first
+`overlap` frames are constrained to the previous window's final frames by overriding the
+network's v there so that its x0 equals the known frames at every step (valid for any
+sampler that forms x0 = a x - s v), while the free frames are denoised next to them. The
+stitched result takes each frame from exactly one window, so nothing is averaged across a
+seam. Memory is one window (plus one of look-ahead) at a time, whatever the length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .config import FPS, HANDS, SAMPLE_RATE
+from .model import S2C, AudioCondition
+from .samplers import HandTensors, Sampler, initial_noise
+
+SAMPLES_PER_STEP = 12_800  # window starts and lengths move in 0.8 s = 24-frame steps
+FRAMES_PER_STEP = SAMPLES_PER_STEP * FPS // SAMPLE_RATE
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    window: int = 240  # frames per window (the reference's 8 s)
+    overlap: int = 48  # frames shared by neighbouring windows
+
+    def __post_init__(self) -> None:
+        if self.window % FRAMES_PER_STEP or self.overlap % FRAMES_PER_STEP:
+            raise ValueError(f"window and overlap must be multiples of {FRAMES_PER_STEP} frames")
+        if not 0 <= self.overlap < self.window:
+            raise ValueError("overlap must be at least 0 and shorter than the window")
+
+    @property
+    def hop(self) -> int:
+        return self.window - self.overlap
+
+    def starts(self, frames: int) -> list[int]:
+        """First frame of each window so that the windows cover `frames` frames."""
+        count = max(1, -(-max(frames - self.overlap, 1) // self.hop))
+        return [i * self.hop for i in range(count)]
+
+
+@dataclass
+class LongformResult:
+    pose: dict[str, np.ndarray]  # per hand (F, 48) normalised (x pi for radians)
+    position: dict[str, np.ndarray]  # per hand (F, 3) normalised wrist xyz
+    seams: list[int]  # frames where a window's free part starts
+
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def generate_long(
+    model: S2C,
+    audio: np.ndarray,
+    sampler: Sampler,
+    *,
+    plan: WindowPlan | None = None,
+    generator: torch.Generator | None = None,
+    progress: ProgressFn | None = None,
+) -> LongformResult:
+    """audio: (N,) float32 at 16 kHz of any length -> poses and positions for every frame."""
+    plan = plan or WindowPlan()
+    frames = int(np.ceil(len(audio) * FPS / SAMPLE_RATE))
+    starts = plan.starts(frames)
+    padded = np.zeros((starts[-1] + plan.window) * SAMPLE_RATE // FPS, dtype=np.float32)
+    padded[: len(audio)] = audio
+    pose = {hand: np.zeros((len(starts) * plan.window, 48), np.float32) for hand in HANDS}
+    position = {hand: np.zeros_like(pose[hand][:, :3]) for hand in HANDS}
+    previous: HandTensors | None = None
+    for index, (start, cond) in enumerate(_blended_conditions(model, padded, starts, plan)):
+        previous = _sample_window(model, cond, sampler, previous, plan, generator)
+        for hand in HANDS:
+            pose[hand][start : start + plan.window] = previous[hand][0].T.cpu().numpy()
+            position[hand][start : start + plan.window] = cond.position[hand][0].cpu().numpy()
+        if progress is not None:
+            progress(index + 1, len(starts), f"window {index + 1}/{len(starts)}")
+    seams = [start + plan.overlap for start in starts[1:]]
+    return LongformResult(
+        {hand: pose[hand][:frames] for hand in HANDS},
+        {hand: position[hand][:frames] for hand in HANDS},
+        [seam for seam in seams if seam < frames],
+    )
+
+
+def _encode_window(model: S2C, audio: np.ndarray, start: int, plan: WindowPlan) -> AudioCondition:
+    first = start * SAMPLE_RATE // FPS
+    chunk = torch.from_numpy(audio[first : first + plan.window * SAMPLE_RATE // FPS])
+    return model.encode_audio(chunk[None])
+
+
+def _blended_conditions(
+    model: S2C, audio: np.ndarray, starts: list[int], plan: WindowPlan
+) -> Iterator[tuple[int, AudioCondition]]:
+    """Each window's condition, its wrist positions cross-faded with both neighbours'."""
+    fade = torch.linspace(0.0, 1.0, plan.overlap + 2)[1:-1, None]  # weight of the later window
+    current = _encode_window(model, audio, starts[0], plan)
+    for index, start in enumerate(starts):
+        following = (
+            _encode_window(model, audio, starts[index + 1], plan)
+            if index + 1 < len(starts)
+            else None
+        )
+        if following is not None and plan.overlap:
+            for hand in HANDS:
+                ours = current.position[hand][0, -plan.overlap :]
+                theirs = following.position[hand][0, : plan.overlap]
+                blended = (1 - fade.to(ours)) * ours + fade.to(ours) * theirs
+                current.position[hand][0, -plan.overlap :] = blended
+                following.position[hand][0, : plan.overlap] = blended
+        yield start, current
+        current = following
+
+
+def _sample_window(
+    model: S2C,
+    cond: AudioCondition,
+    sampler: Sampler,
+    previous: HandTensors | None,
+    plan: WindowPlan,
+    generator: torch.Generator | None,
+) -> HandTensors:
+    prepared = model.prepare(cond)
+    x_T = initial_noise(
+        (1, model.config.unet.channels, plan.window),
+        generator=generator,
+        device=model.device,
+        shared=model.compat.shared_initial_noise,
+    )
+    known = None
+    if previous is not None and plan.overlap:
+        known = {hand: previous[hand][..., -plan.overlap :] for hand in HANDS}
+
+    def denoise(x: HandTensors, t: Tensor) -> HandTensors:
+        v = model.denoise(x, t, prepared)
+        return v if known is None else _pin_known_frames(model, x, t, v, known)
+
+    with torch.no_grad():
+        out = sampler(denoise, model.schedule.to(model.device), x_T, generator=generator)
+    if known is not None:  # exact continuity: the overlap frames are the previous window's
+        out = {hand: torch.cat((known[hand], out[hand][..., plan.overlap :]), -1) for hand in HANDS}
+    return out
+
+
+def _pin_known_frames(
+    model: S2C, x: HandTensors, t: Tensor, v: HandTensors, known: HandTensors
+) -> HandTensors:
+    """Replace v on the known frames so that x0 = a x - s v equals the known poses."""
+    alpha_bar = model.schedule.alphas_cumprod.to(x["left"].device)[t].reshape(-1, 1, 1)
+    a, s = alpha_bar.sqrt(), (1 - alpha_bar).sqrt()
+    out = {}
+    for hand in HANDS:
+        width = known[hand].shape[-1]
+        pinned = (a * x[hand][..., :width] - known[hand]) / s
+        out[hand] = torch.cat((pinned.to(v[hand].dtype), v[hand][..., width:]), -1)
+    return out
