@@ -12,6 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch==2.13.0 is pinned in pyproject: it resolves to the CPU wheel, not a CUDA build.
 	$(BIN)/python -m pip install -q -e '.[dev,mano]'
+	# basic-pitch carries its transcription model; --no-deps skips its tensorflow pin.
+	$(BIN)/python -m pip install -q --no-deps 'basic-pitch==0.4.0'
+	# FluidSynth + a GM soundfont render MIDI to audio; optional (a built-in synth is used
+	# without them), so a machine without apt or root just skips this step.
+	@command -v fluidsynth >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+		fluidsynth fluid-soundfont-gm >/dev/null; } || echo "note: FluidSynth not installed"
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -14,7 +14,7 @@ from . import __version__
 from .blender_bridge import run_headless
 from .motion import save_motion
 from .outputs import StagedOutputs
-from .pipeline import ENGINES, GenerateOptions, generate
+from .pipeline import DEVICES, ENGINES, SAMPLERS, GenerateOptions, generate
 from .progress import ProgressReporter
 
 _SCENE_OUTPUTS = ("blend", "fbx")
@@ -35,22 +35,58 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_generate(commands) -> None:
     gen = commands.add_parser(
         "generate",
-        help="make a take from a MIDI file",
+        help="make a take from a MIDI file or a recording",
         description="Generate both hands for INPUT and write any of: a HandMotion .npz, a "
         ".blend scene (piano + rigged hands + the take), an FBX. Outputs appear all "
         "together or not at all.",
     )
-    gen.add_argument("input", type=Path, help="a .mid/.midi file")
-    gen.add_argument("--engine", choices=ENGINES, default="auto",
-                     help="auto picks the MIDI engine for MIDI input (default: auto)")  # fmt: skip
+    gen.add_argument("input", type=Path, help="a .mid/.midi file or a .wav/.flac/.ogg/.mp3")
+    gen.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="auto: the MIDI engine for MIDI input; for audio, S2C when --checkpoint is "
+        "given, else the MIDI engine on transcribed notes (default: auto)",
+    )
+    gen.add_argument(
+        "--checkpoint", type=Path, help="S2C weights: an official experiment folder or one of ours"
+    )
+    gen.add_argument(
+        "--hubert", type=Path, help="HuBERT folder, overriding the one named in args_posi.txt"
+    )
+    gen.add_argument(
+        "--sampler",
+        choices=SAMPLERS,
+        default="dpm",
+        help="S2C sampler: ddpm is the reference's 1000 steps (default: dpm)",
+    )
+    gen.add_argument(
+        "--steps", type=int, help="S2C network evaluations for ddim/dpm (defaults 50/20)"
+    )
+    gen.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where S2C runs (default: auto = cuda, then mps, then cpu)",
+    )
+    gen.add_argument(
+        "--refine-contacts",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="align S2C fingertips to the notes (default: on when notes are known)",
+    )
     gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
     gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")
     gen.add_argument("--out", type=Path, help="HandMotion .npz to write")
     gen.add_argument("--blend", type=Path, help=".blend scene to write")
     gen.add_argument("--fbx", type=Path, help="FBX file to write")
     gen.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    gen.add_argument("--progress", choices=("text", "jsonl", "none"), default="text",
-                     help="jsonl: JSON lines on stdout for the Blender add-on")  # fmt: skip
+    gen.add_argument(
+        "--progress",
+        choices=("text", "jsonl", "none"),
+        default="text",
+        help="jsonl: JSON lines on stdout for the Blender add-on",
+    )
     gen.set_defaults(handler=_run_generate)
 
 
@@ -68,12 +104,23 @@ def _add_engine_commands(commands) -> None:
     s2c_commands.register(commands)
 
 
-def _run_generate(args: argparse.Namespace, reporter: ProgressReporter) -> int:
+def _run_generate(args: argparse.Namespace) -> int:
+    reporter = ProgressReporter(args.progress)
     finals = {kind: getattr(args, kind) for kind in ("out", *_SCENE_OUTPUTS)}
     finals = {kind: path.resolve() for kind, path in finals.items() if path is not None}
     if not finals:
         raise ValueError("nothing to write: give --out, --blend and/or --fbx")
-    options = GenerateOptions(engine=args.engine, seed=args.seed, mano=args.mano)
+    options = GenerateOptions(
+        engine=args.engine,
+        seed=args.seed,
+        mano=args.mano,
+        checkpoint=args.checkpoint,
+        hubert=args.hubert,
+        sampler=args.sampler,
+        steps=args.steps,
+        device=args.device,
+        refine_contacts=args.refine_contacts,
+    )
     with StagedOutputs(finals, overwrite=args.overwrite) as staged:
         motion = generate(args.input, options, reporter)
         motion_path = staged.path("out") if "out" in finals else _scratch(staged, args.input)
@@ -97,7 +144,7 @@ def _scratch(staged: StagedOutputs, input_path: Path) -> Path:
     return next(iter(staged.staging.values())).parent / f"{input_path.stem}.npz"
 
 
-def _run_doctor(args: argparse.Namespace, reporter: ProgressReporter) -> int:
+def _run_doctor(args: argparse.Namespace) -> int:
     report = doctor_report()
     if args.json:
         print(json.dumps(report))
@@ -135,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = _print_warning
-            return args.handler(args, reporter)
+            return args.handler(args)
     except (ValueError, OSError, RuntimeError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         reporter.error(message)

@@ -1,4 +1,9 @@
-"""generate(input, options) -> HandMotion: picks the engine for an input file and runs it."""
+"""generate(input, options) -> HandMotion: picks the engine for an input file and runs it.
+
+MIDI engine: notes from the MIDI file, or transcribed from audio.
+S2C engine: audio from the file, or rendered from MIDI (whose notes are kept); when notes
+are known the result is then aligned to them by contact refinement.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from .progress import ProgressReporter
 
 MIDI_SUFFIXES = frozenset({".mid", ".midi"})
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".ogg", ".mp3"})
-ENGINES = ("auto", "midi")
+ENGINES = ("auto", "midi", "s2c")
+SAMPLERS = ("ddpm", "ddim", "dpm")
+DEVICES = ("auto", "cuda", "mps", "cpu")
 
 
 class InputError(ValueError):
@@ -24,22 +31,28 @@ class GenerateOptions:
     engine: str = "auto"
     seed: int = 0
     mano: Path | None = None  # MANO_RIGHT.pkl; the built-in rig when None
+    checkpoint: Path | None = None  # S2C: official experiment folder or ours
+    hubert: Path | None = None  # S2C: overrides args_posi.txt's wav2vec_path
+    sampler: str = "dpm"
+    steps: int | None = None
+    device: str = "auto"
+    refine_contacts: bool | None = None  # None: on when the notes are known
 
 
-def resolve_engine(input_path: Path, engine: str) -> str:
-    """The engine that will run: 'auto' picks the MIDI engine for MIDI input."""
+def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> str:
+    """The engine that will run. 'auto': MIDI engine for MIDI input; for audio, S2C when a
+    checkpoint is given, else the MIDI engine on transcribed notes."""
     suffix = input_path.suffix.lower()
     if suffix not in MIDI_SUFFIXES | AUDIO_SUFFIXES:
         kinds = " ".join(sorted(MIDI_SUFFIXES | AUDIO_SUFFIXES))
         raise InputError(f"{input_path}: unsupported file type '{suffix}' (supported: {kinds})")
     if engine not in ENGINES:
         raise InputError(f"{input_path}: unknown engine {engine!r} (choose from {ENGINES})")
-    if suffix in AUDIO_SUFFIXES:
-        raise InputError(
-            f"{input_path}: audio input needs the S2C engine, which is not installed in this "
-            "version; give a MIDI file (.mid/.midi)"
-        )
-    return "midi"
+    if engine == "s2c" and checkpoint is None:
+        raise InputError(f"{input_path}: the S2C engine needs --checkpoint DIR (its weights)")
+    if engine == "auto":
+        return "s2c" if suffix in AUDIO_SUFFIXES and checkpoint is not None else "midi"
+    return engine
 
 
 def load_rig(mano: Path | None) -> HandRig:
@@ -52,12 +65,72 @@ def generate(
     input_path = Path(input_path)
     if not input_path.is_file():
         raise InputError(f"{input_path}: no such file")
-    engine = resolve_engine(input_path, options.engine)
+    engine = resolve_engine(input_path, options.engine, options.checkpoint)
+    is_midi = input_path.suffix.lower() in MIDI_SUFFIXES
     progress = progress or ProgressReporter("none")
     rig = load_rig(options.mano)
     progress.stage("engine", f"{engine} engine on {input_path.name}")
-    from .engines.midi.engine import generate_from_midi
-
-    motion = generate_from_midi(input_path, rig=rig, progress=progress.progress)
+    if engine == "midi":
+        motion = _run_midi_engine(input_path, is_midi, rig, progress)
+    else:
+        motion = _run_s2c_engine(input_path, is_midi, options, rig, progress)
     motion.metadata.seed = options.seed
+    return motion
+
+
+def _run_midi_engine(
+    input_path: Path, is_midi: bool, rig: HandRig, progress: ProgressReporter
+) -> HandMotion:
+    from .engines.midi.engine import generate_from_notes
+    from .music.midi import read_midi
+
+    if is_midi:
+        notes = read_midi(input_path)
+    else:
+        from .music.transcribe import transcribe
+
+        progress.stage("transcribe", "transcribing the recording to notes")
+        notes = transcribe(input_path)
+    return generate_from_notes(notes, rig=rig, progress=progress.progress)
+
+
+def _run_s2c_engine(
+    input_path: Path,
+    is_midi: bool,
+    options: GenerateOptions,
+    rig: HandRig,
+    progress: ProgressReporter,
+) -> HandMotion:
+    from .engines.s2c.engine import S2COptions, generate_with_s2c
+    from .music.audio import load_audio
+
+    notes = None
+    if is_midi:
+        from .music.render import render_midi
+
+        progress.stage("render", "rendering the MIDI file to audio")
+        audio, notes = render_midi(input_path)
+    else:
+        audio = load_audio(input_path)
+    s2c_options = S2COptions(
+        checkpoint=Path(options.checkpoint),
+        hubert=options.hubert,
+        sampler=options.sampler,
+        steps=options.steps,
+        seed=options.seed,
+        device=options.device,
+    )
+    progress.stage("sample", f"S2C sampling ({options.sampler})")
+    motion = generate_with_s2c(audio, s2c_options, rig, str(input_path), progress.progress)
+    refine = notes is not None if options.refine_contacts is None else options.refine_contacts
+    if refine:
+        from .refine_contacts import refine_contacts
+
+        if notes is None:
+            from .music.transcribe import transcribe
+
+            progress.stage("transcribe", "transcribing the recording for contact refinement")
+            notes = transcribe(audio)
+        progress.stage("refine", "aligning fingertips to the played keys")
+        motion = refine_contacts(motion, notes, rig)
     return motion

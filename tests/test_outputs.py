@@ -23,9 +23,10 @@ def test_failure_leaves_nothing_behind(tmp_path):
 
 def test_missing_output_refuses_to_commit_any(tmp_path):
     finals = {"a": tmp_path / "a.txt", "b": tmp_path / "b.txt"}
-    with pytest.raises(OutputError, match="b output was not produced"), StagedOutputs(
-        finals
-    ) as staged:
+    with (
+        pytest.raises(OutputError, match="b output was not produced"),
+        StagedOutputs(finals) as staged,
+    ):
         staged.path("a").write_text("A")
         staged.commit()
     assert list(tmp_path.iterdir()) == []
@@ -44,13 +45,15 @@ def test_existing_files_need_overwrite(tmp_path):
 
 
 def test_unwritable_or_missing_folders(tmp_path, monkeypatch):
-    with pytest.raises(OutputError, match="does not exist"), StagedOutputs(
-        {"a": tmp_path / "nope" / "a.txt"}
+    with (
+        pytest.raises(OutputError, match="does not exist"),
+        StagedOutputs({"a": tmp_path / "nope" / "a.txt"}),
     ):
         pass
     # root bypasses permission bits, so simulate a read-only folder at the access check
     monkeypatch.setattr("s2c_core.outputs.os.access", lambda *a, **k: False)
-    with pytest.raises(OutputError, match="is not writable"), StagedOutputs(
-        {"a": tmp_path / "a.txt"}
+    with (
+        pytest.raises(OutputError, match="is not writable"),
+        StagedOutputs({"a": tmp_path / "a.txt"}),
     ):
         pass

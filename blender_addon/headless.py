@@ -1,0 +1,87 @@
+"""Build a scene from a HandMotion file without the Blender UI and write .blend/.fbx/.glb.
+
+    python -m blender_addon.headless TAKE.npz [--blend OUT.blend] [--fbx OUT.fbx]
+        [--gltf OUT.glb] [--take-name NAME] [--frame-start N] [--overwrite]
+
+Runs in any Python with the `bpy` module (the backend CLI uses the venv's). Starts from
+Blender's factory settings, builds the piano and both hands, keys the take and writes the
+outputs. Every output is staged in a temporary file and all are renamed into place only
+after all were written, so a failure leaves none of them. Bad input gives one "error: ..."
+line on stderr and exit status 1; an existing output is refused unless --overwrite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+import bpy
+
+from s2c_core.motion import MotionFormatError, load_motion
+
+from . import scene as s2c_scene
+
+_WRITERS = {
+    "blend": s2c_scene.save_blend,
+    "fbx": s2c_scene.export_fbx,
+    "gltf": s2c_scene.export_gltf,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m blender_addon.headless",
+        description="Key a HandMotion .npz onto a piano + hands scene and export it.",
+    )
+    parser.add_argument("take", type=Path, help="HandMotion .npz file")
+    parser.add_argument("--blend", type=Path, help="write the scene as a .blend file")
+    parser.add_argument("--fbx", type=Path, help="write hands + piano as FBX")
+    parser.add_argument("--gltf", type=Path, help="write hands + piano as glTF (.glb/.gltf)")
+    parser.add_argument("--take-name", help="Action name prefix (default: the file's stem)")
+    parser.add_argument("--frame-start", type=int, default=1, help="first frame (default 1)")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    return parser
+
+
+def _outputs(args: argparse.Namespace) -> dict[str, Path]:
+    """Requested outputs by kind; raises OSError for ones that cannot or must not be written."""
+    outputs = {kind: getattr(args, kind) for kind in _WRITERS if getattr(args, kind)}
+    if not outputs:
+        raise OSError("nothing to write: give at least one of --blend, --fbx, --gltf")
+    for path in outputs.values():
+        if path.exists() and not args.overwrite:
+            raise OSError(f"{path}: already exists (use --overwrite to replace it)")
+        if not path.parent.is_dir():
+            raise OSError(f"{path.parent}: output folder does not exist")
+    return outputs
+
+
+def build(take: Path, outputs: dict[str, Path], *, take_name: str | None, frame_start: int) -> None:
+    """Factory scene + piano + hands + the take, then every output (all or none)."""
+    motion = load_motion(take)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    s2c_scene.apply_take(
+        bpy.context.scene, motion, take_name=take_name or take.stem, frame_start=frame_start
+    )
+    with ExitStack() as stack:
+        for kind, path in outputs.items():
+            temporary = stack.enter_context(s2c_scene.atomic_output(path))
+            _WRITERS[kind](temporary)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        build(args.take, _outputs(args), take_name=args.take_name, frame_start=args.frame_start)
+    except (MotionFormatError, OSError, RuntimeError, ValueError) as exc:
+        # Blender operator errors span several lines; the contract is one line.
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""The "S2C Hands" tab in the 3D view's sidebar (N panel). Draws only, never changes data."""
+
+# ruff: noqa: N801 -- Blender requires class names like S2C_OT_generate (CATEGORY_OT_name)
+
+from __future__ import annotations
+
+import bpy
+
+from . import backend
+from .preferences import addon_preferences
+
+
+class S2C_PT_main(bpy.types.Panel):
+    bl_idname = "S2C_PT_main"
+    bl_label = "S2C Hands"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "S2C Hands"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        settings = context.scene.s2c_hands
+        prefs = addon_preferences(context)
+        if prefs is None or not prefs.backend_python:
+            _draw_setup_hint(layout)
+        row = layout.row(align=True)
+        row.prop(settings, "input_path", text="")
+        row.operator("s2c.select_input", text="", icon="FILEBROWSER")
+        layout.prop(settings, "engine", expand=True)
+        choice = engine_choice(settings, prefs)
+        layout.label(text=choice.reason, icon="INFO")
+        col = layout.column(align=True)
+        col.use_property_split = True
+        col.prop(settings, "seed")
+        steps = col.row()
+        steps.active = choice.engine == "s2c"  # only the diffusion model has sampler steps
+        steps.prop(settings, "steps")
+        col.prop(settings, "frame_start")
+        hand = col.row()
+        hand.active = bool(prefs and prefs.mano_file)
+        hand.prop(settings, "hand_model")
+        _draw_job(layout, context.window_manager.s2c_hands_job)
+        layout.operator("s2c.build_piano", icon="OUTLINER_OB_MESH")
+
+
+def engine_choice(settings, prefs) -> backend.EngineChoice:
+    """What Auto (or the chosen engine) will run, for the panel's one-line explanation."""
+    checkpoints = bpy.path.abspath(prefs.checkpoint_dir) if prefs and prefs.checkpoint_dir else None
+    return backend.choose_engine(
+        settings.engine, bpy.path.abspath(settings.input_path), checkpoints
+    )
+
+
+def _draw_setup_hint(layout: bpy.types.UILayout) -> None:
+    box = layout.box()
+    box.label(text="Set the backend Python first", icon="ERROR")
+    op = box.operator("preferences.addon_show", text="Open Preferences", icon="PREFERENCES")
+    op.module = __package__
+
+
+def _draw_job(layout: bpy.types.UILayout, job) -> None:
+    if job.running:
+        layout.progress(factor=job.progress, type="BAR", text=job.message or "Working")
+        layout.operator("s2c.cancel_generate", icon="CANCEL")
+        return
+    row = layout.row()
+    row.scale_y = 1.5
+    row.operator("s2c.generate", icon="PLAY")
+    if job.message:
+        layout.label(text=job.message, icon="ERROR" if job.failed else "CHECKMARK")
+
+
+class S2C_PT_export(bpy.types.Panel):
+    bl_idname = "S2C_PT_export"
+    bl_label = "Export & Edit"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "S2C Hands"
+    bl_parent_id = "S2C_PT_main"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        settings = context.scene.s2c_hands
+        layout.prop(settings, "export_format", expand=True)
+        layout.prop(settings, "include_piano")
+        label = "Export FBX" if settings.export_format == "fbx" else "Export glTF"
+        layout.operator("s2c.export", text=label, icon="EXPORT")
+        layout.separator()
+        layout.prop(settings, "reduce_mode", text="")
+        value = "every_nth" if settings.reduce_mode == "nth" else "tolerance"
+        layout.prop(settings, value)
+        layout.operator("s2c.reduce_keys", icon="IPO_LINEAR")
+
+
+CLASSES = (S2C_PT_main, S2C_PT_export)

@@ -1,0 +1,1 @@
+"""Datasets: the PianoMotion10M reader (official layout)."""

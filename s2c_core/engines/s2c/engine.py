@@ -1,0 +1,91 @@
+"""Audio -> HandMotion with the S2C model: device, precision, long-form sampling."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ...hand.rig import HandRig
+from ...motion import HandMotion, MotionMetadata
+from .longform import WindowPlan, generate_long
+from .model import S2C
+from .ode_samplers import select_sampler
+from .to_motion import motion_from_prediction
+
+ENGINE_NAME = "s2c"
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class S2COptions:
+    checkpoint: Path
+    hubert: Path | None = None
+    sampler: str = "dpm"  # ddpm (the reference, 1000 steps) | ddim | dpm
+    steps: int | None = None  # network evaluations for ddim/dpm; their defaults when None
+    seed: int = 0
+    device: str = "auto"  # auto | cuda | mps | cpu
+    plan: WindowPlan = WindowPlan()
+
+
+def select_device(name: str) -> torch.device:
+    """'auto' takes CUDA, then Apple MPS, then the CPU; an explicit choice must exist."""
+    available = {
+        "cuda": torch.cuda.is_available(),
+        "mps": getattr(torch.backends, "mps", None) is not None
+        and torch.backends.mps.is_available(),
+        "cpu": True,
+    }
+    if name == "auto":
+        return torch.device(next(kind for kind, ok in available.items() if ok))
+    if name not in available:
+        raise ValueError(f"unknown device {name!r} (choose auto, cuda, mps or cpu)")
+    if not available[name]:
+        raise ValueError(f"device {name!r} is not available on this machine")
+    return torch.device(name)
+
+
+def _precision(device: torch.device) -> contextlib.AbstractContextManager:
+    """bf16 autocast on CUDA (the U-Nets and HuBERT are matmul-bound); full fp32 elsewhere."""
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def generate_with_s2c(
+    audio: np.ndarray,
+    options: S2COptions,
+    rig: HandRig,
+    source: str,
+    progress: Progress | None = None,
+) -> HandMotion:
+    """audio: (N,) float32 mono at 16 kHz of any length."""
+    device = select_device(options.device)
+    sampler = select_sampler(options.sampler, options.steps)
+    model = S2C.from_pretrained(options.checkpoint, hubert_path=options.hubert, device=device)
+    generator = torch.Generator(device=device).manual_seed(options.seed)
+    with _precision(device):
+        result = generate_long(
+            model, audio, sampler, plan=options.plan, generator=generator, progress=progress
+        )
+    metadata = MotionMetadata(
+        engine=ENGINE_NAME,
+        engine_version="1",
+        source=source,
+        seed=options.seed,
+        hand_model=rig.name,
+        checkpoint=str(options.checkpoint),
+        extra={
+            "sampler": options.sampler,
+            "steps": options.steps,
+            "device": str(device),
+            "window": options.plan.window,
+            "overlap": options.plan.overlap,
+            "seams": result.seams,
+        },
+    )
+    return motion_from_prediction(result.pose, result.position, rig, metadata)

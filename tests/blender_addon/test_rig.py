@@ -1,0 +1,81 @@
+"""Hand armatures: MANO bone tree + tips, rest joints, consistent rolls, a skinned mesh."""
+
+from __future__ import annotations
+
+import bpy
+import numpy as np
+import pytest
+
+from blender_addon import rig
+from blender_addon.scene import ensure_hand_rigs
+from s2c_core.hand.rig import builtin_rig
+from s2c_core.hand.skeleton import JOINT_NAMES, NUM_MANO_JOINTS, PARENTS
+
+from .conftest import signed_volume
+
+pytestmark = pytest.mark.blender
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_bones_follow_the_mano_tree_at_the_rest_joints(scene, side):
+    armature = ensure_hand_rigs(scene)[side]
+    bones = armature.data.bones
+    assert armature.name == rig.ARMATURE_NAMES[side]
+    assert sorted(b.name for b in bones) == sorted(JOINT_NAMES)
+    rest = builtin_rig(side).rest_joints
+    for j, name in enumerate(JOINT_NAMES):
+        parent = bones[name].parent
+        assert (parent.name if parent else None) == (JOINT_NAMES[PARENTS[j]] if j else None)
+        np.testing.assert_allclose(bones[name].head_local, rest[j], atol=1e-6)
+        assert bones[name].use_deform == (j < NUM_MANO_JOINTS)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_every_bone_z_axis_points_to_the_back_of_the_hand(scene, side):
+    armature = ensure_hand_rigs(scene)[side]
+    z_axes = np.array([np.array(b.matrix_local)[:3, 2] for b in armature.data.bones])
+    assert np.all(z_axes @ rig.BACK_OF_HAND > 0.95)
+
+
+def test_ensure_hand_rigs_builds_once(scene):
+    first = ensure_hand_rigs(scene)
+    assert ensure_hand_rigs(scene) == first
+    assert sum(obj.type == "ARMATURE" for obj in scene.objects) == 2
+
+
+def test_hand_mesh_is_skinned_with_normalised_weights(scene):
+    armature = ensure_hand_rigs(scene)["right"]
+    mesh = scene.objects[rig.MESH_NAMES["right"]]
+    assert mesh.parent == armature
+    assert mesh.modifiers["Armature"].object == armature
+    assert sorted(g.name for g in mesh.vertex_groups) == sorted(JOINT_NAMES[:NUM_MANO_JOINTS])
+    totals = np.array([sum(g.weight for g in v.groups) for v in mesh.data.vertices])
+    np.testing.assert_allclose(totals, 1.0, atol=1e-6)
+    assert all(1 <= len(v.groups) <= 2 for v in mesh.data.vertices)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_hand_mesh_faces_point_outward(scene, side):
+    ensure_hand_rigs(scene)
+    assert signed_volume(scene.objects[rig.MESH_NAMES[side]].data) > 1e-4  # m^3, a real hand
+
+
+def test_skin_follows_a_bent_finger(scene):
+    armature = ensure_hand_rigs(scene)["right"]
+    mesh = scene.objects[rig.MESH_NAMES["right"]]
+    bone = armature.pose.bones["index3"]
+    bone.rotation_quaternion = (np.cos(0.4), np.sin(0.4), 0.0, 0.0)
+    scene.view_layers[0].update()
+    group = mesh.vertex_groups["index3"].index
+    rigid = [
+        v.index for v in mesh.data.vertices if len(v.groups) == 1 and v.groups[0].group == group
+    ]
+    evaluated = mesh.evaluated_get(bpy.context.evaluated_depsgraph_get()).to_mesh()
+    moved = np.array([evaluated.vertices[i].co for i in rigid])
+    rest = np.array([mesh.data.vertices[i].co for i in rigid])
+    deform = np.array(bone.matrix) @ np.linalg.inv(
+        np.array(armature.data.bones["index3"].matrix_local)
+    )
+    expected = rest @ deform[:3, :3].T + deform[:3, 3]
+    assert len(rigid) > 0
+    np.testing.assert_allclose(moved, expected, atol=1e-6)
