@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import platform
 import sys
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _add_generate(commands)
     _add_doctor(commands)
-    _add_engine_commands(commands)
+    _add_module_commands(commands)
     return parser
 
 
@@ -96,12 +97,14 @@ def _add_doctor(commands) -> None:
     doctor.set_defaults(handler=_run_doctor)
 
 
-def _add_engine_commands(commands) -> None:
-    try:
-        from .engines.s2c import commands as s2c_commands
-    except ImportError:  # the S2C engine's optional dependencies are missing
-        return
-    s2c_commands.register(commands)
+# Modules that add their own subcommands with `register(subparsers)`; each sets
+# `handler(args) -> int` on its parser.
+_COMMAND_MODULES = ("s2c_core.commands.convert_official",)
+
+
+def _add_module_commands(commands) -> None:
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
 
 
 def _run_generate(args: argparse.Namespace) -> int:

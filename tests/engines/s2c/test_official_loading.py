@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from s2c_core.commands.convert_official import register
 from s2c_core.engines.s2c import S2C, CheckpointError
-from s2c_core.engines.s2c.commands import register
 from s2c_core.engines.s2c.official import find_checkpoint
 from tests.engines.s2c.tiny_s2c import tiny_audio, tiny_inputs, write_tiny_official
 

@@ -10,9 +10,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .convert import convert_official
-from .errors import CheckpointError
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -35,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_convert(args: argparse.Namespace) -> int:
+    from ..engines.s2c.convert import convert_official
+    from ..engines.s2c.errors import CheckpointError
+
     try:
         convert_official(args.exp_dir, args.out_dir, args.hubert)
     except CheckpointError as exc:
