@@ -127,7 +127,9 @@ def _fit_placement(
     centre = np.median(wrist, axis=0)
     # new_tip_x = centre_x + s (wrist_x - centre_x) + d_x + offset_x ~= goal_x
     design = np.column_stack([wrist[:, 0] - centre[0], np.ones(len(wrist))])
-    (scale, shift_x), *_ = np.linalg.lstsq(design, goal[:, 0] - tip_offset[:, 0] - centre[0])
+    (scale, shift_x), *_ = np.linalg.lstsq(
+        design, goal[:, 0] - tip_offset[:, 0] - centre[0], rcond=None
+    )
     scale = float(np.clip(scale, *_SCALE_RANGE))
     scaled = centre + scale * (wrist - centre) + tip_offset
     shift = np.array([0.0, *np.median(goal[:, 1:] - scaled[:, 1:], axis=0)])
