@@ -32,6 +32,7 @@ FRAMES_PER_STEP = SAMPLES_PER_STEP * FPS // SAMPLE_RATE
 class WindowPlan:
     window: int = 240  # frames per window (the reference's 8 s)
     overlap: int = 48  # frames shared by neighbouring windows
+    batch: int = 8  # windows encoded together by stage 1 (the HuBERT-heavy part)
 
     def __post_init__(self) -> None:
         if self.window % FRAMES_PER_STEP or self.overlap % FRAMES_PER_STEP:
@@ -92,10 +93,29 @@ def generate_long(
     )
 
 
-def _encode_window(model: S2C, audio: np.ndarray, start: int, plan: WindowPlan) -> AudioCondition:
-    first = start * SAMPLE_RATE // FPS
-    chunk = torch.from_numpy(audio[first : first + plan.window * SAMPLE_RATE // FPS])
-    return model.encode_audio(chunk[None])
+def _stage1_batch(model: S2C, plan: WindowPlan) -> int:
+    """Windows per stage-1 call. The reference quirks make results depend on the batch
+    (joint normalisation, the causal mask at batch 1), so they get one window at a time."""
+    compat = model.compat
+    return 1 if compat.batch_joint_normalisation or compat.causal_mask == "batch1" else plan.batch
+
+
+def _encoded_windows(
+    model: S2C, audio: np.ndarray, starts: list[int], plan: WindowPlan
+) -> Iterator[AudioCondition]:
+    """Stage 1 of each window (batch 1 views), computed `_stage1_batch` windows at a time."""
+    samples = plan.window * SAMPLE_RATE // FPS
+    batch = _stage1_batch(model, plan)
+    for first in range(0, len(starts), batch):
+        chunk = np.stack(
+            [audio[s * SAMPLE_RATE // FPS :][:samples] for s in starts[first:][:batch]]
+        )
+        cond = model.encode_audio(torch.from_numpy(chunk))
+        for i in range(len(chunk)):
+            yield AudioCondition(
+                {hand: cond.position[hand][i : i + 1] for hand in HANDS},
+                {hand: cond.hidden[hand][i : i + 1] for hand in HANDS},
+            )
 
 
 def _blended_conditions(
@@ -103,13 +123,10 @@ def _blended_conditions(
 ) -> Iterator[tuple[int, AudioCondition]]:
     """Each window's condition, its wrist positions cross-faded with both neighbours'."""
     fade = torch.linspace(0.0, 1.0, plan.overlap + 2)[1:-1, None]  # weight of the later window
-    current = _encode_window(model, audio, starts[0], plan)
-    for index, start in enumerate(starts):
-        following = (
-            _encode_window(model, audio, starts[index + 1], plan)
-            if index + 1 < len(starts)
-            else None
-        )
+    windows = _encoded_windows(model, audio, starts, plan)
+    current = next(windows)
+    for start in starts:
+        following = next(windows, None)
         if following is not None and plan.overlap:
             for hand in HANDS:
                 ours = current.position[hand][0, -plan.overlap :]

@@ -62,3 +62,21 @@ def test_seam_ratio_detects_a_jump():
     assert seam_jump_ratio(joints, [50]) == pytest.approx(1.0)
     joints[50:] += 0.05
     assert seam_jump_ratio(joints, [50]) > 10
+
+
+def test_batched_stage_one_gives_the_same_result(tiny_model):
+    audio = _audio(6.4, seed=2)
+    results = [
+        generate_long(
+            tiny_model,
+            audio,
+            select_sampler("ddim", steps=3),
+            plan=WindowPlan(48, 24, batch=batch),
+            generator=torch.Generator().manual_seed(3),
+        )  # fmt: skip
+        for batch in (1, 4)
+    ]
+    for hand in ("left", "right"):
+        np.testing.assert_allclose(results[0].pose[hand], results[1].pose[hand], atol=1e-5)
+        np.testing.assert_allclose(results[0].position[hand], results[1].position[hand],
+                                   atol=1e-5)  # fmt: skip
