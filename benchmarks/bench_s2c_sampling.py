@@ -21,6 +21,7 @@ import torch
 
 from s2c_core.engines.s2c import S2C, S2CConfig
 from s2c_core.engines.s2c.config import hubert_large_config
+from s2c_core.engines.s2c.longform import generate_long
 from s2c_core.engines.s2c.ode_samplers import select_sampler
 from s2c_core.engines.s2c.samplers import ddpm_sample, initial_noise
 
@@ -47,6 +48,12 @@ def main() -> None:
     parser.add_argument("--ddpm-steps", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=1, help="windows sampled together")
     parser.add_argument("--autocast", action="store_true", help="bf16 autocast (CUDA)")
+    parser.add_argument(
+        "--piece-seconds",
+        type=float,
+        default=0.0,
+        help="also time the whole long-form path (dpm-20) on a piece this long",
+    )
     args = parser.parse_args()
     device = torch.device(
         ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
@@ -87,6 +94,22 @@ def main() -> None:
         print(f"{sampler_name:<8}{steps:>6}{2 * steps:>11}{per_window:>11.2f}"
               f"{WINDOW_SECONDS / per_window:>9.2f}{2000 / (2 * steps):>12.0f}x"
               f"{ddpm_window / seconds:>11.1f}x{note}")  # fmt: skip
+    if args.piece_seconds:
+        _time_piece(model, device, args.piece_seconds, autocast)
+
+
+def _time_piece(model, device: torch.device, seconds: float, autocast) -> None:
+    """The user's path: stage 1 batched over windows, windows sampled with inpainting."""
+    audio = (torch.randn(int(seconds * 16_000)) * 0.1).numpy()
+    sampler = select_sampler("dpm", 20)
+    with torch.no_grad(), autocast:
+        elapsed = _time(lambda: generate_long(model, audio, sampler,
+                                              generator=torch.Generator().manual_seed(0)),
+                        device)  # fmt: skip
+    print(
+        f"long-form dpm-20, {seconds:.0f} s piece: {elapsed:.1f} s "
+        f"(real-time factor {seconds / elapsed:.2f})"
+    )
 
 
 def _partial_ddpm(denoise, schedule, x_T, steps: int):

@@ -67,7 +67,8 @@ def generate_with_s2c(
     device = select_device(options.device)
     sampler = select_sampler(options.sampler, options.steps)
     model = S2C.from_pretrained(options.checkpoint, hubert_path=options.hubert, device=device)
-    generator = torch.Generator(device=device).manual_seed(options.seed)
+    # a CPU generator draws the same noise whatever device the model runs on
+    generator = torch.Generator().manual_seed(options.seed)
     with _precision(device):
         result = generate_long(
             model, audio, sampler, plan=options.plan, generator=generator, progress=progress
