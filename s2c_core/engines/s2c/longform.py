@@ -80,9 +80,10 @@ def generate_long(
     previous: HandTensors | None = None
     for index, (start, cond) in enumerate(_blended_conditions(model, padded, starts, plan)):
         previous = _sample_window(model, cond, sampler, previous, plan, generator)
-        for hand in HANDS:
-            pose[hand][start : start + plan.window] = previous[hand][0].T.cpu().numpy()
-            position[hand][start : start + plan.window] = cond.position[hand][0].cpu().numpy()
+        span = slice(start, start + plan.window)
+        for hand in HANDS:  # float(): under bf16 autocast the network outputs are bf16
+            pose[hand][span] = previous[hand][0].T.float().cpu().numpy()
+            position[hand][span] = cond.position[hand][0].float().cpu().numpy()
         if progress is not None:
             progress(index + 1, len(starts), f"window {index + 1}/{len(starts)}")
     seams = [start + plan.overlap for start in starts[1:]]
