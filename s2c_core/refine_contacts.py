@@ -2,7 +2,8 @@
 
 S2C places hands from audio alone, in the PianoMotion10M camera frame, so its fingertips
 rarely land on the right keys. Given the notes (from MIDI, or transcribed), this:
-1. assigns each note a hand and a finger with the MIDI engine's split and fingering;
+1. assigns each note a hand and a finger with the MIDI engine's planning (split, rolled
+   chords, fingering);
 2. fits the placement of the camera frame in the piano world: a uniform scale and offset
    of the wrist paths that best puts each note's assigned fingertip over its key at its
    onset (least squares across the keyboard, medians for depth and height);
@@ -15,18 +16,16 @@ timing of the motion between notes - is kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
 from .engines.midi.config import MidiEngineConfig
+from .engines.midi.engine import NotePlan, plan_notes
 from .engines.midi.finger_ik import NUM_FINGERS, FingerSolver
-from .engines.midi.fingering import assign_fingers
 from .engines.midi.fingertips import note_frames
-from .engines.midi.groups import onset_groups
 from .engines.midi.metrics import key_contact
-from .engines.midi.split import MAX_FINGERS, split_hands
 from .hand.fk import build_track
 from .hand.rig import HandRig
 from .hand.rotations import axis_angle_to_matrix
@@ -42,38 +41,6 @@ _EASE_FRAMES = 4  # frames over which a finger eases onto and off its key
 _IK_ITERATIONS = 12
 
 
-@dataclass(frozen=True)
-class NotePlan:
-    """Notes with their hand (0 left, 1 right, -1 none) and piano finger (1..5, 0 none)."""
-
-    pitch: np.ndarray
-    onset: np.ndarray
-    offset: np.ndarray
-    velocity: np.ndarray
-    hand: np.ndarray
-    finger: np.ndarray
-
-    def table(self) -> np.ndarray:
-        columns = [self.pitch, self.onset, self.offset, self.velocity, self.hand, self.finger]
-        return np.column_stack(columns).astype(np.float64)
-
-
-def plan_notes(notes: MidiNotes, keyboard: Keyboard, config: MidiEngineConfig) -> NotePlan:
-    group = onset_groups(notes.onset, notes.pitch, config.chord_window)
-    hand = split_hands(notes.pitch, notes.onset, notes.offset, group, keyboard, config)
-    finger = np.zeros(len(notes), dtype=np.int64)
-    for index, side in enumerate(HANDS):
-        mine = np.flatnonzero(hand == index)
-        mine = mine[np.lexsort((notes.pitch[mine], notes.onset[mine]))]
-        chords = onset_groups(
-            notes.onset[mine], notes.pitch[mine], config.chord_window, MAX_FINGERS
-        )
-        finger[mine] = assign_fingers(
-            notes.pitch[mine], notes.onset[mine], notes.offset[mine], chords, side
-        )
-    return NotePlan(notes.pitch, notes.onset, notes.offset, notes.velocity, hand, finger)
-
-
 def refine_contacts(
     motion: HandMotion,
     notes: MidiNotes,
@@ -85,9 +52,9 @@ def refine_contacts(
     is recorded in metadata.extra["key_contact"]."""
     keyboard = keyboard or Keyboard()
     plan = plan_notes(notes, keyboard, config or MidiEngineConfig())
-    motion = replace(motion, notes=plan.table())
+    motion = replace(motion, notes=plan.table())  # played onsets: rolled chords delayed
     before = float(key_contact(motion, keyboard).mean()) if len(plan.pitch) else 1.0
-    frames = np.clip(note_frames(plan.onset, plan.offset, motion.fps)[0], 0, motion.num_frames - 1)
+    frames = np.clip(note_frames(plan.onset, plan.release, motion.fps)[0], 0, motion.num_frames - 1)
     motion = _fit_placement(motion, plan, frames, rig, keyboard)
     tracks = {
         side: _refine_hand(motion, plan, index, rig.for_side(side), keyboard)
@@ -151,7 +118,7 @@ def _refine_hand(
     mine = np.flatnonzero((plan.hand == index) & (plan.finger >= 1))
     if not len(mine):
         return track
-    on, off = note_frames(plan.onset[mine], plan.offset[mine], motion.fps)
+    on, off = note_frames(plan.onset[mine], plan.release[mine], motion.fps)
     last = motion.num_frames - 1
     on, off = np.clip(on, 0, last), np.clip(off, 0, last)
     finger = plan.finger[mine]

@@ -1,0 +1,45 @@
+"""Every knob of the MIDI engine in one plain dataclass (distances in metres, times in s)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MidiEngineConfig:
+    fps: float = 30.0
+    # Hand split: honour "left"/"right" in track names (off by default: files lie).
+    honour_tracks: bool = False
+    chord_window: float = 0.035  # onsets closer than this form one chord
+    comfortable_span: float = 0.165  # an octave between key centres
+    max_span: float = 0.19  # about a tenth: wider chords are split between hands or rolled
+    left_centre_pitch: int = 48  # C3: where a resting left hand sits
+    right_centre_pitch: int = 67  # G4
+    hold_span: float = 0.08  # a held key is let go when the hand strikes one further away
+    roll_span: float = 0.19  # one hand's chords wider than this are rolled
+    roll_step: float = 0.06  # delay between the parts of a rolled chord
+    # Motion.
+    approach_time: float = 0.15  # fingertip moves over its key this long before the onset
+    press_time: float = 0.03  # and drops onto it over the last part of that
+    lift_time: float = 0.03  # after the note ends, back to hover height
+    hover_clearance: float = 0.012  # lifted fingertips stay this far above the black-key tops
+    # Hand poses the wrist planner tries per keyframe: (pitch, roll, drop) = extra tilt in
+    # rad (fingers up; thumb down) and how far (m) to lower the wrist before settling it.
+    wrist_candidates: tuple[tuple[float, float, float], ...] = (
+        (0.0, 0.0, 0.0),
+        (0.0, 0.3, 0.0),
+        (0.0, -0.3, 0.0),
+        (-0.3, 0.0, 0.0),
+        (-0.3, 0.3, 0.0),
+        (0.0, 0.0, 0.02),
+        (0.0, -0.3, 0.02),
+        (-0.3, 0.0, 0.02),
+        (-0.3, 0.3, 0.02),
+    )
+    wrist_max_speed: float = 3.0  # m/s; wrist moves faster than this are spread out (late)
+    wrist_move_time: float = 0.25  # longest time a wrist move between chords takes
+    ik_iterations: int = 8
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

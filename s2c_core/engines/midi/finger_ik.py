@@ -1,0 +1,159 @@
+"""Finger inverse kinematics: joint angles that put each fingertip on its target.
+
+Each finger is solved with three unknowns: base abduction, base flexion and middle flexion;
+the last joint's flexion follows the middle one (the tendons couple them in a real finger)
+and the other abductions stay zero. All five fingers of all frames are solved at once by a
+few damped Gauss-Newton steps with the analytic Jacobian (axis x lever arm per joint),
+projected onto the rig's joint limits after every step, so the result is always a valid
+pose: an unreachable target gives the nearest reachable tip instead, where a miss along
+the fingers (into or out of the keyboard) counts less than a miss across the keys or in
+height, which would put the tip on the wrong key or above it. Frames with the same
+targets (a hand holding still) are solved once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...hand.rig import HandRig
+from ...hand.skeleton import NUM_POSE_JOINTS, PIANO_FINGER_NAMES, finger_chain
+
+NUM_FINGERS = 5
+PIANO_FINGERS = tuple(PIANO_FINGER_NAMES[f] for f in range(1, NUM_FINGERS + 1))
+# Last-joint flexion per unit of middle-joint flexion, piano finger order (thumb first).
+_COUPLING = np.array([0.8, 0.7, 0.7, 0.7, 0.7])
+_DAMPING = 1e-5  # m^2: keeps steps small near singular (straight-finger) poses
+_MAX_STEP = 0.5  # rad per iteration
+# Weights of a miss along the canonical axes: X (along the fingers, world Y), Y (the palm
+# normal, roughly world Z) and Z (across the hand, world X). A finger pressing a key must
+# be right across and in height; a free finger must above all stay high.
+MISS_WEIGHTS = np.array([0.5, 1.0, 1.0])
+FREE_MISS_WEIGHTS = np.array([0.25, 4.0, 0.25])
+_DEDUPE_RESOLUTION = 1e-5  # m: targets this close are solved as one
+
+
+def _skew(axes: np.ndarray) -> np.ndarray:
+    x, y, z = np.moveaxis(axes, -1, 0)
+    zero = np.zeros_like(x)
+    return np.stack([zero, -z, y, z, zero, -x, -y, x, zero], -1).reshape(axes.shape + (3,))
+
+
+def _rotations(K: np.ndarray, KK: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """Rodrigues about fixed axes: K, KK = K @ K (F, 3, 3), angle (N, F) -> (N, F, 3, 3)."""
+    s = np.sin(angle)[..., None, None]
+    c = np.cos(angle)[..., None, None]
+    return np.eye(3) + s * K + (1.0 - c) * KK
+
+
+class FingerSolver:
+    """Fingertip FK and IK for one rig, in its canonical hand frame (wrist at the origin).
+
+    Parameters are (..., 5, 3): per piano finger (thumb first) base abduction, base flexion,
+    middle flexion.
+    """
+
+    def __init__(self, rig: HandRig) -> None:
+        self.rig = rig
+        chains = np.array([finger_chain(name) for name in PIANO_FINGERS])  # (5, 4) joints
+        rest = rig.rest_joints
+        self.base = rest[chains[:, 0]]
+        self.bones = rest[chains[:, 1:]] - rest[chains[:, :-1]]  # (5, 3, 3): o2, o3, o_tip
+        pose_index = chains[:, :3] - 1  # hand_pose rows of the three segments
+        self.pose_index = pose_index
+        # Unit axes (5, 4, 3): base abduction, then the flexion axes of the three segments.
+        self.axes = np.concatenate(
+            [rig.abd_axes[pose_index[:, :1]], rig.flex_axes[pose_index]], axis=1
+        )
+        self.K_abd = _skew(self.axes[:, 0])
+        self.K_flex = _skew(self.axes[:, 1:])  # (5, 3, 3, 3)
+        self.KK_abd = self.K_abd @ self.K_abd
+        self.KK_flex = self.K_flex @ self.K_flex
+        self.lower = np.stack(
+            [
+                rig.abd_limits[pose_index[:, 0], 0],
+                rig.flex_limits[pose_index[:, 0], 0],
+                np.maximum(
+                    rig.flex_limits[pose_index[:, 1], 0],
+                    rig.flex_limits[pose_index[:, 2], 0] / _COUPLING,
+                ),
+            ],
+            axis=-1,
+        )
+        self.upper = np.stack(
+            [
+                rig.abd_limits[pose_index[:, 0], 1],
+                rig.flex_limits[pose_index[:, 0], 1],
+                np.minimum(
+                    rig.flex_limits[pose_index[:, 1], 1],
+                    rig.flex_limits[pose_index[:, 2], 1] / _COUPLING,
+                ),
+            ],
+            axis=-1,
+        )
+
+    def tips(self, params: np.ndarray) -> np.ndarray:
+        """(N, 5, 3) parameters -> (N, 5, 3) fingertip positions in the canonical frame."""
+        return self._forward(params)[0]
+
+    def _forward(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fingertips (N, 5, 3) and their Jacobian (N, 5, 3, 3) w.r.t. the parameters."""
+        abd, flex1, flex2 = np.moveaxis(params, -1, 0)
+        Ra = _rotations(self.K_abd, self.KK_abd, abd)
+        R1 = Ra @ _rotations(self.K_flex[:, 0], self.KK_flex[:, 0], flex1)
+        R12 = R1 @ _rotations(self.K_flex[:, 1], self.KK_flex[:, 1], flex2)
+        R123 = R12 @ _rotations(self.K_flex[:, 2], self.KK_flex[:, 2], flex2 * _COUPLING)
+        p2 = self.base + np.einsum("nfab,fb->nfa", R1, self.bones[:, 0])
+        p3 = p2 + np.einsum("nfab,fb->nfa", R12, self.bones[:, 1])
+        tip = p3 + np.einsum("nfab,fb->nfa", R123, self.bones[:, 2])
+        axis_abd = np.broadcast_to(self.axes[:, 0], tip.shape)
+        axis_1 = np.einsum("nfab,fb->nfa", Ra, self.axes[:, 1])
+        axis_2 = np.einsum("nfab,fb->nfa", R1, self.axes[:, 2])
+        axis_3 = np.einsum("nfab,fb->nfa", R12, self.axes[:, 3])
+        J = np.stack(
+            [
+                np.cross(axis_abd, tip - self.base),
+                np.cross(axis_1, tip - self.base),
+                np.cross(axis_2, tip - p2) + _COUPLING[:, None] * np.cross(axis_3, tip - p3),
+            ],
+            axis=-1,
+        )
+        return tip, J
+
+    def solve(
+        self,
+        targets: np.ndarray,
+        start: np.ndarray,
+        iterations: int,
+        free: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """(N, 5, 3) canonical targets -> (N, 5, 3) parameters, starting from start (5, 3).
+
+        free (N, 5) bool marks fingers away from any key, whose height matters most.
+        """
+        free = np.zeros(targets.shape[:2], dtype=bool) if free is None else free
+        flat = np.round(targets.reshape(len(targets), -1) / _DEDUPE_RESOLUTION)
+        flat = np.concatenate([flat, free], axis=1)
+        _, first, inverse = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+        unique_targets = targets[first]
+        weights = np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS)
+        params = np.broadcast_to(start, unique_targets.shape).copy()
+        eye = np.eye(3)
+        for _ in range(iterations):
+            tips, J = self._forward(params)
+            Jt = np.swapaxes(J, -1, -2) * weights[..., None, :]
+            rhs = Jt @ (unique_targets - tips)[..., None]
+            step = np.linalg.solve(Jt @ J + _DAMPING * eye, rhs)[..., 0]
+            params = np.clip(params + np.clip(step, -_MAX_STEP, _MAX_STEP), self.lower, self.upper)
+        return params[inverse.reshape(-1)]
+
+    def angles(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, 5, 3) parameters -> MANO (abduction, flexion), each (N, 15), within limits."""
+        n = params.shape[0]
+        abduction = np.zeros((n, NUM_POSE_JOINTS))
+        flexion = np.zeros((n, NUM_POSE_JOINTS))
+        rows = self.pose_index
+        abduction[:, rows[:, 0]] = params[..., 0]
+        flexion[:, rows[:, 0]] = params[..., 1]
+        flexion[:, rows[:, 1]] = params[..., 2]
+        flexion[:, rows[:, 2]] = params[..., 2] * _COUPLING
+        return self.rig.clip_angles(abduction, flexion)

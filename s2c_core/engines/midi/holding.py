@@ -1,0 +1,40 @@
+"""How long a hand really holds each key down (the sound may last longer).
+
+A MIDI note can sound far longer than a hand could keep its key down: pianists let go of
+a key, and the pedal or the score's notation keeps it sounding, when the hand must strike
+a key further from it than the hand can hold at once, or when the finger on it is needed
+for another key.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def release_out_of_reach(
+    onset: np.ndarray, offset: np.ndarray, x: np.ndarray, span: float
+) -> np.ndarray:
+    """(n,) release times: a key is let go when the hand strikes one further than `span`.
+
+    One hand's notes sorted by onset; x their key centres (m).
+    """
+    release = offset.copy()
+    first_later = np.searchsorted(onset, onset, side="right")
+    last_before_release = np.searchsorted(onset, offset, side="left")
+    for i, (start, stop) in enumerate(zip(first_later, last_before_release, strict=True)):
+        far = np.flatnonzero(np.abs(x[start:stop] - x[i]) > span)
+        if len(far):
+            release[i] = onset[start + far[0]]
+    return release
+
+
+def release_before_restrike(on: np.ndarray, off: np.ndarray, finger: np.ndarray) -> np.ndarray:
+    """(n,) last pressed frames: a finger leaves its key the frame before its next strike.
+
+    Notes sorted by onset; on/off pressed frames; never before the onset frame.
+    """
+    off = off.copy()
+    for f in range(1, 6):
+        mine = np.flatnonzero(finger == f)
+        off[mine[:-1]] = np.maximum(on[mine[:-1]], np.minimum(off[mine[:-1]], on[mine[1:]] - 1))
+    return off

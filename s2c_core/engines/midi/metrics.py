@@ -1,0 +1,117 @@
+"""Measures of a HandMotion against its notes: hand split, key contact, stray presses.
+
+Shared by the benchmark and the tests. Frames follow the engine's `note_frames`: a note
+sounds on frames [on, off], and its onset frame is round(onset * fps).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from ...hand.skeleton import PIANO_FINGER_NAMES, tip_index
+from ...motion import HANDS, NOTE_COLUMNS, HandMotion
+from ...music.keyboard import LOWEST_PITCH, NUM_KEYS, Keyboard
+from .fingertips import note_frames
+
+_COLUMN = {name: i for i, name in enumerate(NOTE_COLUMNS)}
+_TIPS = np.array([tip_index(PIANO_FINGER_NAMES[f]) for f in range(1, 6)])
+
+
+def split_agreement(motion: HandMotion, truth: np.ndarray) -> tuple[int, int]:
+    """(agreeing, compared) notes whose hand matches truth (N,), over notes with truth >= 0."""
+    hand = motion.notes[:, _COLUMN["hand"]].astype(np.int64)
+    known = truth >= 0
+    return int((hand[known] == truth[known]).sum()), int(known.sum())
+
+
+def key_contact(motion: HandMotion, keyboard: Keyboard) -> np.ndarray:
+    """(N,) bool per note: at its onset frame the assigned fingertip is over the key (within
+    its X extent) and below its top surface. Unassigned notes count as misses."""
+    notes = motion.notes
+    pitch = notes[:, _COLUMN["pitch"]].astype(np.int64)
+    hand = notes[:, _COLUMN["hand"]].astype(np.int64)
+    finger = notes[:, _COLUMN["finger"]].astype(np.int64)
+    on, _ = note_frames(notes[:, _COLUMN["onset"]], notes[:, _COLUMN["offset"]], motion.fps)
+    on = np.clip(on, 0, motion.num_frames - 1)
+    ok = np.zeros(len(notes), dtype=bool)
+    left, right, top = _key_extents(keyboard)
+    for index, side in enumerate(HANDS):
+        mine = np.flatnonzero((hand == index) & (finger >= 1))
+        joints = motion.hand(side).joints
+        tips = joints[on[mine], _TIPS[finger[mine] - 1]]
+        key = pitch[mine] - LOWEST_PITCH
+        ok[mine] = (tips[:, 0] >= left[key]) & (tips[:, 0] <= right[key]) & (tips[:, 2] < top[key])
+    return ok
+
+
+def stray_press_share(motion: HandMotion, keyboard: Keyboard) -> float:
+    """Share of frames in which a fingertip that plays no note there is below the top of a
+    key that is not sounding."""
+    notes = motion.notes
+    pitch = notes[:, _COLUMN["pitch"]].astype(np.int64)
+    hand = notes[:, _COLUMN["hand"]].astype(np.int64)
+    finger = notes[:, _COLUMN["finger"]].astype(np.int64)
+    on, off = note_frames(notes[:, _COLUMN["onset"]], notes[:, _COLUMN["offset"]], motion.fps)
+    frames = motion.num_frames
+    sounding = _intervals(pitch - LOWEST_PITCH, on, off, frames, NUM_KEYS)
+    _, _, top = _key_extents(keyboard)
+    stray = np.zeros(frames, dtype=bool)
+    t = np.arange(frames)[:, None]
+    for index, side in enumerate(HANDS):
+        track = motion.hand(side)
+        mine = (hand == index) & (finger >= 1)
+        playing = _intervals(finger[mine] - 1, on[mine], off[mine], frames, 5)
+        tips = track.joints[:, _TIPS]  # (T, 5, 3)
+        key = keys_under(keyboard, tips[..., 0], tips[..., 1])
+        safe_key = np.maximum(key, 0)
+        pressed = (key >= 0) & (tips[..., 2] < top[safe_key])
+        silent = ~sounding[t, safe_key]
+        stray |= (pressed & silent & ~playing & track.present[:, None]).any(axis=1)
+    return float(stray.mean())
+
+
+def keys_under(keyboard: Keyboard, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Key index (pitch - 21) whose top face covers each (x, y), black keys first; -1 none."""
+    table = _key_table(keyboard)
+    black_left, black_right, black_index, black_front, length, white_index = table
+    b = np.clip(np.searchsorted(black_left, x, side="right") - 1, 0, len(black_left) - 1)
+    on_black = (x >= black_left[b]) & (x <= black_right[b]) & (y >= black_front) & (y <= length)
+    w = np.floor(x / keyboard.geometry.white_width).astype(np.int64)
+    on_white = (w >= 0) & (w < len(white_index)) & (y >= 0.0) & (y <= length)
+    white = white_index[np.clip(w, 0, len(white_index) - 1)]
+    return np.where(on_black, black_index[b], np.where(on_white, white, -1))
+
+
+def _intervals(
+    row: np.ndarray, on: np.ndarray, off: np.ndarray, frames: int, rows: int
+) -> np.ndarray:
+    """(frames, rows) bool: row r is active on frames [on, off] of any of its intervals."""
+    count = np.zeros((frames + 1, rows), dtype=np.int64)
+    np.add.at(count, (np.clip(on, 0, frames), row), 1)
+    np.add.at(count, (np.clip(off + 1, 0, frames), row), -1)
+    return np.cumsum(count, axis=0)[:frames] > 0
+
+
+def _key_extents(keyboard: Keyboard) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    keys = keyboard.keys
+    return (
+        np.array([k.x_left for k in keys]),
+        np.array([k.x_right for k in keys]),
+        np.array([k.z_top for k in keys]),
+    )
+
+
+@cache
+def _key_table(keyboard: Keyboard) -> tuple:
+    keys = keyboard.keys
+    black = [k for k in keys if k.black]
+    return (
+        np.array([k.x_left for k in black]),
+        np.array([k.x_right for k in black]),
+        np.array([k.pitch - LOWEST_PITCH for k in black]),
+        black[0].y_front,
+        keyboard.geometry.white_length,
+        np.array([k.pitch - LOWEST_PITCH for k in keys if not k.black]),
+    )

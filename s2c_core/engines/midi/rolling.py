@@ -1,0 +1,59 @@
+"""Chords wider than one hand can span: rolled (arpeggiated) from the bottom up.
+
+The hand split already hands a wide chord's notes to the other hand where it can; what is
+left in one hand beyond `roll_span` is cut into parts that each fit, and each part is struck
+`roll_step` after the one below it, as a pianist rolls a chord that is too wide to grip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...music.keyboard import Keyboard
+from .config import MidiEngineConfig
+from .groups import group_bounds
+
+_MIN_SOUNDING = 0.03  # s a rolled note keeps sounding when its delay reaches its offset
+
+
+@dataclass(frozen=True)
+class RolledChords:
+    onset: np.ndarray  # (N,) onsets after rolling
+    offset: np.ndarray  # (N,) offsets, lengthened where a delay would have swallowed a note
+    chords: int  # how many chords were rolled
+    notes: int  # how many notes were delayed
+
+
+def roll_wide_chords(
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    offset: np.ndarray,
+    hand: np.ndarray,
+    group: np.ndarray,
+    keyboard: Keyboard,
+    config: MidiEngineConfig,
+) -> RolledChords:
+    x = keyboard.x_center(pitch)
+    delay = np.zeros(len(pitch))
+    chords = 0
+    order = np.lexsort((pitch, hand, group))  # per group and hand, low to high
+    key = group[order] * 3 + hand[order] + 1  # hand -1 (unplayed) gets its own key
+    bounds = group_bounds(key)
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        notes = order[start:end]
+        if hand[notes[0]] < 0 or x[notes[-1]] - x[notes[0]] <= config.roll_span:
+            continue
+        part = np.zeros(len(notes))
+        part_start = x[notes[0]]
+        for i, note in enumerate(notes[1:], start=1):
+            part[i] = part[i - 1]
+            if x[note] - part_start > config.roll_span:
+                part[i] += 1
+                part_start = x[note]
+        delay[notes] = part * config.roll_step
+        chords += 1
+    new_onset = onset + delay
+    new_offset = np.maximum(offset, new_onset + _MIN_SOUNDING)
+    return RolledChords(new_onset, new_offset, chords, int((delay > 0).sum()))

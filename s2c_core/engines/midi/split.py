@@ -1,0 +1,188 @@
+"""Hand split: which hand plays each note, as a Viterbi optimisation over onset groups.
+
+Within a group the notes are sorted by pitch and the left hand takes the lowest k of them
+(at most 5 per hand), so each group has at most 6 candidate states. A state's cost counts
+each hand's span (beyond an octave, and a tenth as a hard limit) and its distance from a
+comfortable resting place. Each hand carries a window: the extent (at most an octave) of
+the notes it played recently; moving to the next state costs the squared distance by which
+each playing hand's new notes fall outside its window (cheaper when there is more time),
+plus a cost when the new notes and the notes the hand still holds down span more than an
+octave, plus a penalty when the left hand's window would reach the right's, plus a small
+cost for handing a quick step of a melodic line to the other hand. A hand that
+does not play keeps its window; windows and held notes (summarised as the extent of the
+notes released last) are carried along each state's best path (the usual approximation
+that keeps the state space small).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...music.keyboard import Keyboard
+from .config import MidiEngineConfig
+from .groups import group_bounds
+
+MAX_FINGERS = 5
+_W_SPAN = 1.0  # per squared white-key width beyond a comfortable span
+_W_IMPOSSIBLE = 100.0  # a hand span beyond max_span
+_W_CENTRE = 0.05  # per squared octave away from the hand's resting place
+_W_MOVE = 0.08  # per squared white-key width moved, scaled by _MOVE_TIME / (dt + _MOVE_TIME)
+_MOVE_TIME = 0.5
+_W_CROSS = 30.0  # hands at or crossing each other
+_MIN_HAND_GAP = 2.0  # white-key widths between the hands' centres before crossing counts
+_W_HOLDING = 0.5  # a hand strikes new notes while holding others (independent voices)
+_W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an octave
+_W_LINE = 0.3  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
+_LINE_STEP, _LINE_TIME = 2.0, 0.15  # other hand than the note it follows
+_W_HONOUR = 50.0  # per note given to the other hand than its track names (honour_tracks)
+
+
+def split_hands(
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    offset: np.ndarray,
+    group: np.ndarray,
+    keyboard: Keyboard,
+    config: MidiEngineConfig,
+    named_hand: np.ndarray | None = None,
+) -> np.ndarray:
+    """(N,) hand per note: 0 left, 1 right, -1 for the inner notes of a >10-note chord.
+
+    Notes are sorted by onset with `group` ids from `onset_groups`. `named_hand` (0/1, -1
+    unknown) biases the split towards the tracks' own hands when the user asks for it.
+    """
+    unit = keyboard.geometry.white_width
+    x = keyboard.x_center(pitch) / unit
+    order = np.lexsort((pitch, group))  # by group, then pitch
+    bounds = group_bounds(group[order])
+    prefs = keyboard.x_center([config.left_centre_pitch, config.right_centre_pitch]) / unit
+    limits = (config.comfortable_span / unit, config.max_span / unit)
+
+    cost = np.zeros(1)
+    # Per state and hand: window lo, hi (NaN until the hand first plays), then lowest,
+    # highest and release time of held notes.
+    carried = np.concatenate([np.full((1, 2, 2), np.nan), np.full((1, 2, 3), -np.inf)], axis=2)
+    previous_time = onset[order[0]]
+    previous_x, previous_ks = np.zeros(0), np.zeros(1, dtype=np.int64)
+    choices, back = [], []
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        notes = _playable(order[start:end])
+        ks = np.arange(max(0, len(notes) - MAX_FINGERS), min(len(notes), MAX_FINGERS) + 1)
+        now = onset[notes[0]]
+        played, local = _state_costs(x[notes], offset[notes], ks, prefs, limits)
+        if named_hand is not None:
+            wrong = named_hand[notes][None, :] != (np.arange(len(notes))[None, :] >= ks[:, None])
+            local += _W_HONOUR * (wrong & (named_hand[notes] >= 0)).sum(axis=1)
+        new_carried, moved, holding, overspan = _carry(
+            carried[:, None], played[None], now, limits[0]
+        )
+        urgency = _MOVE_TIME / (now - previous_time + _MOVE_TIME)
+        total = cost[:, None] + local[None] + _W_MOVE * urgency * moved
+        total += _W_HOLDING * holding + _W_HELD * overspan
+        total += np.nan_to_num(_crossing(new_carried[..., :2].mean(axis=-1)))
+        total += _W_LINE * _line_breaks(previous_x, previous_ks, x[notes], ks, now - previous_time)
+        best = np.argmin(total, axis=0)
+        cost = total[best, np.arange(len(ks))]
+        carried = new_carried[best, np.arange(len(ks))]
+        choices.append((notes, ks))
+        back.append(best)
+        previous_time, previous_x, previous_ks = now, x[notes], ks
+    return _backtrack(len(pitch), choices, back, int(np.argmin(cost)))
+
+
+def _playable(notes: np.ndarray) -> np.ndarray:
+    """Two hands play at most 10 notes at once: keep the 5 lowest and the 5 highest."""
+    if len(notes) <= 2 * MAX_FINGERS:
+        return notes
+    return np.concatenate([notes[:MAX_FINGERS], notes[-MAX_FINGERS:]])
+
+
+def _state_costs(
+    xs: np.ndarray,
+    offsets: np.ndarray,
+    ks: np.ndarray,
+    prefs: np.ndarray,
+    limits: tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per state (left takes xs[:k]): each hand's (lo, hi, release) of its new notes
+    (S, 2, 3), NaN where the hand is idle, and the local cost (S,)."""
+    n = len(xs)
+    lo = np.stack([np.full(len(ks), xs[0]), xs[np.minimum(ks, n - 1)]], axis=1)
+    hi = np.stack([xs[np.maximum(ks - 1, 0)], np.full(len(ks), xs[-1])], axis=1)
+    release = np.stack(
+        [
+            [offsets[:k].max() if k else np.nan for k in ks],
+            [offsets[k:].max() if k < n else np.nan for k in ks],
+        ],
+        axis=1,
+    )
+    idle = np.stack([ks == 0, ks == n], axis=1)
+    span = np.where(idle, 0.0, hi - lo)
+    comfortable, hard = limits
+    local = _W_SPAN * np.maximum(span - comfortable, 0.0) ** 2 + _W_IMPOSSIBLE * (span > hard)
+    local += _W_CENTRE * np.where(idle, 0.0, (0.5 * (lo + hi) - prefs) / 7.0) ** 2
+    played = np.where(idle[..., None], np.nan, np.stack([lo, hi, release], -1))
+    return played, local.sum(axis=1)
+
+
+def _carry(
+    carried: np.ndarray, played: np.ndarray, now: float, comfortable: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hands' state after a group, for every (previous, current) state pair.
+
+    carried (P, 1, 2, 5), played (1, S, 2, 3) -> new state (P, S, 2, 5), and over the hands
+    that play, each (P, S): squared distance outside the window, how many hands strike
+    while holding notes, and how far held + new notes overspan.
+    """
+    idle = np.isnan(played[..., 0])
+    w_lo, w_hi, h_lo, h_hi, h_release = np.moveaxis(carried, -1, 0)
+    p_lo, p_hi, p_release = np.moveaxis(played, -1, 0)
+    outside = np.nan_to_num(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
+    held = h_release > now
+    overspan = np.maximum(np.maximum(h_hi, p_hi) - np.minimum(h_lo, p_lo) - comfortable, 0.0)
+    # The window grows to take the new notes, then is cut back to an octave around them.
+    new_w_lo = np.maximum(np.fmin(w_lo, p_lo), np.minimum(p_lo, p_hi - comfortable))
+    new_w_hi = np.minimum(np.fmax(w_hi, p_hi), np.maximum(p_hi, p_lo + comfortable))
+    # New notes replace the held summary unless the hand still holds notes it releases later.
+    keep_held = held & (h_release > p_release)
+    merge = held & ~keep_held
+    new_lo = np.where(keep_held, h_lo, np.where(merge, np.minimum(h_lo, p_lo), p_lo))
+    new_hi = np.where(keep_held, h_hi, np.where(merge, np.maximum(h_hi, p_hi), p_hi))
+    new_release = np.where(keep_held, h_release, p_release)
+    new = np.stack(np.broadcast_arrays(new_w_lo, new_w_hi, new_lo, new_hi, new_release), -1)
+    new = np.where(idle[..., None], np.broadcast_to(carried, new.shape), new)
+    moved = np.where(idle, 0.0, outside**2).sum(axis=-1)
+    striking_held = held & ~idle
+    return new, moved, striking_held.sum(axis=-1), np.where(striking_held, overspan, 0.0).sum(-1)
+
+
+def _line_breaks(
+    x_before: np.ndarray, ks_before: np.ndarray, x: np.ndarray, ks: np.ndarray, dt: float
+) -> np.ndarray:
+    """(P, S) notes that continue a line from the previous chord (its nearest note is close
+    in pitch and time) but in the other hand."""
+    if not len(x_before) or dt > _LINE_TIME:
+        return np.zeros((len(ks_before), len(ks)))
+    distance = np.abs(x[:, None] - x_before[None, :])
+    nearest = np.argmin(distance, axis=1)
+    continues = distance[np.arange(len(x)), nearest] <= _LINE_STEP
+    hand_before = nearest[None, :] >= ks_before[:, None]  # (P, m): right hand?
+    hand_now = np.arange(len(x))[None, :] >= ks[:, None]  # (S, m)
+    breaks = (hand_before[:, None, :] != hand_now[None, :, :]) & continues
+    return breaks.sum(axis=-1)
+
+
+def _crossing(centres: np.ndarray) -> np.ndarray:
+    """Hands' centres (..., 2) closer than _MIN_HAND_GAP or crossed."""
+    crossing = np.maximum(centres[..., 0] - centres[..., 1] + _MIN_HAND_GAP, 0.0)
+    return _W_CROSS * np.minimum(crossing, 1.0) + crossing
+
+
+def _backtrack(
+    num_notes: int, choices: list[tuple[np.ndarray, np.ndarray]], back: list[np.ndarray], state: int
+) -> np.ndarray:
+    hand = np.full(num_notes, -1, dtype=np.int64)
+    for (notes, ks), best in zip(reversed(choices), reversed(back), strict=True):
+        hand[notes] = (np.arange(len(notes)) >= ks[state]).astype(np.int64)
+        state = int(best[state])
+    return hand

@@ -1,0 +1,113 @@
+"""Read the notes of a MIDI file as flat numpy arrays (pretty_midi does the parsing).
+
+All non-drum instruments are merged into one note list sorted by (onset, pitch). Each note
+keeps the index and name of the track it came from, for benchmarks that compare against a
+file's own hand tracks; the engines ignore them unless the user asks otherwise.
+
+Notes are read "sustain-free": the sustain pedal is ignored, and when a key is struck again
+while its previous note still sounds, the earlier note is cut at the new onset (a key cannot
+be held down and struck at once).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .keyboard import HIGHEST_PITCH, LOWEST_PITCH
+
+# A same-pitch re-strike closer than this to the previous onset is a duplicate, not a note.
+_DUPLICATE_ONSET = 1e-3
+
+
+class MidiReadError(ValueError):
+    """A MIDI file is missing, unreadable or has no playable notes (message names the file)."""
+
+
+@dataclass(frozen=True)
+class MidiNotes:
+    """N notes sorted by (onset, pitch); times in seconds."""
+
+    path: Path
+    pitch: np.ndarray  # (N,) int MIDI pitch, 21..108
+    onset: np.ndarray  # (N,) float
+    offset: np.ndarray  # (N,) float, > onset
+    velocity: np.ndarray  # (N,) int 1..127
+    track: np.ndarray  # (N,) int index into track_names
+    track_names: tuple[str, ...]
+    dropped_out_of_range: int = 0
+
+    def __len__(self) -> int:
+        return len(self.pitch)
+
+    @property
+    def duration(self) -> float:
+        return float(self.offset.max())
+
+    def named_hands(self) -> np.ndarray:
+        """(N,) hand per note from its track's name: 0 "left", 1 "right", -1 neither."""
+        names = [name.lower() for name in self.track_names]
+        by_track = [0 if "left" in name else 1 if "right" in name else -1 for name in names]
+        return np.array(by_track, dtype=np.int64)[self.track]
+
+
+def read_midi(path: str | os.PathLike) -> MidiNotes:
+    """Notes of all non-drum tracks; raise MidiReadError with a one-line reason otherwise."""
+    import pretty_midi
+
+    path = Path(path)
+    if not path.is_file():
+        raise MidiReadError(f"{path}: no such MIDI file")
+    try:
+        midi = pretty_midi.PrettyMIDI(str(path))
+    except Exception as exc:  # mido/pretty_midi raise many unrelated types for bad bytes
+        raise MidiReadError(f"{path}: not a readable MIDI file ({type(exc).__name__})") from exc
+    names = tuple(inst.name for inst in midi.instruments)
+    rows = [
+        (note.pitch, note.start, note.end, note.velocity, index)
+        for index, inst in enumerate(midi.instruments)
+        if not inst.is_drum
+        for note in inst.notes
+        if note.end > note.start
+    ]
+    if not rows:
+        raise MidiReadError(f"{path}: no pitched notes (the file is empty or drums only)")
+    table = np.array(rows, dtype=np.float64)
+    in_range = (table[:, 0] >= LOWEST_PITCH) & (table[:, 0] <= HIGHEST_PITCH)
+    dropped = int((~in_range).sum())
+    if dropped:
+        warnings.warn(
+            f"{path}: dropped {dropped} note(s) outside the piano range A0..C8", stacklevel=2
+        )
+    if not in_range.any():
+        raise MidiReadError(f"{path}: no notes inside the piano range A0..C8")
+    table = _sustain_free(table[in_range])
+    return MidiNotes(
+        path=path,
+        pitch=table[:, 0].astype(np.int64),
+        onset=table[:, 1],
+        offset=table[:, 2],
+        velocity=table[:, 3].astype(np.int64),
+        track=table[:, 4].astype(np.int64),
+        track_names=names,
+        dropped_out_of_range=dropped,
+    )
+
+
+def _sustain_free(table: np.ndarray) -> np.ndarray:
+    """Drop same-pitch duplicates, cut each note at its key's next onset; sort by (onset, pitch).
+
+    table rows: pitch, onset, offset, velocity, track.
+    """
+    table = table[np.lexsort((table[:, 1], table[:, 0]))]
+    same_key = table[1:, 0] == table[:-1, 0]
+    duplicate = same_key & (table[1:, 1] - table[:-1, 1] < _DUPLICATE_ONSET)
+    table = table[np.concatenate([[True], ~duplicate])]
+    same_key = table[1:, 0] == table[:-1, 0]
+    cut = same_key & (table[:-1, 2] > table[1:, 1])
+    table[:-1, 2] = np.where(cut, table[1:, 1], table[:-1, 2])
+    return table[np.lexsort((table[:, 0], table[:, 1]))]

@@ -1,0 +1,81 @@
+import numpy as np
+
+from s2c_core.engines.midi.config import MidiEngineConfig
+from s2c_core.engines.midi.fingering import assign_fingers
+from s2c_core.engines.midi.groups import onset_groups
+from s2c_core.engines.midi.rolling import roll_wide_chords
+from s2c_core.engines.midi.split import split_hands
+from s2c_core.music.keyboard import Keyboard
+
+CONFIG = MidiEngineConfig()
+
+
+def fingers(pitches, side="right", step=0.25, chord_at=None):
+    pitch = np.asarray(pitches)
+    onset = np.arange(len(pitch)) * step if chord_at is None else np.asarray(chord_at, float)
+    offset = onset + 0.9 * step
+    order = np.lexsort((pitch, onset))
+    pitch, onset, offset = pitch[order], onset[order], offset[order]
+    group = onset_groups(onset, pitch, CONFIG.chord_window)
+    return pitch, onset, assign_fingers(pitch, onset, offset, group, side)
+
+
+def test_five_note_run_is_fingered_1_to_5():
+    assert fingers([60, 62, 64, 65, 67])[2].tolist() == [1, 2, 3, 4, 5]
+    assert fingers([60, 62, 64, 65, 67][::-1], "left")[2].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_scale_passes_the_thumb_under():
+    up = fingers([60, 62, 64, 65, 67, 69, 71, 72])[2]
+    assert up.tolist() == [1, 2, 3, 1, 2, 3, 4, 5]
+    down = fingers([72, 71, 69, 67, 65, 64, 62, 60])[2]
+    assert down.tolist() == [5, 4, 3, 2, 1, 3, 2, 1]
+
+
+def test_simultaneous_notes_never_share_a_finger():
+    rng = np.random.default_rng(7)
+    pitches, onsets = [], []
+    for i in range(40):
+        chord = np.sort(rng.choice(np.arange(55, 68), size=rng.integers(1, 6), replace=False))
+        pitches += chord.tolist()
+        onsets += [0.3 * i] * len(chord)
+    pitch, onset, finger = fingers(pitches, chord_at=onsets)
+    for t in np.unique(onset):
+        chord = finger[onset == t]
+        assert len(set(chord.tolist())) == len(chord)
+        # fingers rise with pitch in the right hand
+        assert np.all(np.diff(chord[np.argsort(pitch[onset == t])]) > 0)
+
+
+def test_bass_scale_goes_left_and_melody_right():
+    bass = [36 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
+    melody = [72 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
+    pitch = np.array([p for pair in zip(bass, melody, strict=True) for p in pair])
+    onset = np.repeat(np.arange(8) * 0.25, 2)
+    offset = onset + 0.2
+    group = onset_groups(onset, pitch, CONFIG.chord_window)
+    hand = split_hands(pitch, onset, offset, group, Keyboard(), CONFIG)
+    assert hand[pitch < 60].tolist() == [0] * 8
+    assert hand[pitch > 60].tolist() == [1] * 8
+
+
+def test_split_honours_track_names_when_asked():
+    pitch = np.array([60, 62, 64])
+    onset = np.array([0.0, 0.5, 1.0])
+    group = onset_groups(onset, pitch, CONFIG.chord_window)
+    named = np.array([0, 0, 0])
+    hand = split_hands(pitch, onset, onset + 0.4, group, Keyboard(), CONFIG, named)
+    assert hand.tolist() == [0, 0, 0]
+
+
+def test_chord_too_wide_for_one_hand_is_rolled():
+    pitch = np.array([48, 55, 64, 72])  # C3..C5: two octaves, all in the right hand
+    onset = np.zeros(4)
+    offset = np.ones(4)
+    hand = np.ones(4, dtype=np.int64)
+    group = np.zeros(4, dtype=np.int64)
+    rolled = roll_wide_chords(pitch, onset, offset, hand, group, Keyboard(), CONFIG)
+    assert rolled.chords == 1
+    assert rolled.notes >= 1
+    assert np.all(np.diff(rolled.onset) >= 0) and rolled.onset[0] == 0.0
+    assert np.all(rolled.offset > rolled.onset)
