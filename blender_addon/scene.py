@@ -17,7 +17,7 @@ from pathlib import Path
 import bpy
 import numpy as np
 
-from s2c_core.hand.rig import HandRig, builtin_rig
+from s2c_core.hand.rig import REST_JOINTS_KEY, HandRig, builtin_rig, rig_from_rest_joints
 from s2c_core.motion import HANDS, HandMotion
 from s2c_core.music.keyboard import Keyboard
 
@@ -76,6 +76,16 @@ def ensure_hand_rigs(
     }
 
 
+def _rig_of(motion: HandMotion) -> HandRig:
+    """The hand a take was made with: MANO's rest joints when the file carries them."""
+    rest = motion.metadata.extra.get(REST_JOINTS_KEY)
+    return (
+        builtin_rig("right")
+        if rest is None
+        else rig_from_rest_joints(rest, motion.metadata.hand_model)
+    )
+
+
 def apply_take(
     scene: bpy.types.Scene,
     motion: HandMotion,
@@ -93,7 +103,7 @@ def apply_take(
     """
     motion.validate(take_name)
     piano_root = ensure_piano(scene)
-    armatures = ensure_hand_rigs(scene)
+    armatures = ensure_hand_rigs(scene, _rig_of(motion))
     actions: dict[str, bpy.types.Action] = {}
     try:
         for side in HANDS:

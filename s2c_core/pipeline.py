@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .hand.mano import load_mano_rig
-from .hand.rig import HandRig, builtin_rig
+from .hand.rig import REST_JOINTS_KEY, HandRig, builtin_rig
 from .motion import HandMotion
 from .progress import ProgressReporter
 
@@ -75,6 +75,8 @@ def generate(
     else:
         motion = _run_s2c_engine(input_path, is_midi, options, rig, progress)
     motion.metadata.seed = options.seed
+    if rig.name != "builtin":  # Blender has no MANO loader: the file carries the hand
+        motion.metadata.extra[REST_JOINTS_KEY] = rig.for_side("right").rest_joints.tolist()
     return motion
 
 

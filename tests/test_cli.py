@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pretty_midi
 import pytest
 
@@ -141,3 +142,20 @@ def test_scene_only_output_works_from_a_path_with_spaces(tmp_path):
     result = run_cli("generate", str(source), "--blend", str(folder / "scène.blend"))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["my song.mid", "scène.blend"]
+
+
+def test_a_mano_take_carries_its_rest_joints_for_blender(tmp_path):
+    import pickle
+
+    from tests.hand.test_mano import synthetic_mano
+
+    data, joints = synthetic_mano(lambda array: array)  # plain arrays instead of chumpy
+    mano = tmp_path / "MANO_RIGHT.pkl"
+    mano.write_bytes(pickle.dumps(data, protocol=2))
+    out = tmp_path / "t.npz"
+    assert main(["generate", str(EXAMPLE), "--mano", str(mano), "--out", str(out),
+                 "--progress", "none"]) == 0  # fmt: skip
+    motion = load_motion(out)
+    assert motion.metadata.hand_model == "mano"
+    rest = np.array(motion.metadata.extra["rest_joints"])
+    np.testing.assert_allclose(rest, joints - joints[0], atol=1e-6)

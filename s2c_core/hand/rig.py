@@ -212,3 +212,16 @@ def _relaxed_pose(rig: HandRig) -> np.ndarray:
     abduction = np.zeros(NUM_POSE_JOINTS)
     abduction[3 * FINGERS.index("thumb")] = _RELAXED_THUMB_ABDUCTION
     return rig.pose_from_angles(abduction, flexion)
+
+
+REST_JOINTS_KEY = "rest_joints"  # metadata.extra entry: the right hand's (21, 3) rest joints
+
+
+def rig_from_rest_joints(rest_joints, name: str) -> HandRig:
+    """A right-hand rig with these rest joints (e.g. MANO's, carried in a HandMotion file so
+    that Blender, which cannot load MANO itself, builds the same hand); axes and limits are
+    the built-in rig's."""
+    rest = np.asarray(rest_joints, dtype=np.float64)
+    if rest.shape != (NUM_JOINTS, 3) or not np.isfinite(rest).all():
+        raise ValueError(f"rest joints must be a finite ({NUM_JOINTS}, 3) array, got {rest.shape}")
+    return replace(builtin_rig("right"), name=name, rest_joints=rest - rest[0])

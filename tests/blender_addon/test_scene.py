@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import bpy
 import numpy as np
 import pytest
@@ -9,6 +11,9 @@ import pytest
 from blender_addon import keying
 from blender_addon import scene as s2c_scene
 from blender_addon.scene import apply_take, export_fbx, export_gltf, reduce_keys
+from s2c_core.hand.fk import build_track
+from s2c_core.hand.rig import REST_JOINTS_KEY, builtin_rig, rig_from_rest_joints
+from s2c_core.motion import MotionMetadata
 
 from .conftest import expected_hand, sample_hand
 
@@ -133,3 +138,22 @@ def test_atomic_output_commits_only_on_success(tmp_path):
         temporary.write_text("half")
         raise KeyError("boom")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.txt"]
+
+
+def test_a_take_made_with_mano_builds_and_keys_that_hand(scene, make_motion):
+    """Blender can't load MANO itself: the take carries the rest joints it was made with."""
+    big = builtin_rig("right").rest_joints * 1.15  # a larger hand than the built-in one
+    rig = rig_from_rest_joints(big, "mano")
+    motion = make_motion(frames=6)
+    tracks = {
+        side: build_track(rig.for_side(side), t.global_orient, t.hand_pose, t.transl, t.present)
+        for side, t in (("left", motion.left), ("right", motion.right))
+    }
+    extra = {REST_JOINTS_KEY: big.tolist()}
+    metadata = MotionMetadata(engine="test", hand_model="mano", extra=extra)
+    motion = replace(motion, **tracks, metadata=metadata)
+    apply_take(scene, motion, take_name="mano_take", frame_start=1)
+    for side in ("left", "right"):
+        armature = scene.objects[f"S2C_Hand_{side[0].upper()}"]
+        joints, _ = sample_hand(armature, 1 + 3)
+        np.testing.assert_allclose(joints, motion.hand(side).joints[3], atol=1e-5)
