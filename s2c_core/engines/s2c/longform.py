@@ -6,9 +6,11 @@ are cross-faded in their overlap, so both hands' guides form one continuous trac
 samples the windows in order; every window after the first is *inpainted*: its first
 `overlap` frames are constrained to the previous window's final frames by overriding the
 network's v there so that its x0 equals the known frames at every step (valid for any
-sampler that forms x0 = a x - s v), while the free frames are denoised next to them. The
-stitched result takes each frame from exactly one window, so nothing is averaged across a
-seam. Memory is one window (plus one of look-ahead) at a time, whatever the length.
+sampler that forms x0 = a x - s v), firmly for the first half of the overlap and easing
+off over the second half, while the free frames are denoised next to them; the stitched
+overlap blends the two windows with the same weights, so the hand-over is spread over
+frames rather than falling on one. Memory is one window (plus one of look-ahead) at a
+time, whatever the length.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class WindowPlan:
 class LongformResult:
     pose: dict[str, np.ndarray]  # per hand (F, 48) normalised (x pi for radians)
     position: dict[str, np.ndarray]  # per hand (F, 3) normalised wrist xyz
-    seams: list[int]  # frames where a window's free part starts
+    seams: list[tuple[int, int]]  # first and last frame of each hand-over between windows
 
 
 ProgressFn = Callable[[int, int, str], None]
@@ -86,11 +88,12 @@ def generate_long(
             position[hand][span] = cond.position[hand][0].float().cpu().numpy()
         if progress is not None:
             progress(index + 1, len(starts), f"window {index + 1}/{len(starts)}")
-    seams = [start + plan.overlap for start in starts[1:]]
+    first = plan.overlap // 2  # where the previous window starts to hand over (_pin_weights)
+    seams = [(start + first, start + plan.overlap) for start in starts[1:]]
     return LongformResult(
         {hand: pose[hand][:frames] for hand in HANDS},
         {hand: position[hand][:frames] for hand in HANDS},
-        [seam for seam in seams if seam < frames],
+        [seam for seam in seams if seam[1] < frames],
     )
 
 
@@ -157,27 +160,47 @@ def _sample_window(
     known = None
     if previous is not None and plan.overlap:
         known = {hand: previous[hand][..., -plan.overlap :] for hand in HANDS}
+    weight = _pin_weights(plan.overlap).to(model.device)
 
     def denoise(x: HandTensors, t: Tensor) -> HandTensors:
         v = model.denoise(x, t, prepared)
-        return v if known is None else _pin_known_frames(model, x, t, v, known)
+        return v if known is None else _pin_known_frames(model, x, t, v, known, weight)
 
     with torch.no_grad():
         out = sampler(denoise, model.schedule.to(model.device), x_T, generator=generator)
-    if known is not None:  # exact continuity: the overlap frames are the previous window's
-        out = {hand: torch.cat((known[hand], out[hand][..., plan.overlap :]), -1) for hand in HANDS}
+    if known is not None:  # the overlap: the previous window's frames, handing over smoothly
+        for hand in HANDS:
+            head = out[hand][..., : plan.overlap].float()
+            out[hand] = torch.cat(
+                (weight * known[hand] + (1 - weight) * head, out[hand][..., plan.overlap :]), -1
+            )
     return out
 
 
+def _pin_weights(overlap: int) -> Tensor:
+    """How firmly each overlap frame is held to the previous window: fully for the first
+    half, then easing to zero, so the hand-over to the new window is spread over frames
+    instead of falling on one (both are smooth on their own; a blend of them is too)."""
+    held = overlap // 2
+    ease = torch.linspace(1.0, 0.0, overlap - held + 2)[1:-1]
+    return torch.cat((torch.ones(held), ease))
+
+
 def _pin_known_frames(
-    model: S2C, x: HandTensors, t: Tensor, v: HandTensors, known: HandTensors
+    model: S2C,
+    x: HandTensors,
+    t: Tensor,
+    v: HandTensors,
+    known: HandTensors,
+    weight: Tensor,
 ) -> HandTensors:
-    """Replace v on the known frames so that x0 = a x - s v equals the known poses."""
+    """Blend v on the overlap frames towards the v whose x0 = a x - s v is the known pose."""
     alpha_bar = model.schedule.alphas_cumprod.to(x["left"].device)[t].reshape(-1, 1, 1)
     a, s = alpha_bar.sqrt(), (1 - alpha_bar).sqrt()
     out = {}
     for hand in HANDS:
         width = known[hand].shape[-1]
         pinned = (a * x[hand][..., :width] - known[hand]) / s
-        out[hand] = torch.cat((pinned.to(v[hand].dtype), v[hand][..., width:]), -1)
+        head = weight * pinned + (1 - weight) * v[hand][..., :width].float()
+        out[hand] = torch.cat((head.to(v[hand].dtype), v[hand][..., width:]), -1)
     return out

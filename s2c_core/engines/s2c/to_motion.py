@@ -34,13 +34,14 @@ def motion_from_prediction(
     return motion_from_pm10m(frames["right"], frames["left"], rig, placement, metadata=metadata)
 
 
-def seam_jump_ratio(joints: np.ndarray, seams: list[int], radius: int = 3) -> float:
-    """Largest frame-to-frame joint jump within +-radius frames of a seam, over the median
-    jump elsewhere (1.0 = seams are as smooth as the rest). joints: (F, J, 3)."""
+def seam_jump_ratio(joints: np.ndarray, seams: list[tuple[int, int]], radius: int = 3) -> float:
+    """Largest frame-to-frame joint jump within +-radius frames of a seam (a hand-over
+    spanning frames first..last), over the median jump elsewhere (1.0 = seams are as smooth
+    as the rest). joints: (F, J, 3)."""
     jumps = np.linalg.norm(np.diff(joints, axis=0), axis=-1).max(axis=-1)  # (F-1,)
     near = np.zeros(len(jumps), dtype=bool)
-    for seam in seams:  # jump i goes from frame i to i+1
-        near[max(seam - radius - 1, 0) : seam + radius] = True
+    for first, last in seams:  # jump i goes from frame i to i+1
+        near[max(first - radius - 1, 0) : last + radius] = True
     if not near.any() or near.all():
         raise ValueError("need at least one seam and frames away from seams")
     return float(jumps[near].max() / np.median(jumps[~near]))

@@ -33,14 +33,15 @@ def test_30_seconds_give_900_frames_without_visible_seams(tiny_model):
                            progress=lambda d, t, m: progress.append((d, t)))  # fmt: skip
     assert all(result.pose[h].shape == (900, 48) for h in ("left", "right"))
     assert all(np.abs(result.pose[h]).max() <= 1.0 for h in ("left", "right"))
-    assert result.seams == [240, 432, 624, 816] and progress[-1] == (5, 5)
+    assert result.seams == [(216, 240), (408, 432), (600, 624), (792, 816)]
+    assert progress[-1] == (5, 5)
     motion = motion_from_prediction(result.pose, result.position, builtin_rig(),
                                     MotionMetadata(engine="s2c"))  # fmt: skip
     assert motion.num_frames == 900
     # A random tiny model's output is rough everywhere, and "max jump near 4 seams over the
     # median jump" is then ~2 even at points where nothing happens; so the bound of 1.5 is
     # applied relative to the same statistic at control points in the middle of windows.
-    controls = [seam - 120 for seam in result.seams]
+    controls = [(first - 120, last - 120) for first, last in result.seams]
     for hand in ("left", "right"):
         joints = motion.hand(hand).joints
         ratio = seam_jump_ratio(joints, result.seams) / seam_jump_ratio(joints, controls)
@@ -51,7 +52,7 @@ def test_overlap_frames_continue_the_previous_window_exactly(tiny_model):
     plan = WindowPlan(48, 24)
     result = generate_long(tiny_model, _audio(3.2), select_sampler("ddim", steps=4), plan=plan,
                            generator=torch.Generator().manual_seed(1))  # fmt: skip
-    assert result.pose["left"].shape == (96, 48) and result.seams == [48, 72]
+    assert result.pose["left"].shape == (96, 48) and result.seams == [(36, 48), (60, 72)]
     # positions are cross-faded: no jump at the window joins either
     steps = np.abs(np.diff(result.position["right"], axis=0)).max(axis=1)
     assert steps[[47, 71]].max() <= 3 * np.median(steps) + 1e-6
@@ -59,9 +60,9 @@ def test_overlap_frames_continue_the_previous_window_exactly(tiny_model):
 
 def test_seam_ratio_detects_a_jump():
     joints = np.cumsum(np.full((100, 21, 3), 0.001), axis=0)
-    assert seam_jump_ratio(joints, [50]) == pytest.approx(1.0)
+    assert seam_jump_ratio(joints, [(50, 52)]) == pytest.approx(1.0)
     joints[50:] += 0.05
-    assert seam_jump_ratio(joints, [50]) > 10
+    assert seam_jump_ratio(joints, [(48, 49)]) > 10
 
 
 def test_batched_stage_one_gives_the_same_result(tiny_model):
