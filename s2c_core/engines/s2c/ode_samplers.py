@@ -14,6 +14,7 @@ eps = s x_t + a v. The last evaluation's x0 is the sample (the step to noise lev
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import torch
 
@@ -57,6 +58,33 @@ def _predict_x0(
     return {hand: value.clamp(-1.0, 1.0) for hand, value in x0.items()} if clip else x0
 
 
+# An update moves x from t to t_next given the model's x0 at t; `history` holds earlier
+# (x0, h) pairs for multistep solvers.
+Update = Callable[
+    [DiffusionSchedule, HandTensors, HandTensors, int, int, list[tuple[HandTensors, float]]],
+    HandTensors,
+]
+
+
+def _integrate(
+    denoise_fn: DenoiseFn,
+    schedule: DiffusionSchedule,
+    x_T: HandTensors,
+    steps: int,
+    clip_x0: bool,
+    callback: ProgressFn | None,
+    update: Update,
+) -> HandTensors:
+    grid = sampling_timesteps(schedule.timesteps, steps)
+    x, history = dict(x_T), []
+    for i, t in enumerate(grid):
+        x0 = _predict_x0(denoise_fn, schedule, x, t, clip_x0)
+        x = x0 if i + 1 == len(grid) else update(schedule, x, x0, t, grid[i + 1], history)
+        if callback is not None:
+            callback(i + 1, len(grid))
+    return x
+
+
 def ddim_sample(
     denoise_fn: DenoiseFn,
     schedule: DiffusionSchedule,
@@ -68,19 +96,7 @@ def ddim_sample(
     callback: ProgressFn | None = None,
 ) -> HandTensors:
     """Deterministic DDIM; `generator` is unused (the noise is all in x_T)."""
-    grid = sampling_timesteps(schedule.timesteps, steps)
-    x = dict(x_T)
-    for i, t in enumerate(grid):
-        x0 = _predict_x0(denoise_fn, schedule, x, t, clip_x0)
-        if i + 1 == len(grid):
-            x = x0
-        else:
-            a, s = _coefficients(schedule, t)
-            a_next, s_next = _coefficients(schedule, grid[i + 1])
-            x = {h: a_next * x0[h] + s_next * (x[h] - a * x0[h]) / s for h in HANDS}
-        if callback is not None:
-            callback(i + 1, len(grid))
-    return x
+    return _integrate(denoise_fn, schedule, x_T, steps, clip_x0, callback, _ddim_update)
 
 
 def dpm_solver_sample(
@@ -94,40 +110,42 @@ def dpm_solver_sample(
     callback: ProgressFn | None = None,
 ) -> HandTensors:
     """DPM-Solver++(2M); `generator` is unused (the noise is all in x_T)."""
-    grid = sampling_timesteps(schedule.timesteps, steps)
-    x = dict(x_T)
-    previous: tuple[HandTensors, float] | None = None
-    for i, t in enumerate(grid):
-        x0 = _predict_x0(denoise_fn, schedule, x, t, clip_x0)
-        if i + 1 == len(grid):
-            x = x0
-        else:
-            x, h = _dpm_step(schedule, x, x0, t, grid[i + 1], previous)
-            previous = (x0, h)
-        if callback is not None:
-            callback(i + 1, len(grid))
-    return x
+    return _integrate(denoise_fn, schedule, x_T, steps, clip_x0, callback, _dpm_update)
 
 
-def _dpm_step(
+def _ddim_update(
     schedule: DiffusionSchedule,
     x: HandTensors,
     x0: HandTensors,
     t: int,
     t_next: int,
-    previous: tuple[HandTensors, float] | None,
-) -> tuple[HandTensors, float]:
+    history: list[tuple[HandTensors, float]],
+) -> HandTensors:
+    a, s = _coefficients(schedule, t)
+    a_next, s_next = _coefficients(schedule, t_next)
+    return {k: a_next * x0[k] + s_next * (x[k] - a * x0[k]) / s for k in HANDS}
+
+
+def _dpm_update(
+    schedule: DiffusionSchedule,
+    x: HandTensors,
+    x0: HandTensors,
+    t: int,
+    t_next: int,
+    history: list[tuple[HandTensors, float]],
+) -> HandTensors:
     a, s = _coefficients(schedule, t)
     a_next, s_next = _coefficients(schedule, t_next)
     h = _log_snr_half(a_next, s_next) - _log_snr_half(a, s)
-    if previous is None:
-        d = x0
-    else:
-        x0_prev, h_prev = previous
+    if history:
+        x0_prev, h_prev = history[-1]
         r = h_prev / h
         d = {k: (1 + 0.5 / r) * x0[k] - (0.5 / r) * x0_prev[k] for k in HANDS}
+    else:  # first step: first order
+        d = x0
+    history.append((x0, h))
     factor = a_next * (torch.expm1(torch.tensor(-h, dtype=torch.float64))).item()
-    return {k: (s_next / s) * x[k] - factor * d[k] for k in HANDS}, h
+    return {k: (s_next / s) * x[k] - factor * d[k] for k in HANDS}
 
 
 def _log_snr_half(a: float, s: float) -> float:
