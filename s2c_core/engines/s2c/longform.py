@@ -75,12 +75,10 @@ def generate_long(
     plan = plan or WindowPlan()
     frames = int(np.ceil(len(audio) * FPS / SAMPLE_RATE))
     starts = plan.starts(frames)
-    padded = np.zeros((starts[-1] + plan.window) * SAMPLE_RATE // FPS, dtype=np.float32)
-    padded[: len(audio)] = audio
     pose = {hand: np.zeros((len(starts) * plan.window, 48), np.float32) for hand in HANDS}
     position = {hand: np.zeros_like(pose[hand][:, :3]) for hand in HANDS}
     previous: HandTensors | None = None
-    for index, (start, cond) in enumerate(_blended_conditions(model, padded, starts, plan)):
+    for index, (start, cond) in enumerate(_blended_conditions(model, audio, starts, plan)):
         previous = _sample_window(model, cond, sampler, previous, plan, generator)
         span = slice(start, start + plan.window)
         for hand in HANDS:  # float(): under bf16 autocast the network outputs are bf16
@@ -120,6 +118,14 @@ def _encoded_windows(
                 {hand: cond.position[hand][i : i + 1] for hand in HANDS},
                 {hand: cond.hidden[hand][i : i + 1] for hand in HANDS},
             )
+
+
+def _window_audio(audio: np.ndarray, offset: int, samples: int) -> np.ndarray:
+    """`samples` float32 samples from `offset`, zero-padded past the end of the piece."""
+    window = np.zeros(samples, dtype=np.float32)
+    part = audio[offset : offset + samples]
+    window[: len(part)] = part
+    return window
 
 
 def _blended_conditions(
