@@ -109,9 +109,8 @@ def _encoded_windows(
     samples = plan.window * SAMPLE_RATE // FPS
     batch = _stage1_batch(model, plan)
     for first in range(0, len(starts), batch):
-        chunk = np.stack(
-            [audio[s * SAMPLE_RATE // FPS :][:samples] for s in starts[first:][:batch]]
-        )
+        offsets = [start * SAMPLE_RATE // FPS for start in starts[first : first + batch]]
+        chunk = np.stack([_window_audio(audio, offset, samples) for offset in offsets])
         cond = model.encode_audio(torch.from_numpy(chunk))
         for i in range(len(chunk)):
             yield AudioCondition(
