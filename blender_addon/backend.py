@@ -29,6 +29,7 @@ INPUT_SUFFIXES = AUDIO_SUFFIXES + MIDI_SUFFIXES
 # Files whose presence makes a folder count as "S2C checkpoints installed".
 CHECKPOINT_SUFFIXES = (".safetensors", ".pt", ".pth", ".ckpt")
 OUTPUT_NAME = "take.npz"
+AUDIO_NAME = "take_audio.wav"  # MIDI input: the backend's rendering, for the sound strip
 # How long a cancelled backend gets to exit on SIGTERM before it is killed.
 CANCEL_GRACE_S = 3.0
 
@@ -133,6 +134,8 @@ def generate_command(prefix: Sequence[str], request: GenerateRequest, out: Path)
         argv += ["--checkpoint", str(request.checkpoint_dir)]
     if request.mano_file:
         argv += ["--mano", str(request.mano_file)]
+    if input_kind(request.input_path) == "midi":
+        argv += ["--audio-out", str(out.with_name(AUDIO_NAME))]
     return argv
 
 
@@ -265,6 +268,12 @@ class BackendJob:
     @property
     def output_path(self) -> Path:
         return self.workdir / OUTPUT_NAME
+
+    @property
+    def rendered_audio(self) -> Path | None:
+        """The backend's rendering of a MIDI input, if it wrote one."""
+        path = self.workdir / AUDIO_NAME
+        return path if path.is_file() else None
 
     @property
     def last_stderr_line(self) -> str:

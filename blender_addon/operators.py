@@ -122,7 +122,8 @@ class GenerateSession:
             motion = load_motion(self.job.result())
             scene = bpy.data.scenes.get(self.scene_name) or fallback_scene
             engine = self.job.state.engine or self.request.engine
-            return key_take(scene, motion, self.request, self.frame_start, engine)
+            audio = self.job.rendered_audio or self.request.input_path
+            return key_take(scene, motion, self.request, self.frame_start, engine, audio)
         finally:
             self.job.cleanup()
 
@@ -133,26 +134,33 @@ def key_take(
     request: backend.GenerateRequest,
     frame_start: int,
     engine: str,
+    audio: Path,
 ) -> TakeResult:
-    """Key the take (building the piano and hands if missing) and put its audio in sync."""
+    """Key the take (building the piano and hands if missing) and put its audio in sync:
+    the recording itself, or for MIDI input the backend's rendering of it."""
     name = take_name(request.input_path, engine, request.seed)
     actions = scene_api.apply_take(scene, motion, take_name=name, frame_start=frame_start)
-    if backend.input_kind(request.input_path) == "audio":
-        add_sound_strip(scene, request.input_path, frame_start)
+    if backend.input_kind(audio) == "audio":
+        add_sound_strip(scene, audio, frame_start, pack=audio != request.input_path)
     return TakeResult(name, actions, motion.num_frames, engine)
 
 
-def add_sound_strip(scene: bpy.types.Scene, audio: Path, frame_start: int) -> None:
+def add_sound_strip(
+    scene: bpy.types.Scene, audio: Path, frame_start: int, *, pack: bool = False
+) -> None:
     """Put `audio` on the timeline at the take's first frame and play in sync with it.
 
     One strip per scene, replaced by each take, so takes never stack copies of the audio.
+    `pack` embeds the sound in the .blend (a rendering in a temp folder that is removed).
     """
     editor = scene.sequence_editor or scene.sequence_editor_create()
     # Blender 4.4 renamed `sequences` to `strips`; 4.2/4.3 only have the old name.
     strips = editor.strips if hasattr(editor, "strips") else editor.sequences
     if (old := strips.get(SOUND_STRIP_NAME)) is not None:
         strips.remove(old)
-    strips.new_sound(SOUND_STRIP_NAME, str(audio), channel=1, frame_start=frame_start)
+    strip = strips.new_sound(SOUND_STRIP_NAME, str(audio), channel=1, frame_start=frame_start)
+    if pack:
+        strip.sound.pack()
     scene.sync_mode = "AUDIO_SYNC"  # drop frames rather than drift from the music
 
 

@@ -136,3 +136,22 @@ def _run_s2c_engine(
         progress.stage("refine", "aligning fingertips to the played keys")
         motion = refine_contacts(motion, notes, rig)
     return motion
+
+
+TAKE_AUDIO_RATE = 44_100
+
+
+def write_take_audio(input_path: Path, out: Path) -> None:
+    """The audio a take plays to, as a WAV file for Blender's sound strip: the recording
+    itself, or the MIDI file rendered (the same rendering the S2C engine listens to)."""
+    import soundfile as sf
+
+    if input_path.suffix.lower() in MIDI_SUFFIXES:
+        from .music.render import render_midi
+
+        audio, _ = render_midi(input_path, sr=TAKE_AUDIO_RATE)
+    else:
+        from .music.audio import load_audio
+
+        audio = load_audio(input_path, sr=TAKE_AUDIO_RATE)
+    sf.write(out, audio, TAKE_AUDIO_RATE, format="WAV", subtype="PCM_16")

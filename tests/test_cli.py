@@ -159,3 +159,15 @@ def test_a_mano_take_carries_its_rest_joints_for_blender(tmp_path):
     assert motion.metadata.hand_model == "mano"
     rest = np.array(motion.metadata.extra["rest_joints"])
     np.testing.assert_allclose(rest, joints - joints[0], atol=1e-6)
+
+
+def test_audio_out_writes_the_rendered_midi_for_the_sound_strip(tmp_path):
+    import soundfile as sf
+
+    wav = tmp_path / "take.wav"
+    assert main(["generate", str(EXAMPLE), "--audio-out", str(wav), "--progress", "none"]) == 0
+    info = sf.info(wav)
+    length = pretty_midi.PrettyMIDI(str(EXAMPLE)).get_end_time()
+    assert info.samplerate == 44100 and info.channels == 1
+    assert length < info.duration < length + 2.0
+    assert [p.name for p in tmp_path.iterdir()] == ["take.wav"]

@@ -37,7 +37,8 @@ with open(os.path.join(here, "argv.json"), "w", encoding="utf-8") as f:
 p = argparse.ArgumentParser()
 p.add_argument("command")
 p.add_argument("input")
-for name in ("engine", "seed", "steps", "device", "out", "progress", "checkpoint", "mano"):
+for name in ("engine", "seed", "steps", "device", "out", "progress", "checkpoint", "mano",
+             "audio-out"):
     p.add_argument("--" + name)
 p.add_argument("--overwrite", action="store_true")
 args = p.parse_args()
@@ -82,6 +83,9 @@ else:
     notes = np.array([[60, 0.05, 0.2, 80, 1, 1]], dtype=float)
     meta = MotionMetadata(engine=args.engine, seed=int(args.seed), source=args.input)
     save_motion(HandMotion(30.0, tracks["left"], tracks["right"], meta, notes), args.out)
+if args.audio_out:  # MIDI input: the rendering the take plays to
+    import soundfile
+    soundfile.write(args.audio_out, np.zeros(22050, np.float32), 44100)
 emit(event="done", output=args.out, engine=args.engine, frames=12)
 """
 

@@ -115,6 +115,20 @@ def test_generate_take_keys_the_take_with_its_audio(scene, tmp_path):
     assert temp_dirs() == before
 
 
+def test_midi_input_plays_the_backends_rendering_packed_into_the_blend(scene, tmp_path):
+    import shutil
+
+    midi = tmp_path / "in put" / f"{INPUT_NAME}.mid"
+    shutil.copy(Path(__file__).resolve().parents[2] / "assets" / "example.mid", midi)
+    scene.s2c_hands.input_path = str(midi)
+    command = write_fake_backend(tmp_path / "fake")
+    operators.generate_take(scene, backend_settings(bpy.context), command=command)
+    argv = json.loads((tmp_path / "fake" / "argv.json").read_text(encoding="utf-8"))
+    assert argv[argv.index("--audio-out") + 1].endswith("take_audio.wav")
+    strip = scene.sequence_editor.strips["S2C Audio"]
+    assert strip.frame_start == 10 and strip.sound.packed_file is not None  # temp dir is gone
+
+
 def test_second_take_keeps_the_first(scene, tmp_path):
     command = write_fake_backend(tmp_path / "fake")
     first = operators.generate_take(scene, backend_settings(bpy.context), command=command)
