@@ -15,7 +15,7 @@ from . import __version__
 from .blender_bridge import run_headless
 from .motion import save_motion
 from .outputs import StagedOutputs
-from .pipeline import DEVICES, ENGINES, SAMPLERS, GenerateOptions, generate
+from .pipeline import DEVICES, ENGINES, SAMPLERS, GenerateOptions, generate, write_take_audio
 from .progress import ProgressReporter
 
 _SCENE_OUTPUTS = ("blend", "fbx")
@@ -81,6 +81,11 @@ def _add_generate(commands) -> None:
     gen.add_argument("--out", type=Path, help="HandMotion .npz to write")
     gen.add_argument("--blend", type=Path, help=".blend scene to write")
     gen.add_argument("--fbx", type=Path, help="FBX file to write")
+    gen.add_argument(
+        "--audio-out",
+        type=Path,
+        help="WAV of the take's audio to write (for MIDI input: its rendering)",
+    )
     gen.add_argument("--overwrite", action="store_true", help="replace existing output files")
     gen.add_argument(
         "--progress",
@@ -99,7 +104,12 @@ def _add_doctor(commands) -> None:
 
 # Modules that add their own subcommands with `register(subparsers)`; each sets
 # `handler(args) -> int` on its parser.
-_COMMAND_MODULES = ("s2c_core.commands.convert_official",)
+_COMMAND_MODULES = (
+    "s2c_core.commands.convert_official",
+    "s2c_core.commands.evaluate",
+    "s2c_core.commands.make_dataset",
+    "s2c_core.commands.train",
+)
 
 
 def _add_module_commands(commands) -> None:
@@ -109,10 +119,10 @@ def _add_module_commands(commands) -> None:
 
 def _run_generate(args: argparse.Namespace) -> int:
     reporter = ProgressReporter(args.progress)
-    finals = {kind: getattr(args, kind) for kind in ("out", *_SCENE_OUTPUTS)}
+    finals = {kind: getattr(args, kind) for kind in ("out", "audio_out", *_SCENE_OUTPUTS)}
     finals = {kind: path.resolve() for kind, path in finals.items() if path is not None}
     if not finals:
-        raise ValueError("nothing to write: give --out, --blend and/or --fbx")
+        raise ValueError("nothing to write: give --out, --blend, --fbx and/or --audio-out")
     options = GenerateOptions(
         engine=args.engine,
         seed=args.seed,
@@ -128,6 +138,9 @@ def _run_generate(args: argparse.Namespace) -> int:
         motion = generate(args.input, options, reporter)
         motion_path = staged.path("out") if "out" in finals else _scratch(staged, args.input)
         save_motion(motion, motion_path)
+        if "audio_out" in finals:
+            reporter.stage("audio", "writing the take's audio")
+            write_take_audio(args.input, staged.path("audio_out"))
         scene_args = [f"--{kind}={staged.path(kind)}" for kind in _SCENE_OUTPUTS if kind in finals]
         if scene_args:
             reporter.stage("blender", "building the Blender scene")
@@ -199,3 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"s2c: warning: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -122,6 +122,10 @@ class S2C(nn.Module):
     @torch.no_grad()
     def encode_audio(self, audio: Tensor) -> AudioCondition:
         """audio: float (B, N) at 16 kHz, N a multiple of 12 800 (0.8 s)."""
+        return self.condition(audio)
+
+    def condition(self, audio: Tensor) -> AudioCondition:
+        """`encode_audio` with autograd on, for stage-1 training."""
         if audio.dim() != 2:
             raise ValueError(f"audio must be (batch, samples), got shape {tuple(audio.shape)}")
         frames = frames_for_samples(audio.shape[1])
