@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..pipeline import DEVICES
+
 _PROG = "s2c evaluate"
 
 
@@ -84,7 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=Path("report.json"),
         help="JSON report; the Markdown goes beside it as .md",
     )
-    parser.add_argument("--device", choices=("auto", "cuda", "mps", "cpu"), default="auto")
+    parser.add_argument("--device", choices=DEVICES, default="auto")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N windows")
     parser.add_argument("--seed", type=int, default=0, help="run r samples with seed + r")
     parser.set_defaults(handler=run_evaluate)
