@@ -52,6 +52,7 @@ class TrainConfig:
     deterministic: bool = _knob(False, "deterministic CUDA kernels (slower)")
     resume: bool = _knob(False, "continue from OUT/latest.json if present")
     progress_bar: bool = _knob(True, "progress bar on rank 0")
+    export_official: bool = _knob(True, "also write best/ in the official format to official/")
 
     def to_dict(self) -> dict[str, Any]:
         return json.loads(json.dumps(asdict(self), default=str))
@@ -102,4 +103,3 @@ class GestureTrainConfig(TrainConfig):
     val_timesteps: tuple[int, ...] = _knob(
         (50, 200, 400, 600, 800, 950), "timesteps of the 'loss' validation"
     )
-    export_official: bool = _knob(True, "also write best/ in the official format to official/")

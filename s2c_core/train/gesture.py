@@ -15,18 +15,16 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
-from transformers import HubertConfig
 
 from ..engines.s2c import S2C
 from ..engines.s2c.checkpoint import is_our_format
 from ..engines.s2c.config import HANDS
 from ..engines.s2c.official_export import write_official_experiment
 from .config import GestureTrainConfig
+from .export import export_official
 from .loop import Stage, TrainResult, run
 from .losses import masked_l1_and_velocity
 from .runtime import derive_seed
-
-OFFICIAL_HUBERT = "hubert"  # relative wav2vec_path of the export: a config-only folder
 
 
 def load_stage1(path: Path) -> S2C:
@@ -147,13 +145,8 @@ class GestureStage(Stage):
         return total
 
     def finish(self, out_dir: Path) -> None:
-        if not self.config.export_official:
-            return
-        best = S2C.from_pretrained(out_dir / "best")
-        official = out_dir / "official"
-        write_official_experiment(best, official, OFFICIAL_HUBERT)
-        # the loaders need the HuBERT architecture; the weights are in the checkpoints
-        HubertConfig.from_dict(best.config.hubert).save_pretrained(official / OFFICIAL_HUBERT)
+        if self.config.export_official:
+            export_official(out_dir, write_official_experiment)
 
 
 def train_gesture(config: GestureTrainConfig) -> TrainResult:

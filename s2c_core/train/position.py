@@ -20,7 +20,9 @@ from transformers import HubertModel
 
 from ..engines.s2c import S2C, S2CConfig
 from ..engines.s2c.config import HANDS, PositionConfig, UnetConfig
+from ..engines.s2c.official_export import write_official_stage1
 from .config import PositionTrainConfig
+from .export import export_official
 from .loop import Stage, TrainResult, run
 from .losses import masked_l1_and_velocity
 
@@ -115,6 +117,10 @@ class PositionStage(Stage):
         # the reference's metric: L1 rec + L1 vel over both hands, unweighted
         rec, vel = self._objective.per_item(batch)
         return float((rec + vel).sum()), len(rec)
+
+    def finish(self, out_dir: Path) -> None:
+        if self.config.export_official:
+            export_official(out_dir, write_official_stage1)
 
 
 def train_position(config: PositionTrainConfig) -> TrainResult:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -24,6 +27,7 @@ def test_both_stages_reduce_validation_loss_and_write_checkpoints(tmp_path, data
         assert {"best", "last", "latest.json", "best.json", "train_config.json", "tb"} <= {
             p.name for p in run.iterdir()
         }
+    _check_stage1_export(stage1_dir)
     best = S2C.from_pretrained(out / "best")
     official = S2C.from_pretrained(out / "official")  # the official-format export
     for key, value in best.state_dict().items():
@@ -32,6 +36,19 @@ def test_both_stages_reduce_validation_loss_and_write_checkpoints(tmp_path, data
     start = S2C.from_pretrained(stage1_dir / "best").state_dict()
     for key, value in best.state_dict().items():
         assert torch.equal(value, start[key]) == (".unet." not in key or "cross_attn" in key), key
+
+
+def _check_stage1_export(run: Path) -> None:
+    """Stage 1 in the reference's layout: Piano2Posi state dicts under the official names."""
+    best = S2C.from_pretrained(run / "best")
+    for hand in ("left", "right"):
+        (path,) = (run / "official").glob(f"piano2posi-{hand}-iter=*.ckpt")
+        with torch.serialization.safe_globals([argparse.Namespace]):
+            state = torch.load(path, weights_only=True)["state_dict"]
+        ours = best.hands[hand].position.state_dict()
+        assert len(state) == len(ours)
+        assert torch.equal(state["bs_map_r.0.weight"], ours["head.0.weight"])
+    assert (run / "official" / "args.txt").is_file()
 
 
 @pytest.mark.slow

@@ -34,9 +34,24 @@ def official_state_dict(
     return out
 
 
+def _position_args(config: S2CConfig, wav2vec_path: str) -> dict:
+    pos = config.position
+    return {
+        "feature_dim": pos.feature_dim,
+        "num_layer": pos.num_layer,
+        "bs_dim": pos.pos_dim,
+        "latest_layer": "tanh",
+        "encoder_type": "transformer",
+        "hidden_type": "audio_f",
+        "max_seq_len": pos.max_seq_len,
+        "period": pos.period,
+        "wav2vec_path": wav2vec_path,
+    }
+
+
 def write_official_args(exp_dir: Path, config: S2CConfig, wav2vec_path: str) -> None:
     """`args.txt` / `args_posi.txt` with the keys our parser reads (tests and benchmarks)."""
-    pos, unet = config.position, config.unet
+    unet = config.unet
     args = {
         "unet_dim": unet.dim,
         "bs_dim": 2 * unet.channels,
@@ -49,18 +64,8 @@ def write_official_args(exp_dir: Path, config: S2CConfig, wav2vec_path: str) -> 
         "timesteps": config.diffusion.timesteps,
         "train_sec": 8,
     }
-    posi = {
-        "feature_dim": pos.feature_dim,
-        "num_layer": pos.num_layer,
-        "bs_dim": pos.pos_dim,
-        "latest_layer": "tanh",
-        "encoder_type": "transformer",
-        "hidden_type": "audio_f",
-        "max_seq_len": pos.max_seq_len,
-        "period": pos.period,
-        "wav2vec_path": wav2vec_path,
-    }
     (exp_dir / "args.txt").write_text(json.dumps(args, indent=1))
+    posi = _position_args(config, wav2vec_path)
     (exp_dir / "args_posi.txt").write_text(json.dumps(posi, indent=1))
 
 
@@ -74,4 +79,26 @@ def write_official_experiment(
     for hand in HANDS:
         state = official_state_dict(model.hands[hand], model.schedule, legacy_weight_norm)
         path = exp_dir / f"piano2pose-{hand}-iter=0-val_loss=0.0000000000000000.ckpt"
+        torch.save({"state_dict": state, "hyper_parameters": hyper}, path)
+
+
+STAGE1_PREFIX = "piano2posi."  # the stage-2 checkpoint holds Piano2Posi under this name
+
+
+def write_official_stage1(model: S2C, exp_dir: Path, wav2vec_path: str) -> None:
+    """Stage 1 as the reference's stage-1 run folder: `args.txt` plus one
+    `piano2posi-<hand>-iter=0-val_loss=0.ckpt` per hand holding the Piano2Posi state dict,
+    which the reference's train_diffusion.py reads through --piano2posi_path."""
+    exp_dir.mkdir(parents=True, exist_ok=True)
+    args = _position_args(model.config, wav2vec_path)
+    (exp_dir / "args.txt").write_text(json.dumps(args, indent=1))
+    hyper = argparse.Namespace(**args)
+    for hand in HANDS:
+        full = official_state_dict(model.hands[hand], model.schedule)
+        state = {
+            key.removeprefix(STAGE1_PREFIX): value
+            for key, value in full.items()
+            if key.startswith(STAGE1_PREFIX)
+        }
+        path = exp_dir / f"piano2posi-{hand}-iter=0-val_loss=0.0000000000000000.ckpt"
         torch.save({"state_dict": state, "hyper_parameters": hyper}, path)
