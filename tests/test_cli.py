@@ -52,6 +52,13 @@ def test_jsonl_progress_is_well_formed_and_ends_with_done(tmp_path):
             assert 0 <= event["done"] <= event["total"]
 
 
+def write_silence(path: Path) -> Path:
+    import soundfile as sf
+
+    sf.write(path, np.zeros(16000, dtype=np.float32), 16000)
+    return path
+
+
 @pytest.mark.parametrize(
     ("make_input", "message"),
     [
@@ -60,6 +67,8 @@ def test_jsonl_progress_is_well_formed_and_ends_with_done(tmp_path):
         (lambda d: write_midi(d / "empty.mid", []), ""),
         (lambda d: write_midi(d / "drums.mid", [(40, 0, 1)], drum=True), ""),
         (lambda d: (d / "song.txt").write_text("x") and d / "song.txt", "unsupported file type"),
+        (lambda d: (d / "rec.wav").write_bytes(b"RIFF\x00garbage") and d / "rec.wav", ""),
+        (lambda d: write_silence(d / "quiet.flac"), "silent"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_leaves_no_output(tmp_path, make_input, message):
