@@ -27,7 +27,7 @@ demo: $(STAMP)
 		--blend $(DEMO_DIR)/scene.blend --fbx $(DEMO_DIR)/scene.fbx --overwrite
 	@echo "Demo outputs:"
 	@echo "  HandMotion  $(DEMO_DIR)/take.npz"
-	@echo "  Blender     $(DEMO_DIR)/scene.blend   (open in Blender 4.2+, press play)"
+	@echo "  Blender     $(DEMO_DIR)/scene.blend   (open in Blender 4.4+, press play)"
 	@echo "  FBX         $(DEMO_DIR)/scene.fbx"
 
 test: $(STAMP)
