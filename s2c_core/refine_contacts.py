@@ -6,7 +6,7 @@ rarely land on the right keys. Given the notes (from MIDI, or transcribed), this
    chords, fingering);
 2. fits the placement of the camera frame in the piano world: a uniform scale and offset
    of the wrist paths that best puts each note's assigned fingertip over its key at its
-   onset (least squares across the keyboard, medians for depth and height);
+   onset (scale by least squares across the keyboard, offset by medians);
 3. moves each wrist by a smooth (monotone cubic) correction through the per-chord misses
    that remain, then bends the playing fingers by inverse kinematics onto their pressed
    keys for each note's duration, easing in and out over a few frames.
@@ -92,15 +92,13 @@ def _fit_placement(
     if len(wrist) < 2:
         return motion
     centre = np.median(wrist, axis=0)
-    # new_tip_x = centre_x + s (wrist_x - centre_x) + d_x + offset_x ~= goal_x
+    # the scale from least squares across the keyboard: tip_x ~= c_x + s (wrist_x - c_x) + d
     design = np.column_stack([wrist[:, 0] - centre[0], np.ones(len(wrist))])
-    (scale, shift_x), *_ = np.linalg.lstsq(
-        design, goal[:, 0] - tip_offset[:, 0] - centre[0], rcond=None
-    )
+    (scale, _), *_ = np.linalg.lstsq(design, goal[:, 0] - tip_offset[:, 0] - centre[0], rcond=None)
     scale = float(np.clip(scale, *_SCALE_RANGE))
+    # the offset as medians after the (clipped) scale, so stray notes do not drag it
     scaled = centre + scale * (wrist - centre) + tip_offset
-    shift = np.array([0.0, *np.median(goal[:, 1:] - scaled[:, 1:], axis=0)])
-    shift[0] = np.median(goal[:, 0] - scaled[:, 0])
+    shift = np.median(goal - scaled, axis=0)
     tracks = {}
     for side in HANDS:
         track = motion.hand(side)
