@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import json
 import platform
 import sys
@@ -171,8 +171,6 @@ def _run_doctor(args: argparse.Namespace) -> int:
 
 
 def doctor_report() -> dict:
-    import importlib.util
-
     problems: list[str] = []
     report: dict = {"ok": True, "s2c": __version__, "python": platform.python_version()}
     try:
@@ -184,7 +182,7 @@ def doctor_report() -> dict:
         report["torch"], report["cuda"] = None, False
         problems.append("torch is not installed (needed by the S2C engine)")
     report["bpy"] = importlib.util.find_spec("bpy") is not None
-    report["engines"] = {"midi": True, "s2c": importlib.util.find_spec("torch") is not None}
+    report["engines"] = {"midi": True, "s2c": report["torch"] is not None}
     report["problems"] = problems
     report["ok"] = not problems
     return report
