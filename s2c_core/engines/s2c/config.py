@@ -178,13 +178,18 @@ def unet_config_from_args(args: dict[str, Any], path: Path) -> UnetConfig:
     )
 
 
+# Windows come in whole steps of 24 frames = 0.8 s = 12 800 samples: the UNet halves the time
+# axis three times, and 24 is the smallest frame count divisible by 8.
+SAMPLES_PER_STEP = 12_800
+
+
 def frames_for_samples(num_samples: int) -> int:
     """Frames at 30 fps for a window of `num_samples` at 16 kHz, or a clear ValueError.
 
     The UNet halves the time axis three times, so windows come in whole steps of 24 frames
     (0.8 s = 12 800 samples); the reference window is 8 s = 128 000 samples = 240 frames.
     """
-    step = 12_800  # 24 frames * 16000 / 30; 24 is the smallest frame count divisible by 8
+    step = SAMPLES_PER_STEP
     if num_samples <= 0 or num_samples % step:
         raise ValueError(
             f"audio window has {num_samples} samples; S2C needs a multiple of {step} samples "

@@ -9,8 +9,8 @@ network's v there so that its x0 equals the known frames at every step (valid fo
 sampler that forms x0 = a x - s v), firmly for the first half of the overlap and easing
 off over the second half, while the free frames are denoised next to them; the stitched
 overlap blends the two windows with the same weights, so the hand-over is spread over
-frames rather than falling on one. Memory is one window (plus one of look-ahead) at a
-time, whatever the length.
+frames rather than falling on one. Besides the audio and the output arrays, memory holds
+one stage-1 batch of windows (`WindowPlan.batch`) at a time, whatever the length.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .config import FPS, HANDS, SAMPLE_RATE
+from .config import FPS, HANDS, SAMPLE_RATE, SAMPLES_PER_STEP
 from .model import S2C, AudioCondition
 from .samplers import HandTensors, Sampler, initial_noise
 
-SAMPLES_PER_STEP = 12_800  # window starts and lengths move in 0.8 s = 24-frame steps
 FRAMES_PER_STEP = SAMPLES_PER_STEP * FPS // SAMPLE_RATE
 
 
