@@ -85,7 +85,9 @@ def denormalise(pose48: np.ndarray, transl: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def resample_frames(frames: np.ndarray, fps_in: float, fps_out: float = DEFAULT_FPS) -> np.ndarray:
-    """Linear interpolation along time, as the reference does for non-30 fps annotations."""
+    """Linear interpolation along time with the first and last frames kept (for converting
+    whole sequences). Training crops use `data.pianomotion.resample_like_reference`, which
+    samples at half-frame offsets exactly as the reference's F.interpolate does."""
     frames = np.asarray(frames, dtype=np.float64)
     if fps_in == fps_out:
         return frames
