@@ -9,13 +9,14 @@ mean of the latent Gaussian, never a sample.
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
+
+from ..safe_torch_load import load_checkpoint_dict, one_line_reason
 
 N_FRAMES = 240  # the encoder's Linear(3680) and the decoder's Linear(960) fix the length
 FEATURE_DIM = 256
@@ -116,7 +117,9 @@ class GestureAutoencoder(nn.Module):
         try:
             model.load_state_dict(state, strict=True)
         except RuntimeError as exc:
-            raise ValueError(f"{path}: weights do not fit EmbeddingNet: {_reason(exc)}") from exc
+            raise ValueError(
+                f"{path}: weights do not fit EmbeddingNet: {one_line_reason(exc)}"
+            ) from exc
         return model.eval()
 
     @torch.no_grad()
@@ -137,26 +140,7 @@ class GestureAutoencoder(nn.Module):
         return self.pose_encoder(x.to(device)).cpu().numpy()
 
 
-def _reason(exc: BaseException) -> str:
-    """One line out of torch's multi-paragraph refusal: the unpickler's own complaint."""
-    text = " ".join(str(exc).split())
-    _, found, detail = text.partition("WeightsUnpickler error:")
-    if found:
-        text = detail.split(" Please use ")[0].split(" Check the documentation ")[0].strip()
-    return text or type(exc).__name__
-
-
 def _read_checkpoint(path: Path) -> dict:
     if not path.is_file():
         raise ValueError(f"{path}: gesture autoencoder checkpoint not found")
-    try:
-        with torch.serialization.safe_globals([argparse.Namespace]):
-            ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many types for damaged or foreign files
-        reason = _reason(exc)
-        if "GLOBAL" in reason:  # a pickled object outside the allow-list: never run it
-            raise ValueError(f"{path}: refused to unpickle: {reason}") from exc
-        raise ValueError(f"{path}: cannot read checkpoint: {reason}") from exc
-    if not isinstance(ckpt, dict):
-        raise ValueError(f"{path}: expected a dict, got {type(ckpt).__name__}")
-    return ckpt
+    return load_checkpoint_dict(path)

@@ -9,8 +9,6 @@ the meta device and assign the mapped tensors, so RAM stays near the checkpoint 
 
 from __future__ import annotations
 
-import argparse
-import pickle
 import re
 import zipfile
 from pathlib import Path
@@ -19,6 +17,7 @@ import torch
 from torch import Tensor, nn
 from transformers import HubertConfig
 
+from ...safe_torch_load import load_checkpoint_dict
 from .config import (
     HANDS,
     CompatConfig,
@@ -74,30 +73,14 @@ def _align_weight_norm(key: str, targets: set[str]) -> str:
 # --------------------------------------------------------------------------- files
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    # torch's weights-only refusal buries the offending global in the middle of its text
-    detail = next((line for line in lines if "GLOBAL" in line), None)
-    return detail or (lines[0] if lines else type(exc).__name__)
-
-
 def read_official_checkpoint(path: Path) -> dict[str, Tensor]:
     """The memory-mapped `state_dict` of one official checkpoint, loaded without running code."""
     if not path.is_file():
         raise CheckpointError(f"{path}: checkpoint file not found")
     if not zipfile.is_zipfile(path):
         raise CheckpointError(f"{path}: not a PyTorch zip checkpoint (corrupt or truncated)")
-    try:
-        with torch.serialization.safe_globals([argparse.Namespace]):
-            ckpt = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except pickle.UnpicklingError as exc:
-        raise CheckpointError(
-            f"{path}: refused to unpickle: it references objects outside the allow-list "
-            f"(tensors, argparse.Namespace): {_first_line(exc)}"
-        ) from exc
-    except Exception as exc:  # any other failure means a damaged file
-        raise CheckpointError(f"{path}: cannot read checkpoint: {_first_line(exc)}") from exc
-    state = ckpt.get("state_dict") if isinstance(ckpt, dict) else None
+    ckpt = load_checkpoint_dict(path, CheckpointError, mmap=True)
+    state = ckpt.get("state_dict")
     if not isinstance(state, dict) or not all(isinstance(v, Tensor) for v in state.values()):
         raise CheckpointError(f"{path}: no 'state_dict' of tensors (not an S2C checkpoint)")
     return state
