@@ -4,16 +4,17 @@ All non-drum instruments are merged into one note list sorted by (onset, pitch).
 keeps the index and name of the track it came from, for benchmarks that compare against a
 file's own hand tracks; the engines ignore them unless the user asks otherwise.
 
-Notes are read "sustain-free": the sustain pedal is ignored, and when a key is struck again
-while its previous note still sounds, the earlier note is cut at the new onset (a key cannot
-be held down and struck at once).
+Notes are read "sustain-free": a note's offset is when its key is let go, and when a key is
+struck again while its previous note still sounds, the earlier note is cut at the new onset (a
+key cannot be held down and struck at once). The sustain pedal (CC64) is kept apart, as the
+intervals it is down, so that how long a note *sounds* (`sounding_offset`) is known too.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,8 @@ from .keyboard import HIGHEST_PITCH, LOWEST_PITCH
 
 # A same-pitch re-strike closer than this to the previous onset is a duplicate, not a note.
 _DUPLICATE_ONSET = 1e-3
+# CC64 values at or above this hold the dampers off (the General MIDI convention).
+_PEDAL_DOWN = 64
 
 
 class MidiReadError(ValueError):
@@ -40,6 +43,8 @@ class MidiNotes:
     track: np.ndarray  # (N,) int index into track_names
     track_names: tuple[str, ...]
     dropped_out_of_range: int = 0
+    # (P, 2) [down, up] times of the sustain pedal, sorted and disjoint; empty without pedal
+    pedal: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
 
     def __len__(self) -> int:
         return len(self.pitch)
@@ -47,6 +52,26 @@ class MidiNotes:
     @property
     def duration(self) -> float:
         return float(self.offset.max())
+
+    @property
+    def sounding_offset(self) -> np.ndarray:
+        """(N,) when each note stops sounding: its key's release, or the end of the pedal
+        interval holding it then, but never past the same key's next onset (a re-strike)."""
+        sounding = self.offset.copy()
+        if len(self.pedal):
+            which = np.searchsorted(self.pedal[:, 0], self.offset, side="right") - 1
+            held = (which >= 0) & (self.pedal[np.maximum(which, 0), 1] > self.offset)
+            sounding[held] = self.pedal[which[held], 1]
+        order = np.lexsort((self.onset, self.pitch))
+        same_key = self.pitch[order][1:] == self.pitch[order][:-1]
+        next_onset = np.full(len(self), np.inf)
+        next_onset[order[:-1][same_key]] = self.onset[order][1:][same_key]
+        return np.maximum(self.offset, np.minimum(sounding, next_onset))
+
+    @property
+    def sounding_end(self) -> float:
+        """When the last note stops sounding, sustain pedal included."""
+        return float(self.sounding_offset.max())
 
     def named_hands(self) -> np.ndarray:
         """(N,) hand per note from its track's name: 0 "left", 1 "right", -1 neither."""
@@ -95,7 +120,33 @@ def read_midi(path: str | os.PathLike) -> MidiNotes:
         track=table[:, 4].astype(np.int64),
         track_names=names,
         dropped_out_of_range=dropped,
+        pedal=sustain_intervals(midi),
     )
+
+
+def sustain_intervals(midi) -> np.ndarray:
+    """(P, 2) [down, up] seconds of the sustain pedal (CC64) over all non-drum tracks; a pedal
+    still down at the end of the file is released at its last event."""
+    events = sorted(
+        (change.time, change.value >= _PEDAL_DOWN)
+        for inst in midi.instruments
+        if not inst.is_drum
+        for change in inst.control_changes
+        if change.number == 64
+    )
+    intervals, down_since = [], None
+    for time, down in events:
+        if down and down_since is None:
+            down_since = time
+        elif not down and down_since is not None:
+            if time > down_since:
+                intervals.append((down_since, time))
+            down_since = None
+    if down_since is not None:
+        end = max(midi.get_end_time(), down_since)
+        if end > down_since:
+            intervals.append((down_since, end))
+    return np.array(intervals, dtype=np.float64).reshape(-1, 2)
 
 
 def _sustain_free(table: np.ndarray) -> np.ndarray:

@@ -77,3 +77,31 @@ def test_reads_a_real_file():
     notes = read_midi(path)
     assert len(notes) == 167
     assert set(notes.named_hands().tolist()) == {0, 1}
+
+
+def _with_pedal(path, changes):
+    import pretty_midi
+
+    midi = pretty_midi.PrettyMIDI(str(path))
+    for time, value in changes:
+        midi.instruments[0].control_changes.append(pretty_midi.ControlChange(64, value, time))
+    midi.write(str(path))
+    return path
+
+
+def test_sustain_pedal_extends_how_long_notes_sound(tmp_path):
+    notes = [(60, 0.0, 0.5), (64, 0.0, 0.5), (60, 2.0, 2.5), (67, 3.0, 3.2)]
+    path = write_midi(tmp_path / "pedal.mid", {"Piano": notes})
+    # down at 0.2, up at 2.4; down again at 3.1 and never lifted
+    notes = read_midi(_with_pedal(path, [(0.2, 127), (2.4, 0), (3.1, 100)]))
+    assert np.allclose(notes.pedal, [[0.2, 2.4], [3.1, 3.2]], atol=1e-3)
+    assert notes.offset.tolist() == pytest.approx([0.5, 0.5, 2.5, 3.2])  # keys still let go
+    # 60 is re-struck at 2.0, so it stops sounding there; 64 sounds until the pedal lifts
+    assert notes.sounding_offset.tolist() == pytest.approx([2.0, 2.4, 2.5, 3.2])
+    assert notes.sounding_end == pytest.approx(3.2)
+
+
+def test_no_pedal_means_notes_sound_until_released(tmp_path):
+    notes = read_midi(write_midi(tmp_path / "dry.mid", {"Piano": run([60, 62, 64])}))
+    assert notes.pedal.shape == (0, 2)
+    assert np.array_equal(notes.sounding_offset, notes.offset)
