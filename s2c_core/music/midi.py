@@ -25,6 +25,9 @@ from .keyboard import HIGHEST_PITCH, LOWEST_PITCH
 _DUPLICATE_ONSET = 1e-3
 # CC64 values at or above this hold the dampers off (the General MIDI convention).
 _PEDAL_DOWN = 64
+# After the last note stops sounding its release (the damper falling, the room's echo)
+# still lasts this long; rendered audio and animated takes both run on through it.
+RELEASE_TAIL_S = 1.0
 
 
 class MidiReadError(ValueError):
@@ -72,6 +75,11 @@ class MidiNotes:
     def sounding_end(self) -> float:
         """When the last note stops sounding, sustain pedal included."""
         return float(self.sounding_offset.max())
+
+    @property
+    def end(self) -> float:
+        """When the music is over: the last note has stopped sounding and died away."""
+        return self.sounding_end + RELEASE_TAIL_S
 
     def named_hands(self) -> np.ndarray:
         """(N,) hand per note from its track's name: 0 "left", 1 "right", -1 neither."""

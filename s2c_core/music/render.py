@@ -1,9 +1,11 @@
 """Render MIDI notes to 16 kHz piano audio for the S2C engine (FluidSynth or built-in synth).
 
-Both backends render the notes exactly as `read_midi` returns them (sustain-free, every
-track on an acoustic grand piano), so the audio and the notes kept for alignment agree
-note for note. FluidSynth needs the Debian packages `fluidsynth` and `fluid-soundfont-gm`
-(see docs/audio.md); without them the built-in additive piano synthesiser is used.
+Both backends render the notes as `read_midi` returns them, every track on an acoustic
+grand piano, each note sounding until `MidiNotes.sounding_offset` (the sustain pedal
+applied), so the audio and the notes kept for alignment agree note for note; the audio
+lasts until `MidiNotes.end`, as long as a take animated from the same notes. FluidSynth
+needs the Debian packages `fluidsynth` and `fluid-soundfont-gm` (see docs/audio.md);
+without them the built-in additive piano synthesiser is used.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ SOUNDFONT_CANDIDATES = (
     Path("/usr/share/soundfonts/FluidR3_GM.sf2"),
     Path("/usr/share/soundfonts/default.sf2"),
 )
-# Audio continues this long after the last note-off so release tails are not cut.
-RELEASE_TAIL_S = 1.0
 # Both backends are peak-normalised to this, so the audio encoder sees comparable levels.
 PEAK_LEVEL = 0.9
 # FluidSynth renders at its native rate; load_audio then resamples with soxr.
@@ -108,24 +108,23 @@ def _write_piano_midi(notes: MidiNotes, path: Path) -> None:
     piano.notes = [
         pretty_midi.Note(velocity=int(v), pitch=int(p), start=float(on), end=float(off))
         for p, on, off, v in zip(
-            notes.pitch, notes.onset, notes.offset, notes.velocity, strict=True
+            notes.pitch, notes.onset, notes.sounding_offset, notes.velocity, strict=True
         )
     ]
-    # fluidsynth stops at the last MIDI event; a harmless volume event after the last
-    # note-off keeps it rendering through the release tail.
-    end = float(notes.offset.max()) + RELEASE_TAIL_S
-    piano.control_changes.append(pretty_midi.ControlChange(number=7, value=100, time=end))
+    # fluidsynth stops at the last MIDI event; a harmless volume event at the end keeps it
+    # rendering through the release tail.
+    piano.control_changes.append(pretty_midi.ControlChange(number=7, value=100, time=notes.end))
     midi.instruments.append(piano)
     midi.write(str(path))
 
 
 def synthesise_piano(notes: MidiNotes, sr: int = SAMPLE_RATE) -> np.ndarray:
     """Additive piano-like synthesis: every note is added into one buffer."""
-    length = int(np.ceil((float(notes.offset.max()) + RELEASE_TAIL_S) * sr))
+    length = int(np.ceil(notes.end * sr))
     out = np.zeros(length, dtype=np.float64)
     rng = np.random.default_rng(0)  # hammer noise: fixed seed, so renders are repeatable
     for pitch, onset, offset, velocity in zip(
-        notes.pitch, notes.onset, notes.offset, notes.velocity, strict=True
+        notes.pitch, notes.onset, notes.sounding_offset, notes.velocity, strict=True
     ):
         tone = _piano_note(int(pitch), float(offset - onset), int(velocity), sr, rng)
         start = round(float(onset) * sr)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from s2c_core.music.midi import MidiReadError, read_midi
+from s2c_core.music.midi import RELEASE_TAIL_S, MidiReadError, read_midi
 from tests.engines.midi.midi_files import SHARED_MIDI, run, write_midi
 
 
@@ -99,6 +99,7 @@ def test_sustain_pedal_extends_how_long_notes_sound(tmp_path):
     # 60 is re-struck at 2.0, so it stops sounding there; 64 sounds until the pedal lifts
     assert notes.sounding_offset.tolist() == pytest.approx([2.0, 2.4, 2.5, 3.2])
     assert notes.sounding_end == pytest.approx(3.2)
+    assert notes.end == pytest.approx(3.2 + RELEASE_TAIL_S)
 
 
 def test_no_pedal_means_notes_sound_until_released(tmp_path):

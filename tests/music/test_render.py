@@ -107,3 +107,16 @@ def test_missing_soundfont_override_is_not_used(monkeypatch, tmp_path):
 def test_unknown_backend_is_rejected(two_notes):
     with pytest.raises(ValueError, match="unknown render backend"):
         render_midi(two_notes, backend="timidity")
+
+
+def test_sustain_pedal_keeps_a_note_sounding_and_the_audio_lasts_to_the_end(tmp_path):
+    path = write_midi(tmp_path / "pedal.mid", [(69, 0.5, 0.8, 100)])
+    midi = pretty_midi.PrettyMIDI(str(path))
+    pedal = [pretty_midi.ControlChange(64, 127, 0.4), pretty_midi.ControlChange(64, 0, 2.0)]
+    midi.instruments[0].control_changes.extend(pedal)
+    midi.write(str(path))
+    audio, notes = render_midi(path, backend="builtin")
+    assert notes.offset[0] == pytest.approx(0.8)  # the key is let go, the pedal holds it
+    assert audio.size == int(np.ceil(notes.end * SAMPLE_RATE))
+    assert rms(audio, 1.6, 1.9) > 0.05 * rms(audio, 0.6, 0.75)
+    assert rms(audio, 2.5, 2.6) < 0.01 * rms(audio, 0.6, 0.75)  # dampers down at 2.0 s

@@ -20,7 +20,7 @@ from ...hand.rig import HandRig, builtin_rig
 from ...hand.rotations import matrix_to_axis_angle
 from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata
 from ...music.keyboard import Keyboard
-from ...music.midi import MidiNotes, MidiReadError, read_midi
+from ...music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
 from .config import MidiEngineConfig
 from .finger_ik import NUM_FINGERS, FingerSolver
 from .fingering import assign_fingers
@@ -34,7 +34,6 @@ from .wrist import ChordNotes, follow_schedule, keyframe_frames, move_schedule, 
 
 ENGINE_NAME = "midi"
 ENGINE_VERSION = "1"
-_TAIL = 0.5  # s of motion after the last note ends
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand
 
 Progress = Callable[[int, int, str], None]
@@ -125,7 +124,9 @@ def generate_from_notes(
     plan = plan_notes(notes, keyboard, config)
     report(2, _STEPS, "hands split")
 
-    num_frames = math.ceil((plan.offset.max() + _TAIL) * config.fps) + 1
+    # The take lasts as long as the music sounds (rolled chords may end a little later).
+    end = max(notes.end, float(plan.offset.max()) + RELEASE_TAIL_S)
+    num_frames = math.ceil(end * config.fps) + 1
     tracks: dict[str, HandTrack] = {}
     for index, side in enumerate(HANDS):
         mine = plan.for_hand(index)

@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 import numpy as np
+import pretty_midi
 import pytest
 
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi, generate_from_notes
@@ -9,7 +10,7 @@ from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.skeleton import tip_index
 from s2c_core.motion import NOTE_COLUMNS
 from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
-from s2c_core.music.midi import MidiReadError, read_midi
+from s2c_core.music.midi import RELEASE_TAIL_S, MidiReadError, read_midi
 from tests.engines.midi.midi_files import C_MAJOR, SHARED_MIDI, run, write_midi
 
 KEYBOARD = Keyboard()
@@ -134,3 +135,15 @@ def test_more_than_ten_simultaneous_notes_are_reported(tmp_path):
     hand = motion.notes[:, NOTE_COLUMNS.index("hand")]
     assert motion.metadata.extra["unplayed_notes"] == 2 == int((hand < 0).sum())
     assert hand[:5].tolist() == [0.0] * 5 and hand[-5:].tolist() == [1.0] * 5
+
+
+def test_take_lasts_while_the_pedal_holds_the_last_chord(tmp_path):
+    path = write_midi(tmp_path / "pedal.mid", {"r": [(60, 0.5, 0.8), (64, 0.5, 0.8)]})
+    midi = pretty_midi.PrettyMIDI(str(path))
+    pedal = [pretty_midi.ControlChange(64, 127, 0.4), pretty_midi.ControlChange(64, 0, 3.0)]
+    midi.instruments[0].control_changes.extend(pedal)
+    midi.write(str(path))
+    notes = read_midi(path)
+    motion = generate_from_midi(path)
+    assert notes.end == pytest.approx(3.0 + RELEASE_TAIL_S)
+    assert (motion.num_frames - 1) / motion.fps == pytest.approx(notes.end, abs=1 / motion.fps)
