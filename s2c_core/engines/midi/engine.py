@@ -86,11 +86,18 @@ class NotePlan:
         return np.column_stack(columns).astype(np.float64)
 
 
-def plan_notes(notes: MidiNotes, keyboard: Keyboard, config: MidiEngineConfig) -> NotePlan:
-    """Split the notes between the hands, roll chords too wide to grip, finger each hand."""
+def plan_notes(
+    notes: MidiNotes,
+    keyboard: Keyboard,
+    config: MidiEngineConfig,
+    hand: np.ndarray | None = None,
+) -> NotePlan:
+    """Split the notes between the hands (unless `hand` gives each note's, 0 left, 1 right),
+    roll chords too wide to grip, finger each hand."""
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
-    named = notes.named_hands() if config.honour_tracks else None
-    hand = split_hands(notes.pitch, notes.onset, notes.offset, group, keyboard, config, named)
+    if hand is None:
+        named = notes.named_hands() if config.honour_tracks else None
+        hand = split_hands(notes.pitch, notes.onset, notes.offset, group, keyboard, config, named)
     rolled = roll_wide_chords(notes.pitch, notes.onset, notes.offset, hand, group, keyboard, config)
     finger = np.zeros(len(notes), dtype=np.int64)
     release = rolled.offset.copy()

@@ -1,0 +1,155 @@
+"""Textbook piano fingerings: scales and root-position arpeggios in all 24 keys, chromatic runs.
+
+Sources (standard public pedagogy; the tables below are written out from them):
+  - W. A. Palmer, M. Manus & A. V. Lethco, "The Complete Book of Scales, Chords, Arpeggios &
+    Cadences", Alfred, 1994 (major and harmonic minor scales, root-position arpeggios).
+  - ABRSM, "Manual of Scales, Broken Chords and Arpeggios", 1958/2011 (same fingerings; its
+    arpeggio rule: a white-key root takes RH 1-2-3-5, LH 5-4-2-1 or 5-3-2-1 by the spacing of
+    the first third; black-key roots use the 2-4 "black-note fourth" shape).
+  - The chromatic scale's standard fingering (both books): 3 on every black key, 1 on the
+    white keys, 2 on the upper of the white pairs E-F and B-C in the right hand and on the
+    lower (E, B) in the left.
+
+Each note carries the set of fingers the textbooks give it; where the sources offer two
+(the LH 3-or-4 in arpeggios, the first note of B-flat scales) both are accepted. A two-octave
+run goes up and back down, with the same finger on a key both ways, as the books teach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Fingers = frozenset[int]
+Run = list[tuple[int, Fingers]]  # (pitch, accepted fingers) in playing order
+
+MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)
+HARMONIC_MINOR_STEPS = (0, 2, 3, 5, 7, 8, 11)
+_BLACK_PCS = frozenset((1, 3, 6, 8, 10))
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str  # "C major", "f# minor" (minor keys in lower case, the books' habit)
+    tonic: int  # pitch class 0..11
+    minor: bool
+
+    @property
+    def slug(self) -> str:
+        return self.name.replace(" ", "_").replace("#", "s")
+
+
+_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_MINOR_NAMES = ("c", "c#", "d", "eb", "e", "f", "f#", "g", "g#", "a", "bb", "b")
+KEYS: tuple[Key, ...] = tuple(
+    Key(f"{name} major", pc, False) for pc, name in enumerate(_MAJOR_NAMES)
+) + tuple(Key(f"{name} minor", pc, True) for pc, name in enumerate(_MINOR_NAMES))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Fingers per degree of the repeating middle octave (tonic first), the bottom tonic's
+    and the top tonic's fingers (the run's ends differ from the cycle)."""
+
+    cycle: tuple[Fingers, ...]
+    bottom: Fingers
+    top: Fingers
+
+
+def _pattern(cycle: str, bottom: str, top: str) -> Pattern:
+    """'1231234', '1', '5' -> Pattern; a '/' joins alternatives: '3/4'."""
+    cells = cycle.split() if " " in cycle else list(cycle)
+    return Pattern(tuple(_fingers(c) for c in cells), _fingers(bottom), _fingers(top))
+
+
+def _fingers(cell: str) -> Fingers:
+    return frozenset(int(f) for f in cell.split("/"))
+
+
+# Scales, 2 octaves: {(tonic pc, minor): (RH, LH)}; cycles list the ascending degrees.
+_C_RH, _C_LH = _pattern("1231234", "1", "5"), _pattern("1432132", "5", "1")
+_SCALES: dict[tuple[int, bool], tuple[Pattern, Pattern]] = {
+    (0, False): (_C_RH, _C_LH),  # C
+    (7, False): (_C_RH, _C_LH),  # G
+    (2, False): (_C_RH, _C_LH),  # D
+    (9, False): (_C_RH, _C_LH),  # A
+    (4, False): (_C_RH, _C_LH),  # E
+    (11, False): (_C_RH, _pattern("1321432", "4", "1")),  # B
+    (6, False): (_pattern("2341231", "2", "2"), _pattern("4321321", "4", "4")),  # F#
+    (1, False): (_pattern("2312341", "2", "2"), _pattern("3214321", "3", "3")),  # Db
+    (8, False): (_pattern("3412312", "3", "3"), _pattern("3214321", "3", "3")),  # Ab
+    (3, False): (_pattern("3123412", "3", "3"), _pattern("3214321", "3", "3")),  # Eb
+    (10, False): (_pattern("4123123", "2/4", "4"), _pattern("3214321", "3", "3")),  # Bb
+    (5, False): (_pattern("1234123", "1", "4"), _C_LH),  # F
+    (9, True): (_C_RH, _C_LH),  # a
+    (4, True): (_C_RH, _C_LH),  # e
+    (11, True): (_C_RH, _pattern("1321432", "4", "1")),  # b
+    (6, True): (_pattern("3412312", "3", "3"), _pattern("4321321", "4", "4")),  # f#
+    (1, True): (_pattern("3412312", "3", "3"), _pattern("3214321", "3", "3")),  # c#
+    (8, True): (_pattern("3412312", "3", "3"), _pattern("3214321", "3", "3")),  # g#
+    (3, True): (_pattern("3123412", "3", "3"), _pattern("2143213", "2", "2")),  # eb
+    (10, True): (_pattern("4123123", "2/4", "4"), _pattern("2132143", "2", "2")),  # bb
+    (5, True): (_pattern("1234123", "1", "4"), _C_LH),  # f
+    (0, True): (_C_RH, _C_LH),  # c
+    (7, True): (_C_RH, _C_LH),  # g
+    (2, True): (_C_RH, _C_LH),  # d
+}
+
+# Root-position arpeggios, 2 octaves: cycles are root, third, fifth.
+_WHITE_ARP_RH = _pattern("123", "1", "5")
+_WHITE_ARP_LH = _pattern("1 3/4 2", "5", "1")
+_BLACK_FOURTH_RH = _pattern("412", "2", "4")  # the 2-4 shape on the fifth and the root
+_BLACK_FOURTH_LH = _pattern("214", "2", "2")
+_ARPEGGIOS: dict[tuple[int, bool], tuple[Pattern, Pattern]] = {
+    **{(pc, False): (_WHITE_ARP_RH, _WHITE_ARP_LH) for pc in (0, 2, 4, 5, 7, 9, 11, 6)},
+    **{(pc, True): (_WHITE_ARP_RH, _WHITE_ARP_LH) for pc in (0, 2, 4, 7, 9, 11, 5, 3)},
+    **{(pc, False): (_BLACK_FOURTH_RH, _BLACK_FOURTH_LH) for pc in (1, 3, 8, 10)},
+    **{(pc, True): (_BLACK_FOURTH_RH, _BLACK_FOURTH_LH) for pc in (1, 6, 8)},
+    (10, True): (_pattern("231", "2", "2/4"), _pattern("321", "3", "3")),  # bb minor
+}
+
+
+def scale_run(key: Key, side: str, tonic_pitch: int, octaves: int = 2) -> Run:
+    """The scale from tonic_pitch up `octaves` octaves and back down, with its fingering."""
+    steps = HARMONIC_MINOR_STEPS if key.minor else MAJOR_STEPS
+    return _run(steps, _SCALES[key.tonic, key.minor], side, tonic_pitch, octaves)
+
+
+def arpeggio_run(key: Key, side: str, tonic_pitch: int, octaves: int = 2) -> Run:
+    """The root-position arpeggio from tonic_pitch up `octaves` octaves and back down."""
+    steps = (0, 3, 7) if key.minor else (0, 4, 7)
+    return _run(steps, _ARPEGGIOS[key.tonic, key.minor], side, tonic_pitch, octaves)
+
+
+def _run(
+    steps: tuple[int, ...],
+    patterns: tuple[Pattern, Pattern],
+    side: str,
+    tonic_pitch: int,
+    octaves: int,
+) -> Run:
+    pattern = patterns[0] if side == "right" else patterns[1]
+    count = len(steps) * octaves
+    up = []
+    for i in range(count + 1):
+        octave, degree = divmod(i, len(steps))
+        fingers = pattern.bottom if i == 0 else pattern.top if i == count else pattern.cycle[degree]
+        up.append((tonic_pitch + 12 * octave + steps[degree], fingers))
+    return up + up[-2::-1]
+
+
+def chromatic_run(side: str, start: int, semitones: int) -> Run:
+    """Chromatic scale from `start` up `semitones` and back down; a run may start or turn
+    on F or C (RH), E or B (LH) with the thumb as well as with 2."""
+    pitches = list(range(start, start + semitones + 1))
+    up = [(p, _chromatic_finger(p, side, i in (0, semitones))) for i, p in enumerate(pitches)]
+    return up + up[-2::-1]
+
+
+def _chromatic_finger(pitch: int, side: str, end: bool) -> Fingers:
+    pc = pitch % 12
+    if pc in _BLACK_PCS:
+        return frozenset({3})
+    second = (5, 0) if side == "right" else (4, 11)  # F, C (RH); E, B (LH)
+    if pc in second:
+        return frozenset({1, 2}) if end else frozenset({2})
+    return frozenset({1})

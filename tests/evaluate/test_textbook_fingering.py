@@ -1,0 +1,59 @@
+from s2c_core.evaluate.textbook_fingering import (
+    KEYS,
+    arpeggio_run,
+    chromatic_run,
+    scale_run,
+)
+
+BLACK = {1, 3, 6, 8, 10}
+
+
+def _fingers(run):
+    return [min(f) if len(f) == 1 else tuple(sorted(f)) for _, f in run]
+
+
+def _key(name):
+    return next(k for k in KEYS if k.name == name)
+
+
+def test_24_distinct_keys():
+    assert len(KEYS) == 24 and len({(k.tonic, k.minor) for k in KEYS}) == 24
+
+
+def test_c_major_as_the_books_print_it():
+    up = [1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 4, 5]
+    assert _fingers(scale_run(_key("C major"), "right", 60)) == up + up[-2::-1]
+    up = [5, 4, 3, 2, 1, 3, 2, 1, 4, 3, 2, 1, 3, 2, 1]
+    assert _fingers(scale_run(_key("C major"), "left", 48)) == up + up[-2::-1]
+    pitches = [p for p, _ in scale_run(_key("C major"), "right", 60)]
+    assert pitches[:8] == [60, 62, 64, 65, 67, 69, 71, 72]
+
+
+def test_black_key_scales_and_arpeggios():
+    assert _fingers(scale_run(_key("F# major"), "right", 54))[:8] == [2, 3, 4, 1, 2, 3, 1, 2]
+    assert _fingers(scale_run(_key("bb minor"), "left", 46))[:8] == [2, 1, 3, 2, 1, 4, 3, 2]
+    assert _fingers(arpeggio_run(_key("Eb major"), "right", 63))[:4] == [2, 1, 2, 4]
+    assert _fingers(arpeggio_run(_key("C major"), "left", 48))[:4] == [5, (3, 4), 2, 1]
+
+
+def test_chromatic_from_c():
+    right = _fingers(chromatic_run("right", 60, 12))[:13]
+    assert right == [(1, 2), 3, 1, 3, 1, 2, 3, 1, 3, 1, 3, 1, (1, 2)]
+    left = _fingers(chromatic_run("left", 48, 12))[:13]
+    assert left == [1, 3, 1, 3, 2, 1, 3, 1, 3, 1, 3, 2, 1]
+
+
+def test_scales_never_put_the_thumb_on_a_black_key_and_only_the_thumb_crosses():
+    for key in KEYS:
+        for side, tonic in (("right", 60 + key.tonic), ("left", 48 + key.tonic)):
+            run = scale_run(key, side, tonic)
+            for pitch, fingers in run:
+                assert not (pitch % 12 in BLACK and fingers == {1}), (key, side, pitch)
+            for (p, a), (q, b) in zip(run, run[1:], strict=False):
+                outward = (q > p) == (side == "right")  # towards the little finger
+                for fa in a:
+                    for fb in b:
+                        if outward and fb < fa:
+                            assert fb == 1, (key, side, p, q)  # thumb passes under
+                        if not outward and fb > fa:
+                            assert fa == 1, (key, side, p, q)  # a finger crosses over it
