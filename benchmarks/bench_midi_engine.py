@@ -1,18 +1,24 @@
-"""Benchmark the MIDI engine on every MIDI file of the shared test set.
+"""Benchmark the MIDI engine per shared piece and per stress-corpus family, and overall.
 
-Prints, per file and overall:
-  split    hand-split agreement with the files' own "Piano right"/"Piano left" tracks
-           (target >= 90 %). A track's hand comes from its name containing "right"/"left";
-           notes of other tracks (bach_846's fugue voices "Fuga 1".."Fuga 4", which the
-           sequencer did not assign to a hand) are left out of this measure only.
-  contact  share of notes whose assigned fingertip, at the onset frame, is over the key
-           (within its X extent) and below its top surface (target >= 98 %)
-  stray    share of frames in which a fingertip playing nothing is pressed into a key that
-           is not sounding (target <= 1 %)
-  speed    seconds of music per second of compute for generate_from_midi (target >= 100x)
+Prints, per shared MIDI file (../shared/data/midi; * marks the pieces that informed the
+engine's parameters, the others are measured only) and per family of the generated stress
+corpus (s2c_core.evaluate.stress_corpus), then overall:
+  split    notes given the hand their track is named for ("Piano right"/"Piano left");
+           notes of tracks naming no hand (bach_846's fugue voices) are left out
+           (target >= 95 % overall, >= 90 % per piece)
+  book     with the tracks' hands, notes fingered as the textbooks accept (scales,
+           arpeggios, chromatic runs of the stress corpus; target >= 95 %)
+  contact  strict key contact: at a note's onset frame its assigned fingertip is over
+           the key and below its top (target >= 99 % overall, >= 98 % per piece)
+  stray    frames in which a fingertip playing nothing presses a silent key (<= 0.5 %)
+  anatomy  shares of (frame, hand) pairs outside the active ranges of motion
+           (s2c_core.hand.anatomy): hyp10/hyp15 a PIP or DIP joint bent backwards by more
+           than 10/15 degrees (target <= 1 % for 10), spread neighbouring fingers too far
+           apart or crossed, thumb CMC/MCP/IP, wrist pitch/yaw/roll against the forearm
+  speed    seconds of music per second of compute for generate_from_notes (>= 100x)
 The engine itself never reads the track names (honour_tracks is off).
 
-Usage: python benchmarks/bench_midi_engine.py [--midi-dir DIR]
+Usage: python benchmarks/bench_midi_engine.py [--midi-dir DIR] [--shared-only|--stress-only]
 """
 
 from __future__ import annotations
@@ -21,78 +27,121 @@ import argparse
 import sys
 import time
 import warnings
+from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from s2c_core.engines.midi import generate_from_midi  # noqa: E402
+from s2c_core.engines.midi import generate_from_notes  # noqa: E402
 from s2c_core.engines.midi.metrics import (  # noqa: E402
     key_contact,
     split_agreement,
     stray_press_share,
 )
+from s2c_core.evaluate.hand_scores import fingering_score, piece_notes  # noqa: E402
+from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
+from s2c_core.hand.anatomy import anatomy_report  # noqa: E402
 from s2c_core.music.keyboard import Keyboard  # noqa: E402
 from s2c_core.music.midi import read_midi  # noqa: E402
 
 DEFAULT_MIDI_DIR = REPO.parent / "shared" / "data" / "midi"
-TARGETS = {"split": 0.90, "contact": 0.98, "stray": 0.01, "speed": 100.0}
+TUNING_PIECES = ("bach_846", "rac_op3_2", "chpn-p7", "mz_331_3")
+ANATOMY = {"hyp10": "hyperextension", "hyp15": "severe_hyperextension",
+           "spread": "finger_spread", "thumb": "thumb", "wrist": "wrist"}  # fmt: skip
+HEADER = (
+    f"{'':<22}{'notes':>7}{'split':>8}{'book':>8}{'contact':>9}{'stray':>7}"
+    + "".join(f"{name:>8}" for name in ANATOMY)
+    + f"{'speed':>8}"
+)
+
+
+def _rate(part: float, whole: float) -> str:
+    return f"{part / whole:.1%}" if whole else "n/a"
+
+
+def _row(name: str, c: dict[str, float]) -> str:
+    anatomy = "".join(f"{_rate(c[key], c['hand_frames']):>8}" for key in ANATOMY)
+    speed = c["music"] / c["compute"] if c["compute"] else 0.0
+    return (
+        f"{name:<22}{int(c['notes']):>7}{_rate(c['split_ok'], c['split_n']):>8}"
+        f"{_rate(c['book_ok'], c['book_n']):>8}{_rate(c['contact'], c['notes']):>9}"
+        f"{_rate(c['stray'], c['frames']):>7}{anatomy}{speed:>7.0f}x"
+    )
+
+
+def measure(notes, accepted, counts: dict[str, float], keyboard: Keyboard) -> None:
+    """Animate `notes` and add its measures to `counts` (pooled sums)."""
+    start = time.perf_counter()
+    motion = generate_from_notes(notes)
+    counts["compute"] += time.perf_counter() - start
+    counts["music"] += notes.duration
+    agree, compared = split_agreement(motion, notes.named_hands())
+    counts["split_ok"] += agree
+    counts["split_n"] += compared
+    if accepted is not None:
+        agree, claimed = fingering_score(notes, accepted)
+        counts["book_ok"] += agree
+        counts["book_n"] += claimed
+    contact = key_contact(motion, keyboard)
+    counts["contact"] += contact.sum()
+    counts["notes"] += len(contact)
+    counts["stray"] += stray_press_share(motion, keyboard) * motion.num_frames
+    counts["frames"] += motion.num_frames
+    report = anatomy_report(motion)
+    counts["hand_frames"] += report.frames
+    for key, check in ANATOMY.items():
+        counts[key] += report.outside[check]
+    counts["worst_bend"] = max(counts["worst_bend"], report.worst_backwards_bend)
+
+
+def _add(total: dict[str, float], part: dict[str, float]) -> None:
+    for key, value in part.items():
+        total[key] = max(total[key], value) if key == "worst_bend" else total[key] + value
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--midi-dir", type=Path, default=DEFAULT_MIDI_DIR)
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--shared-only", action="store_true")
+    only.add_argument("--stress-only", action="store_true")
     args = parser.parse_args(argv)
-    files = sorted(args.midi_dir.glob("*.mid")) + sorted(args.midi_dir.glob("*.midi"))
-    if not files:
-        print(f"{args.midi_dir}: no MIDI files", file=sys.stderr)
-        return 1
     keyboard = Keyboard()
-    generate_from_midi(files[0])  # warm-up: imports and first-call caches out of the timing
-    totals = dict.fromkeys(("agree", "compared", "contact", "notes", "stray", "frames"), 0.0)
-    music = compute = 0.0
-    print(f"{'file':<20}{'notes':>7}{'split':>9}{'contact':>9}{'stray':>8}{'speed':>9}")
-    for path in files:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # out-of-range notes: counted in the metadata
-            truth = read_midi(path).named_hands()
-            start = time.perf_counter()
-            motion = generate_from_midi(path)
-            seconds = time.perf_counter() - start
-        agree, compared = split_agreement(motion, truth)
-        contact = key_contact(motion, keyboard)
-        stray = stray_press_share(motion, keyboard)
-        duration = float(motion.notes[:, 2].max())
-        music, compute = music + duration, compute + seconds
-        for key, value in zip(
-            totals,
-            (agree, compared, contact.sum(), len(contact), stray * motion.num_frames,
-             motion.num_frames),
-            strict=True,
-        ):  # fmt: skip
-            totals[key] += value
-        split = f"{agree / compared:.1%}" if compared else "n/a"
-        print(
-            f"{path.name:<20}{len(contact):>7}{split:>9}{contact.mean():>9.1%}"
-            f"{stray:>8.2%}{duration / seconds:>8.0f}x"
-        )
-    overall = {
-        "split": totals["agree"] / max(totals["compared"], 1),
-        "contact": totals["contact"] / totals["notes"],
-        "stray": totals["stray"] / totals["frames"],
-        "speed": music / compute,
-    }
-    print(
-        f"{'overall':<20}{int(totals['notes']):>7}{overall['split']:>9.1%}"
-        f"{overall['contact']:>9.1%}{overall['stray']:>8.2%}{overall['speed']:>8.0f}x"
-    )
-    met = {
-        "split": overall["split"] >= TARGETS["split"],
-        "contact": overall["contact"] >= TARGETS["contact"],
-        "stray": overall["stray"] <= TARGETS["stray"],
-        "speed": overall["speed"] >= TARGETS["speed"],
-    }
-    print("targets: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in met.items()))
+    pieces = stress_pieces()
+    generate_from_notes(piece_notes(pieces[0]))  # warm-up: imports and caches untimed
+    overall: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    if not args.stress_only:
+        files = sorted(args.midi_dir.glob("*.mid"))
+        if not files:
+            print(f"{args.midi_dir}: no MIDI files", file=sys.stderr)
+            return 1
+        print("shared pieces (* = tuning set)")
+        print(HEADER)
+        for path in files:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # out-of-range notes: counted in the metadata
+                notes = read_midi(path)
+            counts: dict[str, float] = defaultdict(float)
+            measure(notes, None, counts, keyboard)
+            mark = "*" if path.stem in TUNING_PIECES else " "
+            print(_row(f"{mark}{path.stem}", counts))
+            _add(overall["shared"], counts)
+        print(_row("overall shared", overall["shared"]))
+    if not args.shared_only:
+        print("stress corpus families")
+        print(HEADER)
+        by_family: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for piece in pieces:
+            measure(piece_notes(piece), piece.fingering, by_family[piece.family], keyboard)
+        for family in FAMILIES:
+            print(_row(family, by_family[family]))
+            _add(overall["stress"], by_family[family])
+        print(_row("overall stress", overall["stress"]))
+    for part in list(overall.values()):
+        _add(overall["all"], part)
+    print(_row("overall", overall["all"]))
+    print(f"worst backwards bend: {overall['all']['worst_bend']:.0f} degrees")
     return 0
 
 

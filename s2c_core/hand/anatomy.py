@@ -127,7 +127,7 @@ def _outside(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
 
 
 def violations(angles: HandAngles, rig: HandRig, ranges: Ranges | None = None) -> dict:
-    """Per check, (T,) bool: the frame's pose is outside that range of motion."""
+    """Per check (CHECKS), (T,) bool: the frame's pose is outside that range of motion."""
     ranges = ranges or Ranges()
     flex, abd = angles.flexion, angles.abduction
     rows = {s: [_row(f, s) for f in LONG_FINGERS] for s in (1, 2, 3)}
@@ -139,7 +139,7 @@ def violations(angles: HandAngles, rig: HandRig, ranges: Ranges | None = None) -
     for i, bounds in enumerate(ranges.neighbour_spread):
         spread_bad |= _outside(gaps[:, i], bounds)
     thumb = [_row("thumb", s) for s in (1, 2, 3)]
-    return {
+    checks = {
         "hyperextension": backwards > -ranges.pip_flexion[0],
         "severe_hyperextension": backwards > ranges.severe_hyperextension,
         "finger_flexion": _outside(flex[:, rows[1]], ranges.mcp_flexion).any(axis=1)
@@ -154,6 +154,9 @@ def violations(angles: HandAngles, rig: HandRig, ranges: Ranges | None = None) -
         "wrist_yaw": _outside(angles.wrist[:, 1], ranges.wrist_yaw),
         "wrist_roll": _outside(angles.wrist[:, 2], ranges.wrist_roll),
     }
+    checks["wrist"] = checks["wrist_pitch"] | checks["wrist_yaw"] | checks["wrist_roll"]
+    checks["any"] = np.any([checks[c] for c in CHECKS[:-2]], axis=0)
+    return checks
 
 
 def _rest_spread(rig: HandRig) -> np.ndarray:
@@ -176,6 +179,8 @@ CHECKS = (
     "wrist_pitch",
     "wrist_yaw",
     "wrist_roll",
+    "wrist",  # any of the three wrist angles
+    "any",  # any check at all
 )
 
 
