@@ -38,6 +38,18 @@ def _skew(axes: np.ndarray) -> np.ndarray:
     return np.stack([zero, -z, y, z, zero, -x, -y, x, zero], -1).reshape(axes.shape + (3,))
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.cross over the last axis, without its per-call overhead (it is called a lot)."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+
+
+def _apply(R: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Per finger rotations (N, F, 3, 3) applied to per finger vectors (F, 3)."""
+    return (R @ v[:, :, None])[..., 0]
+
+
 def _rotations(K: np.ndarray, KK: np.ndarray, angle: np.ndarray) -> np.ndarray:
     """Rodrigues about fixed axes: K, KK = K @ K (F, 3, 3), angle (N, F) -> (N, F, 3, 3)."""
     s = np.sin(angle)[..., None, None]
@@ -102,18 +114,18 @@ class FingerSolver:
         R1 = Ra @ _rotations(self.K_flex[:, 0], self.KK_flex[:, 0], flex1)
         R12 = R1 @ _rotations(self.K_flex[:, 1], self.KK_flex[:, 1], flex2)
         R123 = R12 @ _rotations(self.K_flex[:, 2], self.KK_flex[:, 2], flex2 * _COUPLING)
-        p2 = self.base + np.einsum("nfab,fb->nfa", R1, self.bones[:, 0])
-        p3 = p2 + np.einsum("nfab,fb->nfa", R12, self.bones[:, 1])
-        tip = p3 + np.einsum("nfab,fb->nfa", R123, self.bones[:, 2])
+        p2 = self.base + _apply(R1, self.bones[:, 0])
+        p3 = p2 + _apply(R12, self.bones[:, 1])
+        tip = p3 + _apply(R123, self.bones[:, 2])
         axis_abd = np.broadcast_to(self.axes[:, 0], tip.shape)
-        axis_1 = np.einsum("nfab,fb->nfa", Ra, self.axes[:, 1])
-        axis_2 = np.einsum("nfab,fb->nfa", R1, self.axes[:, 2])
-        axis_3 = np.einsum("nfab,fb->nfa", R12, self.axes[:, 3])
+        axis_1 = _apply(Ra, self.axes[:, 1])
+        axis_2 = _apply(R1, self.axes[:, 2])
+        axis_3 = _apply(R12, self.axes[:, 3])
         J = np.stack(
             [
-                np.cross(axis_abd, tip - self.base),
-                np.cross(axis_1, tip - self.base),
-                np.cross(axis_2, tip - p2) + _COUPLING[:, None] * np.cross(axis_3, tip - p3),
+                _cross(axis_abd, tip - self.base),
+                _cross(axis_1, tip - self.base),
+                _cross(axis_2, tip - p2) + _COUPLING[:, None] * _cross(axis_3, tip - p3),
             ],
             axis=-1,
         )

@@ -64,8 +64,20 @@ def hand_orientation(side: str, tilt: np.ndarray) -> np.ndarray:
     return turn @ tilted @ _PALM_DOWN[side]
 
 
+_POSTURES: dict[tuple, Posture] = {}  # solved once per rig and keyboard: IK costs ~30 ms
+
+
 def playing_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift: float) -> Posture:
     """The reference shape for `rig`; `lift` is how far free fingertips rise above it."""
+    arrays = (rig.rest_joints, rig.mean_pose, rig.flex_axes, rig.abd_axes,
+              rig.abd_limits, rig.flex_limits)  # fmt: skip
+    key = (rig.side, *(a.tobytes() for a in arrays), white_width, lift)
+    if key not in _POSTURES:
+        _POSTURES[key] = _solve_posture(solver, rig, white_width, lift)
+    return _POSTURES[key]
+
+
+def _solve_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift: float) -> Posture:
     rotation = hand_orientation(rig.side, np.zeros(2))
     sign = 1.0 if rig.side == "right" else -1.0
     x = sign * (np.arange(NUM_FINGERS) - 2) * white_width

@@ -80,24 +80,27 @@ def plan_keyframes(
     candidates: (pitch, roll, drop) to try, see MidiEngineConfig.wrist_candidates.
     """
     targets, pressing = _pressing_targets(chord_frames, notes)
-    best_keys = best_tilts = best_score = None
-    for pitch, roll, drop in candidates:
-        tilt = np.array([pitch, roll])
-        rotation = posture.orientation(tilt)
+    count = len(chord_frames)
+    tilts = np.array([(pitch, roll) for pitch, roll, _ in candidates])
+    rotations = posture.orientation(tilts)  # (C, 3, 3)
+    keys = []
+    for rotation, (_, _, drop) in zip(rotations, candidates, strict=True):
         wishes = notes.points - posture.tips[notes.finger - 1] @ rotation.T
-        keys = wrist_keyframes(chord_frames, notes.on, notes.off, wishes) - [0.0, 0.0, drop]
-        keys, miss = _settle(keys, targets, pressing, solver, posture, rotation)
-        free_z = keys[:, 2:] + (posture.free_tips @ rotation.T)[:, 2]
-        low = np.maximum(clear_height + _CLEARANCE_MARGIN - free_z, 0.0) ** 2
-        score = miss + (low * ~pressing).sum(axis=1) + _TILT_COST * np.abs(tilt).sum()
-        if best_score is None:
-            best_keys, best_tilts, best_score = keys, np.tile(tilt, (len(keys), 1)), score
-            continue
-        better = score < best_score
-        best_keys = np.where(better[:, None], keys, best_keys)
-        best_tilts = np.where(better[:, None], tilt, best_tilts)
-        best_score = np.minimum(score, best_score)
-    return best_keys, best_tilts
+        keys.append(wrist_keyframes(chord_frames, notes.on, notes.off, wishes) - [0.0, 0.0, drop])
+    # All candidates of all keyframes are settled at once: (C * G) rows, candidate-major.
+    rotation = np.repeat(rotations, count, axis=0)
+    pressing = np.tile(pressing, (len(candidates), 1))
+    keys, miss = _settle(
+        np.concatenate(keys), np.tile(targets, (len(candidates), 1, 1)), pressing,
+        solver, posture, rotation,
+    )  # fmt: skip
+    free_z = keys[:, 2:] + np.einsum("nab,fb->nfa", rotation, posture.free_tips)[..., 2]
+    low = np.maximum(clear_height + _CLEARANCE_MARGIN - free_z, 0.0) ** 2
+    tilt_cost = _TILT_COST * np.abs(tilts).sum(axis=1)
+    score = (miss + (low * ~pressing).sum(axis=1)).reshape(len(candidates), count)
+    best = np.argmin(score + tilt_cost[:, None], axis=0)  # the first candidate wins ties
+    keys = keys.reshape(len(candidates), count, 3)[best, np.arange(count)]
+    return keys, tilts[best]
 
 
 def wrist_keyframes(
@@ -152,19 +155,21 @@ def _settle(
     posture: Posture,
     rotation: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Move keyframes by the pressing fingertips' mean miss; also return the weighted
-    squared miss per keyframe (G,)."""
+    """Move keyframes (G, 3) by the pressing fingertips' mean miss, each keyframe with its
+    hand rotation (G, 3, 3); also return the weighted squared miss per keyframe (G,)."""
     weight = pressing[..., None].astype(np.float64)
     count = np.maximum(weight.sum(axis=1), 1.0)
+    reference = np.einsum("gab,fb->gfa", rotation, posture.tips)
     miss = np.zeros_like(targets)
     for _ in range(_SETTLE_ITERATIONS + 1):
-        goal = np.where(pressing[..., None], targets, keys[:, None] + posture.tips @ rotation.T)
-        params = solver.solve(
-            (goal - keys[:, None]) @ rotation, posture.params, _SETTLE_IK_ITERATIONS
-        )
-        miss = (goal - keys[:, None]) - solver.tips(params) @ rotation.T
+        goal = np.where(pressing[..., None], targets, keys[:, None] + reference)
+        canonical = np.einsum("gfa,gab->gfb", goal - keys[:, None], rotation)
+        params = solver.solve(canonical, posture.params, _SETTLE_IK_ITERATIONS)
+        reached = np.einsum("gab,gfb->gfa", rotation, solver.tips(params))
+        miss = (goal - keys[:, None]) - reached
         keys = keys + (miss * weight).sum(axis=1) / count
-    miss_hand = (miss * weight) @ rotation  # the solver's weights live in the hand frame
+    # The solver's weights live in the hand frame.
+    miss_hand = np.einsum("gfa,gab->gfb", miss * weight, rotation)
     return keys, (MISS_WEIGHTS * miss_hand**2).sum(axis=(1, 2))
 
 
