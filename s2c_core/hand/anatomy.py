@@ -16,12 +16,14 @@ Ranges, in degrees (active motion, healthy adults):
   85). Neither extends actively beyond straight; a few degrees of passive hyperextension
   are normal, so a backwards bend of more than 10 degrees counts as impossible (and more
   than 15 is reported separately).
-- Abduction between neighbouring fingers at the MCP joints: about 20-30 degrees between
-  index and middle and between ring and little, less between middle and ring (the
-  intermetacarpal ligaments and interossei; Cobos et al. 2008, "Efficient human hand
-  kinematics for manipulation tasks", IROS, and Lee & Jung 2015 on finger abduction
-  ranges, tabulate MCP abduction of roughly +-15..20 per finger). Fingers cannot pass
-  through each other: neighbours may close by at most a few degrees past parallel.
+- Abduction between neighbouring fingers at the MCP joints: each long finger abducts and
+  adducts about 20 degrees from its rest line, the little finger further (roughly 30-40
+  degrees away from the ring) and the index about 25 towards the thumb; Cobos et al.
+  2008 ("Efficient human hand kinematics for manipulation tasks", IROS) and Lee & Jung
+  2015 (finger abduction ranges) tabulate ranges of this size. Two neighbours can
+  therefore open up to about 45 degrees (index-middle), 40 (middle-ring) or 50
+  (ring-little), and cannot pass through each other: they may close by at most a few
+  degrees past parallel.
 - Thumb: carpometacarpal (trapeziometacarpal) flexion-extension and abduction-adduction
   arcs of about 50-60 and 40-60 degrees (Kapandji, "The Physiology of the Joints", vol. 1,
   the upper limb); MCP flexion 0..50 with a few degrees of hyperextension (AAOS; Hume et
@@ -63,16 +65,16 @@ class Ranges:
     # Spread between neighbouring fingers' proximal phalanges in the palm plane (positive
     # apart): index-middle, middle-ring, ring-little.
     neighbour_spread: tuple[tuple[float, float], ...] = (
-        (-8.0, 30.0),
-        (-8.0, 25.0),
-        (-8.0, 35.0),
+        (-8.0, 45.0),
+        (-8.0, 40.0),
+        (-8.0, 50.0),
     )
     thumb_cmc_flexion: tuple[float, float] = (-25.0, 55.0)
     thumb_cmc_abduction: tuple[float, float] = (-35.0, 55.0)
     thumb_mcp_flexion: tuple[float, float] = (-15.0, 60.0)
     thumb_ip_flexion: tuple[float, float] = (-20.0, 85.0)
     wrist_pitch: tuple[float, float] = (-80.0, 70.0)  # flexion negative, extension positive
-    wrist_yaw: tuple[float, float] = (-30.0, 20.0)  # ulnar negative, radial positive
+    wrist_yaw: tuple[float, float] = (-35.0, 20.0)  # ulnar negative, radial positive
     wrist_roll: tuple[float, float] = (-90.0, 35.0)  # thumb up negative, thumb down positive
 
 
@@ -132,8 +134,7 @@ def violations(angles: HandAngles, rig: HandRig, ranges: Ranges | None = None) -
     flex, abd = angles.flexion, angles.abduction
     rows = {s: [_row(f, s) for f in LONG_FINGERS] for s in (1, 2, 3)}
     backwards = np.maximum(-flex[:, rows[2] + rows[3]], 0.0).max(axis=1)
-    rest_spread = _rest_spread(rig)
-    spread = abd[:, rows[1]] + rest_spread  # (T, 4) towards the thumb
+    spread = abd[:, rows[1]] + rest_spread(rig)  # (T, 4) towards the thumb
     gaps = spread[:, :-1] - spread[:, 1:]
     spread_bad = np.zeros(len(flex), dtype=bool)
     for i, bounds in enumerate(ranges.neighbour_spread):
@@ -159,8 +160,8 @@ def violations(angles: HandAngles, rig: HandRig, ranges: Ranges | None = None) -
     return checks
 
 
-def _rest_spread(rig: HandRig) -> np.ndarray:
-    """(4,) degrees each long finger's proximal phalanx points towards the thumb at rest."""
+def rest_spread(rig: HandRig) -> np.ndarray:
+    """(4,) degrees each long finger (LONG_FINGERS) points towards the thumb at rest."""
     rest = rig.rest_joints
     out = []
     for finger in LONG_FINGERS:

@@ -32,7 +32,7 @@ class ArmModel:
     upper_arm: float = 0.30
     forearm: float = 0.26
     # The elbow's preferred side: down, and out from the body by this much per unit down.
-    elbow_out: float = 0.1
+    elbow_out: float = 0.0
 
     def shoulder(self, side: str) -> np.ndarray:
         sign = 1.0 if side == "right" else -1.0

@@ -45,6 +45,10 @@ _FINGER_LIMITS = {
     2: ((0.0, 0.0), (0.0, 1.90)),
     3: ((0.0, 0.0), (0.0, 1.40)),
 }
+# The index finger swings further towards the thumb and the little finger further away
+# from it than the middle fingers move either way (MCP abduction about 20 degrees, the
+# little finger's 30-40: see hand/anatomy.py).
+_BASE_ABDUCTION_LIMITS = {"index": (-0.35, 0.45), "pinky": (-0.60, 0.35)}
 _THUMB_LIMITS = {
     1: ((-0.60, 0.90), (-0.40, 0.90)),
     2: ((-0.20, 0.20), (-0.20, 1.00)),
@@ -204,6 +208,8 @@ def _joint_limits(which: int) -> np.ndarray:
         table = _THUMB_LIMITS if finger == "thumb" else _FINGER_LIMITS
         for segment in (1, 2, 3):
             limits[3 * f + segment - 1] = table[segment][which]
+        if which == 0 and finger in _BASE_ABDUCTION_LIMITS:
+            limits[3 * f] = _BASE_ABDUCTION_LIMITS[finger]
     return limits
 
 

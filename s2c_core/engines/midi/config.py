@@ -24,22 +24,30 @@ class MidiEngineConfig:
     press_time: float = 0.03  # and drops onto it over the last part of that
     lift_time: float = 0.03  # after the note ends, back to hover height
     hover_clearance: float = 0.012  # lifted fingertips stay this far above the black-key tops
-    # Hand poses the wrist planner tries per keyframe: (pitch, roll, drop) = extra tilt in
-    # rad (fingers up; thumb down) and how far (m) to lower the wrist before settling it.
-    wrist_candidates: tuple[tuple[float, float, float], ...] = (
-        (0.0, 0.0, 0.0),
-        (0.0, 0.3, 0.0),
-        (0.0, -0.3, 0.0),
-        (-0.3, 0.0, 0.0),
-        (-0.3, 0.3, 0.0),
-        (0.0, 0.0, 0.02),
-        (0.0, -0.3, 0.02),
-        (-0.3, 0.0, 0.02),
-        (-0.3, 0.3, 0.02),
+    # Hand poses the wrist planner tries per keyframe: (pitch, roll, drop, turn) = extra
+    # tilt in rad (fingers up; thumb down), how far (m) to lower the wrist before settling
+    # it, and how far (rad) to turn the hand out from its forearm-led heading.
+    wrist_candidates: tuple[tuple[float, float, float, float], ...] = tuple(
+        (pitch, roll, drop, turn)
+        for turn in (0.0, 0.2, -0.15)
+        for pitch, roll, drop in (
+            (0.0, 0.0, 0.0),
+            (0.0, 0.3, 0.0),
+            (0.0, -0.3, 0.0),
+            (-0.3, 0.0, 0.0),
+            (-0.3, 0.3, 0.0),
+            (0.0, 0.0, 0.02),
+            (0.0, -0.3, 0.02),
+            (-0.3, 0.0, 0.02),
+            (-0.3, 0.3, 0.02),
+        )
     )
+    rest_time: float = 0.4  # a hand free of keys this long rests: lifted, untilted
+    rest_lift: float = 0.02
+    leap_height: float = 0.06  # most a leaping wrist rises above its straight path
     wrist_max_speed: float = 3.0  # m/s; wrist moves faster than this are spread out (late)
     wrist_move_time: float = 0.25  # longest time a wrist move between chords takes
-    ik_iterations: int = 8
+    ik_iterations: int = 12
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -24,13 +24,27 @@ from ...music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
 from .config import MidiEngineConfig
 from .finger_ik import NUM_FINGERS, FingerSolver
 from .fingering import assign_fingers
-from .fingertips import finger_targets, hover_height, note_frames, press_points
+from .fingertips import (
+    finger_targets,
+    follow_neighbours,
+    hover_height,
+    note_frames,
+    press_points,
+)
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
-from .posture import Posture, playing_posture
+from .posture import Posture, keep_wrist_in_range, playing_posture
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
-from .wrist import ChordNotes, follow_schedule, keyframe_frames, move_schedule, plan_keyframes
+from .wrist import (
+    ChordNotes,
+    add_rests,
+    follow_schedule,
+    keyframe_frames,
+    leap_arc,
+    move_schedule,
+    plan_keyframes,
+)
 
 ENGINE_NAME = "midi"
 ENGINE_VERSION = "1"
@@ -107,8 +121,9 @@ def plan_notes(
         mine = plan.for_hand(index)
         pitch, onset = notes.pitch[mine], rolled.onset[mine]
         release[mine] = release_out_of_reach(
-            onset, rolled.offset[mine], keyboard.x_center(pitch), config.hold_span
-        )
+            onset, rolled.offset[mine], keyboard.x_center(pitch), config.hold_span,
+            config.wrist_max_speed,
+        )  # fmt: skip
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
         finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side)
     return plan
@@ -190,15 +205,22 @@ def animate_hand(
             config.wrist_candidates,
             keyboard.geometry.black_height,
         )
+        move_frames = config.wrist_move_time * config.fps
+        chord_frames, keys, tilts = add_rests(
+            chord_frames, keys, tilts, notes, config.rest_time * config.fps, move_frames,
+            config.rest_lift,
+        )  # fmt: skip
         starts, ends = move_schedule(chord_frames, keys, config)
         path = follow_schedule(starts, ends, np.column_stack([keys, tilts]), num_frames)
         wrist, tilt = path[:, :3], path[:, 3:]
+        wrist[:, 2] += leap_arc(starts, ends, keys, num_frames, config.leap_height)
     else:
         wrist = np.broadcast_to(
             _resting_wrist(rig.side, posture, keyboard, config), (num_frames, 3)
         )
-        tilt = np.zeros((num_frames, 2))
+        tilt = np.zeros((num_frames, 3))
     rotation = posture.orientation(tilt)  # (T, 3, 3)
+    wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
     free = wrist[:, None] + np.einsum("tab,fb->tfa", rotation, posture.free_tips)
     targets = np.empty((num_frames, NUM_FINGERS, 3))
     touching = np.empty((num_frames, NUM_FINGERS), dtype=bool)
@@ -207,6 +229,7 @@ def animate_hand(
         targets[:, f], touching[:, f] = finger_targets(
             notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], hover, config
         )
+    targets = follow_neighbours(targets, touching, free)
     canonical = np.einsum("tfa,tab->tfb", targets - wrist[:, None], rotation)
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
     hand_pose = rig.pose_from_angles(*solver.angles(params))
@@ -221,5 +244,5 @@ def _resting_wrist(
     centre = config.left_centre_pitch if side == "left" else config.right_centre_pitch
     return (
         press_points(np.array([centre]), keyboard)[0]
-        - posture.orientation(np.zeros(2)) @ posture.tips[2]
+        - posture.orientation(np.zeros(3)) @ posture.tips[2]
     )

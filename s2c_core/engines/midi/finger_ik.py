@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...hand.anatomy import Ranges, rest_spread
 from ...hand.rig import HandRig
 from ...hand.skeleton import NUM_POSE_JOINTS, PIANO_FINGER_NAMES, finger_chain
 
@@ -27,9 +28,14 @@ _MAX_STEP = 0.5  # rad per iteration
 # Weights of a miss along the canonical axes: X (along the fingers, world Y), Y (the palm
 # normal, roughly world Z) and Z (across the hand, world X). A finger pressing a key must
 # be right across and in height; a free finger must above all stay high.
-MISS_WEIGHTS = np.array([0.5, 1.0, 1.0])
+MISS_WEIGHTS = np.array([0.5, 0.7, 2.0])
 FREE_MISS_WEIGHTS = np.array([0.25, 4.0, 0.25])
 _DEDUPE_RESOLUTION = 1e-5  # m: targets this close are solved as one
+# Neighbouring fingers keep this far inside their documented spread range (anatomy.py).
+_SPREAD_MARGIN = np.deg2rad(3.0)
+_SPREAD_SWEEPS = 4
+_FIRM_GIVE = 0.1  # how readily a pressing finger makes way for a free neighbour (free: 1)
+_BEND_ITERATIONS = 2
 
 
 def _skew(axes: np.ndarray) -> np.ndarray:
@@ -91,6 +97,13 @@ class FingerSolver:
             ],
             axis=-1,
         )
+        # Spread between neighbouring long fingers (index-middle, middle-ring, ring-little):
+        # abduction difference bounds, rest spread folded in.
+        rest = np.deg2rad(rest_spread(rig))
+        bounds = np.deg2rad(np.array(Ranges().neighbour_spread))
+        offset = rest[:-1] - rest[1:]
+        self.spread_lower = bounds[:, 0] + _SPREAD_MARGIN - offset
+        self.spread_upper = bounds[:, 1] - _SPREAD_MARGIN - offset
         self.upper = np.stack(
             [
                 rig.abd_limits[pose_index[:, 0], 1],
@@ -149,14 +162,55 @@ class FingerSolver:
         unique_targets = targets[first]
         weights = np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS)
         params = np.broadcast_to(start, unique_targets.shape).copy()
-        eye = np.eye(3)
+        give = np.where(free[first, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way
+        share = give[:, :-1] / (give[:, :-1] + give[:, 1:])
         for _ in range(iterations):
-            tips, J = self._forward(params)
-            Jt = np.swapaxes(J, -1, -2) * weights[..., None, :]
-            rhs = Jt @ (unique_targets - tips)[..., None]
-            step = np.linalg.solve(Jt @ J + _DAMPING * eye, rhs)[..., 0]
-            params = np.clip(params + np.clip(step, -_MAX_STEP, _MAX_STEP), self.lower, self.upper)
+            params = self._step(params, unique_targets, weights)
+            params = np.clip(self._limit_spread(params, share), self.lower, self.upper)
+        # Then bend only, spreads fixed, so the projection's sideways moves cost no height.
+        for _ in range(_BEND_ITERATIONS):
+            params = self._step(params, unique_targets, weights, spread_fixed=True)
+            params = np.clip(params, self.lower, self.upper)
         return params[inverse.reshape(-1)]
+
+    def _step(
+        self,
+        params: np.ndarray,
+        targets: np.ndarray,
+        weights: np.ndarray,
+        spread_fixed: bool = False,
+    ) -> np.ndarray:
+        """One damped Gauss-Newton step (with the long fingers' abductions held if
+        `spread_fixed`; the thumb's is its own)."""
+        tips, J = self._forward(params)
+        if spread_fixed:
+            J = J.copy()
+            J[:, 1:, :, 0] = 0.0  # damping then keeps those parameters where they are
+        Jt = np.swapaxes(J, -1, -2) * weights[..., None, :]
+        rhs = Jt @ (targets - tips)[..., None]
+        step = np.linalg.solve(Jt @ J + _DAMPING * np.eye(3), rhs)[..., 0]
+        return params + np.clip(step, -_MAX_STEP, _MAX_STEP)
+
+    def _limit_spread(self, params: np.ndarray, share: np.ndarray) -> np.ndarray:
+        """Bring neighbouring long fingers' abductions within their spread range (a few
+        sweeps over the three pairs); the first finger of pair p takes share (N, 3) of
+        the correction, the second the rest."""
+        abduction = params[..., 1:, 0]  # index, middle, ring, little: a view into params
+        # Sweeps with the given shares, then even ones: where a finger meets its own limit
+        # the other must make up the rest.
+        for sweep in range(2 * _SPREAD_SWEEPS):
+            if sweep == _SPREAD_SWEEPS:
+                share = np.full_like(share, 0.5)
+            for pair in range(3):
+                gap = abduction[..., pair] - abduction[..., pair + 1]
+                fix = np.clip(gap, self.spread_lower[pair], self.spread_upper[pair]) - gap
+                abduction[..., pair] += share[..., pair] * fix
+                abduction[..., pair + 1] -= (1.0 - share[..., pair]) * fix
+                # Each finger stays within its own range too, so the sweeps converge.
+                for finger in (pair, pair + 1):
+                    bounds = self.lower[finger + 1, 0], self.upper[finger + 1, 0]
+                    abduction[..., finger] = np.clip(abduction[..., finger], *bounds)
+        return params
 
     def angles(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(N, 5, 3) parameters -> MANO (abduction, flexion), each (N, 15), within limits."""

@@ -75,6 +75,26 @@ def finger_targets(
     return target, touching
 
 
+def follow_neighbours(targets: np.ndarray, touching: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Targets (T, 5, 3) (piano finger order) where an idle long finger moves sideways with
+    its neighbours that press keys, by their mean shift from the lifted shape.
+
+    The long fingers' extensor tendons are tied together (juncturae tendinum) and the
+    fingers cannot cross or splay far apart, so a finger with nothing to play goes where
+    its neighbours take it rather than staying in the hand's default shape.
+    """
+    shift = np.where(touching[..., None], targets[..., :2] - free[..., :2], 0.0)
+    idle = ~touching & (np.abs(targets[..., :2] - free[..., :2]).max(axis=-1) < 1e-9)
+    out = targets.copy()
+    for finger in range(1, 5):  # index .. little
+        neighbours = [n for n in (finger - 1, finger + 1) if 1 <= n <= 4]
+        count = touching[:, neighbours].sum(axis=1)
+        follow = idle[:, finger] & (count > 0)
+        mean = shift[:, neighbours].sum(axis=1)[follow] / count[follow, None]
+        out[follow, finger, :2] += mean
+    return out
+
+
 def _hovering(free: np.ndarray, hover: float) -> np.ndarray:
     target = np.array(free, dtype=np.float64)
     target[:, 2] = np.maximum(target[:, 2], hover)

@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import numpy as np
 
+# A minimum-jerk move peaks at this multiple of its mean speed (see wrist.py).
+_MIN_JERK_PEAK = 1.875
+_SHORTEST_HOLD = 0.05  # s a key is held at least, however soon the hand must leave
+
 
 def release_out_of_reach(
-    onset: np.ndarray, offset: np.ndarray, x: np.ndarray, span: float
+    onset: np.ndarray, offset: np.ndarray, x: np.ndarray, span: float, speed: float
 ) -> np.ndarray:
-    """(n,) release times: a key is let go when the hand strikes one further than `span`.
+    """(n,) release times: a key is let go when the hand must strike one further than
+    `span`, early enough for the wrist (at most `speed` m/s) to get there by its onset,
+    as a pianist leaves a bass note early to leap (the pedal, if any, holds its sound).
 
     One hand's notes sorted by onset; x their key centres (m).
     """
     release = offset.copy()
     first_later = np.searchsorted(onset, onset, side="right")
-    last_before_release = np.searchsorted(onset, offset, side="left")
+    last_before_release = np.searchsorted(onset, offset + 1.0, side="left")
     for i, (start, stop) in enumerate(zip(first_later, last_before_release, strict=True)):
-        far = np.flatnonzero(np.abs(x[start:stop] - x[i]) > span)
+        distance = np.abs(x[start:stop] - x[i])
+        leave = onset[start:stop] - _MIN_JERK_PEAK * distance / speed
+        far = np.flatnonzero((distance > span) & (leave < offset[i]))
         if len(far):
-            release[i] = onset[start + far[0]]
+            release[i] = min(offset[i], max(leave[far[0]], onset[i] + _SHORTEST_HOLD))
     return release
 
 

@@ -3,11 +3,15 @@
 Both hands are held palm down with the fingers pointing into the keyboard (+Y). In the
 canonical hand frame the fingers point along -X (right hand; +X for the mirrored left), the
 palm faces -Y and the thumb lies on +Z, so the right hand's thumb points to world -X and the
-left hand's to +X. The hand is turned out a little towards the little finger's side, as
-the forearms come from the body's centre, which lines the thumb and little finger up along
-the keys and so widens the hand's reach; and tilted a little, knuckles above the wrist
-line, which lets free fingers (the thumb above all) lift clear of the black keys. The
-wrist planner may tilt it further: fingers down (pitch) or rolled about the forearm.
+left hand's to +X. The hand is tilted a little, knuckles above the wrist line, which lets
+free fingers (the thumb above all) lift clear of the black keys. The wrist planner may tilt
+it further: fingers down (pitch) or rolled about the forearm.
+
+Its heading (yaw about the vertical) follows the forearm (hand/forearm.py: the shoulder
+stays in front of the middle of the keyboard, so the forearm swings out as the hand moves
+to either end): the hand points along the keys as far as a comfortable wrist deviation
+allows, a little turned out towards the little finger, and so turns outwards at the
+keyboard's extremes, where the wrist cannot bend further.
 
 The reference shape is a curved five-finger position over neighbouring white keys with
 the fingertips pressed to key depth, found once by IK; the wrist planner places it, the IK
@@ -21,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...hand.anatomy import Ranges, wrist_angles
+from ...hand.forearm import forearm_directions
 from ...hand.rig import HandRig
 from ...hand.rotations import axis_angle_to_matrix
 from .finger_ik import NUM_FINGERS, FingerSolver
@@ -31,7 +37,15 @@ _PALM_DOWN = {
     "left": np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
 }
 _PITCH = 0.2  # rad about world X, fingers up
-_YAW = 0.3  # rad about world Z, fingers turned out towards the little finger's side
+# Heading: preferred turn out towards the little finger's side, and how far the wrist
+# comfortably deviates from the forearm's line to get there (active ranges are about 30
+# degrees ulnar and 20 radial, AAOS; see hand/anatomy.py).
+_PREFERRED_TURN_OUT = np.deg2rad(17.0)
+_ULNAR_COMFORT = np.deg2rad(25.0)
+_RADIAL_COMFORT = np.deg2rad(12.0)
+# A chord may turn the hand further, up to this far inside the active range.
+_ULNAR_LIMIT = np.deg2rad(31.0)
+_RADIAL_LIMIT = np.deg2rad(17.0)
 # Reference fingertips relative to the wrist in the world (right hand; metres): one white
 # key apart in X (thumb leftmost), the long fingers reaching furthest into the keys.
 _REACH_Y = np.array([0.095, 0.135, 0.145, 0.135, 0.120])
@@ -51,17 +65,58 @@ class Posture:
 
 
 def hand_orientation(side: str, tilt: np.ndarray) -> np.ndarray:
-    """(..., 3, 3) world-from-canonical rotation of a playing hand for tilts (..., 2) in
-    rad: extra pitch (fingers up when positive) and roll (thumb down when positive)."""
+    """(..., 3, 3) world-from-canonical rotation of a playing hand for tilts (..., 3) in
+    rad: extra pitch (fingers up when positive), roll (thumb down when positive) and
+    heading (yaw about world Z; positive turns the fingers towards -X)."""
     tilt = np.asarray(tilt, dtype=np.float64)
     sign = -1.0 if side == "right" else 1.0
     pitch_axis = np.zeros(tilt.shape[:-1] + (3,))
     pitch_axis[..., 0] = _PITCH + tilt[..., 0]
     roll_axis = np.zeros(tilt.shape[:-1] + (3,))
     roll_axis[..., 1] = sign * tilt[..., 1]
-    turn = axis_angle_to_matrix(np.array([0.0, 0.0, sign * _YAW]))
+    yaw_axis = np.zeros(tilt.shape[:-1] + (3,))
+    yaw_axis[..., 2] = tilt[..., 2]
     tilted = axis_angle_to_matrix(pitch_axis) @ axis_angle_to_matrix(roll_axis)
-    return turn @ tilted @ _PALM_DOWN[side]
+    return axis_angle_to_matrix(yaw_axis) @ tilted @ _PALM_DOWN[side]
+
+
+def hand_heading(wrist: np.ndarray, side: str, turn_out: float = 0.0) -> np.ndarray:
+    """(...,) heading (rad, as hand_orientation's) of a hand whose wrist is at (..., 3):
+    along the keys, a little turned out, as far as the wrist comfortably bends from the
+    forearm's line; then turned out by `turn_out` more (rad; in by a negative one) within
+    the wrist's active range."""
+    forearm = forearm_directions(wrist, side)
+    forearm_heading = np.arctan2(-forearm[..., 0], forearm[..., 1])
+    radial = 1.0 if side == "right" else -1.0  # heading sign of a turn towards the thumb
+    wanted = -radial * _PREFERRED_TURN_OUT
+    deviation = np.clip(radial * (wanted - forearm_heading), -_ULNAR_COMFORT, _RADIAL_COMFORT)
+    deviation = np.clip(deviation - turn_out, -_ULNAR_LIMIT, _RADIAL_LIMIT)
+    return forearm_heading + radial * deviation
+
+
+_YAW_MARGIN = 1.0  # degrees a hand keeps inside the wrist's documented deviation range
+_YAW_PASSES = 2
+
+
+def keep_wrist_in_range(
+    wrist: np.ndarray, rotation: np.ndarray, pivot: np.ndarray, side: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame wrist (T, 3) and hand rotation (T, 3, 3) turned about a vertical axis
+    through the hand point `pivot` (3,) (canonical frame; the fingertips, which then stay
+    on their keys) just enough that the wrist's deviation from the forearm stays inside
+    its active range (anatomy.Ranges.wrist_yaw)."""
+    low, high = Ranges().wrist_yaw
+    radial = 1.0 if side == "right" else -1.0
+    for _ in range(_YAW_PASSES):
+        yaw = wrist_angles(rotation, forearm_directions(wrist, side), side)[:, 1]
+        excess = yaw - np.clip(yaw, low + _YAW_MARGIN, high - _YAW_MARGIN)
+        turn = np.zeros((len(yaw), 3))
+        turn[:, 2] = -radial * np.deg2rad(excess)
+        R = axis_angle_to_matrix(turn)
+        centre = wrist + rotation @ pivot
+        wrist = centre + np.einsum("tab,tb->ta", R, wrist - centre)
+        rotation = R @ rotation
+    return wrist, rotation
 
 
 _POSTURES: dict[tuple, Posture] = {}  # solved once per rig and keyboard: IK costs ~30 ms
@@ -78,7 +133,8 @@ def playing_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift
 
 
 def _solve_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift: float) -> Posture:
-    rotation = hand_orientation(rig.side, np.zeros(2))
+    turn_out = _PREFERRED_TURN_OUT if rig.side == "right" else -_PREFERRED_TURN_OUT
+    rotation = hand_orientation(rig.side, np.array([0.0, 0.0, -turn_out]))
     sign = 1.0 if rig.side == "right" else -1.0
     x = sign * (np.arange(NUM_FINGERS) - 2) * white_width
     wanted = np.stack([x, _REACH_Y, np.full(NUM_FINGERS, -_DROP_Z)], axis=-1)

@@ -25,7 +25,7 @@ import numpy as np
 
 from .config import MidiEngineConfig
 from .finger_ik import MISS_WEIGHTS, NUM_FINGERS, FingerSolver
-from .posture import Posture
+from .posture import Posture, hand_heading
 
 _HELD_WEIGHT = 0.5
 _SETTLE_ITERATIONS = 3
@@ -33,6 +33,8 @@ _SETTLE_IK_ITERATIONS = 8
 _MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average speed
 _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted hand wins
 _CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above black key tops
+_ARC_FROM = 0.03  # m: moves shorter than this sideways stay level
+_ARC_RISE = 0.4  # m of arc height per m of sideways travel beyond that
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,16 @@ def keyframe_frames(on: np.ndarray, off: np.ndarray, move_frames: float) -> np.n
     """Frames of the wrist keyframes for notes pressed on frames [on, off] (sorted, unique).
 
     Every onset frame; and for each release that leaves notes held, the frame a move that
-    starts at the release ends (or the frame before the next change, if sooner).
+    starts at the release ends (or the frame before the next change, if sooner), unless
+    the next onset follows within a move's time: then the hand heads straight for it.
     """
     onsets = np.unique(on)
     changes = np.union1d(onsets, off + 1)
     releases = np.setdiff1d(off + 1, onsets)
     held = _interval_sums(on, off, np.ones((len(on), 1)), int(off.max()) + 2)[releases, 0]
-    releases = releases[held > 0]
+    next_onset = onsets[np.minimum(np.searchsorted(onsets, releases), len(onsets) - 1)]
+    soon = (next_onset > releases) & (next_onset - releases < move_frames)
+    releases = releases[(held > 0) & ~soon]
     following = changes[
         np.minimum(np.searchsorted(changes, releases, side="right"), len(changes) - 1)
     ]
@@ -75,20 +80,30 @@ def plan_keyframes(
     candidates: tuple[tuple[float, float, float], ...],
     clear_height: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wrist keyframes (G, 3) and hand tilts (G, 2) for keyframes at frames (G,).
+    """Wrist keyframes (G, 3) and hand tilts (G, 3) for keyframes at frames (G,).
 
-    candidates: (pitch, roll, drop) to try, see MidiEngineConfig.wrist_candidates.
+    candidates: (pitch, roll, drop) to try, see MidiEngineConfig.wrist_candidates. The
+    heading of each keyframe follows the forearm (posture.hand_heading) from where the
+    untilted hand would put the wrist.
     """
     targets, pressing = _pressing_targets(chord_frames, notes)
     count = len(chord_frames)
-    tilts = np.array([(pitch, roll) for pitch, roll, _ in candidates])
-    rotations = posture.orientation(tilts)  # (C, 3, 3)
+    level = posture.orientation(np.zeros(3))
+    wishes = notes.points - posture.tips[notes.finger - 1] @ level.T
+    rough = wrist_keyframes(chord_frames, notes.on, notes.off, wishes)
+    tilts = np.array([(pitch, roll, 0.0) for pitch, roll, _, _ in candidates])
+    tilts = np.repeat(tilts[:, None], count, axis=1)  # (C, G, 3), candidate-major
+    for c, (_, _, _, turn) in enumerate(candidates):
+        tilts[c, :, 2] = hand_heading(rough, posture.side, turn)
+    rotation = posture.orientation(tilts).reshape(-1, 3, 3)
+    # Each note is placed with the hand's rotation at its onset keyframe.
+    at_onset = np.searchsorted(chord_frames, notes.on)
     keys = []
-    for rotation, (_, _, drop) in zip(rotations, candidates, strict=True):
-        wishes = notes.points - posture.tips[notes.finger - 1] @ rotation.T
+    for c, (_, _, drop, _) in enumerate(candidates):
+        turned = rotation[c * count + at_onset]
+        wishes = notes.points - np.einsum("nab,nb->na", turned, posture.tips[notes.finger - 1])
         keys.append(wrist_keyframes(chord_frames, notes.on, notes.off, wishes) - [0.0, 0.0, drop])
-    # All candidates of all keyframes are settled at once: (C * G) rows, candidate-major.
-    rotation = np.repeat(rotations, count, axis=0)
+    # All candidates of all keyframes are settled at once: (C * G) rows.
     pressing = np.tile(pressing, (len(candidates), 1))
     keys, miss = _settle(
         np.concatenate(keys), np.tile(targets, (len(candidates), 1, 1)), pressing,
@@ -96,11 +111,11 @@ def plan_keyframes(
     )  # fmt: skip
     free_z = keys[:, 2:] + np.einsum("nab,fb->nfa", rotation, posture.free_tips)[..., 2]
     low = np.maximum(clear_height + _CLEARANCE_MARGIN - free_z, 0.0) ** 2
-    tilt_cost = _TILT_COST * np.abs(tilts).sum(axis=1)
+    tilt_cost = _TILT_COST * np.abs(tilts[..., :2]).sum(axis=-1)
     score = (miss + (low * ~pressing).sum(axis=1)).reshape(len(candidates), count)
-    best = np.argmin(score + tilt_cost[:, None], axis=0)  # the first candidate wins ties
+    best = np.argmin(score + tilt_cost, axis=0)  # the first candidate wins ties
     keys = keys.reshape(len(candidates), count, 3)[best, np.arange(count)]
-    return keys, tilts[best]
+    return keys, tilts[best, np.arange(count)]
 
 
 def wrist_keyframes(
@@ -171,6 +186,57 @@ def _settle(
     # The solver's weights live in the hand frame.
     miss_hand = np.einsum("gfa,gab->gfb", miss * weight, rotation)
     return keys, (MISS_WEIGHTS * miss_hand**2).sum(axis=(1, 2))
+
+
+def add_rests(
+    chord_frames: np.ndarray,
+    keys: np.ndarray,
+    tilts: np.ndarray,
+    notes: ChordNotes,
+    rest_frames: float,
+    move_frames: float,
+    lift: float,
+) -> tuple[np.ndarray, ...]:
+    """Keyframes with a resting hand added where it lets go of every key for at least
+    `rest_frames` (and after the last note): `move_frames` after the release the wrist is
+    `lift` higher and the hand untilted (its heading kept), as a pianist's hand relaxes
+    off the keys between phrases instead of staying braced in the last chord's shape."""
+    held_until = np.maximum.accumulate(notes.off)
+    next_on = np.append(notes.on[1:], np.iinfo(np.int64).max)
+    free = next_on - held_until > rest_frames + 1
+    ends = np.unique(held_until[free])
+    if not len(ends):
+        return chord_frames, keys, tilts
+    frames = ends + 1 + int(np.ceil(0.5 * move_frames))
+    before = np.searchsorted(chord_frames, frames, side="right") - 1
+    rest_keys = keys[before] + [0.0, 0.0, lift]
+    rest_tilts = np.column_stack([np.zeros((len(frames), 2)), tilts[before, 2]])
+    order = np.argsort(np.concatenate([chord_frames, frames]), kind="stable")
+    return (
+        np.concatenate([chord_frames, frames])[order],
+        np.concatenate([keys, rest_keys])[order],
+        np.concatenate([tilts, rest_tilts])[order],
+    )
+
+
+def leap_arc(
+    starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, num_frames: int, height: float
+) -> np.ndarray:
+    """(T,) extra wrist height on each frame: a move between keyframes (G, 3) rises in an
+    arc, higher the further it goes sideways (a leap lifts the hand clear of the keys,
+    at most `height`); zero speed and height at both ends of every move."""
+    lift = np.zeros(num_frames)
+    if not len(starts):
+        return lift
+    sideways = np.linalg.norm(np.diff(keys[:, :2], axis=0), axis=1)
+    peak = np.clip(_ARC_RISE * (sideways - _ARC_FROM), 0.0, height)
+    t = np.arange(num_frames, dtype=np.float64)
+    segment = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, None)
+    tau = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
+    inside = (tau > 0.0) & (tau < 1.0)
+    bump = 64.0 * tau**3 * (1.0 - tau) ** 3  # 1 at the middle of the move
+    lift[inside] = (peak[segment] * bump)[inside]
+    return lift
 
 
 def minimum_jerk(tau: np.ndarray) -> np.ndarray:
