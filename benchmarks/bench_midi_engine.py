@@ -15,7 +15,9 @@ corpus (s2c_core.evaluate.stress_corpus), then overall:
            (s2c_core.hand.anatomy): hyp10/hyp15 a PIP or DIP joint bent backwards by more
            than 10/15 degrees (target <= 1 % for 10), spread neighbouring fingers too far
            apart or crossed, thumb CMC/MCP/IP, wrist pitch/yaw/roll against the forearm
-  speed    seconds of music per second of compute for generate_from_notes (>= 100x)
+  speed    seconds of music per second of compute for generate_from_notes (>= 100x), in
+           CPU time of this process, so that other work on a shared machine does not
+           count (run with OMP_NUM_THREADS=1)
 The engine itself never reads the track names (honour_tracks is off).
 
 Usage: python benchmarks/bench_midi_engine.py [--midi-dir DIR] [--shared-only|--stress-only]
@@ -72,9 +74,9 @@ def _row(name: str, c: dict[str, float]) -> str:
 
 def measure(notes, accepted, counts: dict[str, float], keyboard: Keyboard) -> None:
     """Animate `notes` and add its measures to `counts` (pooled sums)."""
-    start = time.perf_counter()
+    start = time.process_time()
     motion = generate_from_notes(notes)
-    counts["compute"] += time.perf_counter() - start
+    counts["compute"] += time.process_time() - start
     counts["music"] += notes.duration
     agree, compared = split_agreement(motion, notes.named_hands())
     counts["split_ok"] += agree

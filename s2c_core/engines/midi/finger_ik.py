@@ -158,7 +158,10 @@ class FingerSolver:
         free = np.zeros(targets.shape[:2], dtype=bool) if free is None else free
         flat = np.round(targets.reshape(len(targets), -1) / _DEDUPE_RESOLUTION)
         flat = np.concatenate([flat, free], axis=1)
-        _, first, inverse = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+        rows = np.ascontiguousarray(flat).view(
+            np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))
+        )
+        _, first, inverse = np.unique(rows[:, 0], return_index=True, return_inverse=True)
         unique_targets = targets[first]
         weights = np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS)
         params = np.broadcast_to(start, unique_targets.shape).copy()
