@@ -29,7 +29,7 @@ _MAX_STEP = 0.5  # rad per iteration
 # normal, roughly world Z) and Z (across the hand, world X). A finger pressing a key must
 # be right across and in height; a free finger must above all stay high.
 MISS_WEIGHTS = np.array([0.5, 0.7, 2.0])
-FREE_MISS_WEIGHTS = np.array([0.25, 4.0, 0.25])
+FREE_MISS_WEIGHTS = np.array([0.05, 4.0, 0.1])
 _DEDUPE_RESOLUTION = 1e-5  # m: targets this close are solved as one
 # Neighbouring fingers keep this far inside their documented spread range (anatomy.py).
 _SPREAD_MARGIN = np.deg2rad(3.0)

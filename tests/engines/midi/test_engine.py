@@ -6,6 +6,7 @@ import pytest
 
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi, generate_from_notes
 from s2c_core.engines.midi.metrics import key_contact, keys_under, stray_press_share
+from s2c_core.hand.anatomy import anatomy_report
 from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.skeleton import tip_index
 from s2c_core.motion import NOTE_COLUMNS
@@ -147,3 +148,39 @@ def test_take_lasts_while_the_pedal_holds_the_last_chord(tmp_path):
     motion = generate_from_midi(path)
     assert notes.end == pytest.approx(3.0 + RELEASE_TAIL_S)
     assert (motion.num_frames - 1) / motion.fps == pytest.approx(notes.end, abs=1 / motion.fps)
+
+
+# A quick subset of the stress corpus (s2c_core.evaluate.stress_corpus): one scale and one
+# arpeggio, the leaps, octaves, big chords, crossings, pedal and the extreme registers.
+STRESS_SUBSET = ("scale_Eb_major", "arpeggio_fs_minor", "stride", "octaves", "chords",
+                 "crossing", "pedal", "extreme", "two_voices")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def stress_takes():
+    from s2c_core.evaluate.hand_scores import piece_notes
+    from s2c_core.evaluate.stress_corpus import stress_pieces
+
+    pieces = {piece.name: piece for piece in stress_pieces()}
+    return {name: generate_from_notes(piece_notes(pieces[name])) for name in STRESS_SUBSET}
+
+
+def test_stress_motion_stays_within_the_hands_ranges_of_motion(stress_takes):
+    for name, motion in stress_takes.items():
+        shares = anatomy_report(motion).shares()
+        assert shares["hyperextension"] <= 0.01, name  # the limit: 10 degrees, 1 %
+        for check in ("finger_flexion", "finger_spread", "thumb", "wrist"):
+            assert shares[check] <= 0.01, (name, check)
+
+
+def test_stress_motion_presses_its_keys(stress_takes):
+    contact = {name: key_contact(m, KEYBOARD) for name, m in stress_takes.items()}
+    pooled = np.concatenate(list(contact.values())).mean()
+    assert pooled >= 0.97
+    # Wide chords and stride leaps are the hardest; the rest must be nearly perfect.
+    for name, hits in contact.items():
+        assert hits.mean() >= (0.88 if name in ("chords", "stride") else 0.98), name
+    frames = np.array([m.num_frames for m in stress_takes.values()])
+    stray = np.array([stray_press_share(m, KEYBOARD) for m in stress_takes.values()])
+    assert (stray * frames).sum() / frames.sum() <= 0.006
+    assert stray.max() <= 0.025
