@@ -198,21 +198,28 @@ class FingerSolver:
         """Bring neighbouring long fingers' abductions within their spread range (a few
         sweeps over the three pairs); the first finger of pair p takes share (N, 3) of
         the correction, the second the rest."""
-        abduction = params[..., 1:, 0]  # index, middle, ring, little: a view into params
+        # Rows: index, middle, ring, little (contiguous, for speed), and their own ranges.
+        abduction = np.ascontiguousarray(params[:, 1:, 0].T)
+        low, high = self.lower[1:, 0], self.upper[1:, 0]
+        share = np.ascontiguousarray(share.T)
         # Sweeps with the given shares, then even ones: where a finger meets its own limit
         # the other must make up the rest.
         for sweep in range(2 * _SPREAD_SWEEPS):
             if sweep == _SPREAD_SWEEPS:
                 share = np.full_like(share, 0.5)
             for pair in range(3):
-                gap = abduction[..., pair] - abduction[..., pair + 1]
-                fix = np.clip(gap, self.spread_lower[pair], self.spread_upper[pair]) - gap
-                abduction[..., pair] += share[..., pair] * fix
-                abduction[..., pair + 1] -= (1.0 - share[..., pair]) * fix
+                first, second = abduction[pair], abduction[pair + 1]
+                gap = first - second
+                fix = np.minimum(np.maximum(gap, self.spread_lower[pair]), self.spread_upper[pair])
+                fix -= gap
+                first += share[pair] * fix
+                second -= (1.0 - share[pair]) * fix
                 # Each finger stays within its own range too, so the sweeps converge.
-                for finger in (pair, pair + 1):
-                    bounds = self.lower[finger + 1, 0], self.upper[finger + 1, 0]
-                    abduction[..., finger] = np.clip(abduction[..., finger], *bounds)
+                np.minimum(np.maximum(first, low[pair], out=first), high[pair], out=first)
+                np.minimum(
+                    np.maximum(second, low[pair + 1], out=second), high[pair + 1], out=second
+                )
+        params[:, 1:, 0] = abduction.T
         return params
 
     def angles(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
