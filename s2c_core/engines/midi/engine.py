@@ -94,7 +94,7 @@ def plan_notes(
     hand: np.ndarray | None = None,
 ) -> NotePlan:
     """Split the notes between the hands (unless `hand` gives each note's, 0 left, 1 right),
-    roll chords too wide to grip, finger each hand."""
+    roll chords too wide to grip, finger each hand (keeping fingers the file prescribes)."""
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     if hand is None:
         named = notes.named_hands() if config.honour_tracks else None
@@ -111,7 +111,8 @@ def plan_notes(
             onset, rolled.offset[mine], keyboard.x_center(pitch), config.hold_span
         )
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
-        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side)
+        given = None if notes.finger is None else notes.finger[mine]
+        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given)
     return plan
 
 
