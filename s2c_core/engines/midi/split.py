@@ -7,8 +7,11 @@ comfortable resting place. Each hand carries a window: the extent (at most an oc
 the notes it played recently; moving to the next state costs the squared distance by which
 each playing hand's new notes fall outside its window (cheaper when there is more time),
 plus a cost when the new notes and the notes the hand still holds down span more than an
-octave, plus a penalty when the left hand's window would reach the right's, plus a small
-cost for handing a quick step of a melodic line to the other hand. A hand that
+octave, plus a penalty when the left hand's window would reach the right's (only while both
+hands are busy: a hand idle for _IDLE_TIME and holding nothing gets out of the way), plus a
+cost for handing a step of a melodic line to the other hand (voice leading), plus a cost per
+white key one hand's chord spans beyond a fifth (two lines an octave apart are two hands,
+not one hand's octaves, unless the register says otherwise). A hand that
 does not play keeps its window; windows and held notes (summarised as the extent of the
 notes released last) are carried along each state's best path (the usual approximation
 that keeps the state space small).
@@ -36,6 +39,9 @@ _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an 
 _W_LINE = 1.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
 _LINE_STEP, _LINE_TIME = 1.3, 0.3  # other hand than the note it follows
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
+# The weights above were chosen on the stress corpus and bach_846, rac_op3_2, chpn-p7 and
+# mz_331_3 only (benchmarks/bench_split_fingering.py marks them); the other shared pieces
+# are measured, never tuned on.
 _W_HONOUR = 50.0  # per note given to the other hand than its track names (honour_tracks)
 
 
