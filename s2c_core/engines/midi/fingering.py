@@ -21,7 +21,11 @@ two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020, Informatio
 517, model finger transitions on the same two-row lattice); a leap beyond any finger pair's
 reach costs one hand repositioning whatever the fingers; the same finger on a new key breaks
 the legato and a finger still holding its key cannot strike another. Transitions weigh less
-when there is time to reposition the hand. Fingers a file prescribes are kept.
+when there is time to reposition the hand. Figures: lines start and turn on the hand's edge
+fingers, chromatic runs take 1-2-3 with 3 on the black keys, and a figure that repeats (the
+same pitch class again within a few notes of a line, as in scales over several octaves or
+up and back down) takes the fingers it took before: a second Viterbi pass charges the first
+pass's disagreements. Fingers a file prescribes are kept.
 """
 
 from __future__ import annotations
@@ -103,6 +107,10 @@ class FingeringCosts:
     line_edge: float = 1.6
     chromatic: float = 6.0
     phrase_gap: float = 0.6  # s between notes that ends a line
+    # Consistent fingering for repeated figures: a note a line played before (same pitch
+    # class within repeat_window notes) pays this for a finger other than it took then.
+    consistency: float = 0.5
+    repeat_window: int = 8
 
 
 @cache
@@ -127,9 +135,35 @@ def assign_fingers(
     sign = 1 if side == "right" else -1
     u = sign * pitch
     order = np.lexsort((u, group))
+    figure = np.zeros((len(pitch), 5))
+    figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
+    finger = _viterbi(pitch, onset, offset, group, order, figure, given, sign, costs)
+    if costs.consistency:  # a repeated figure takes the fingers it took before
+        reference = np.full(len(pitch), -1)
+        earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
+        reference[order] = np.where(earlier >= 0, order[earlier], -1)
+        repeat = np.flatnonzero(reference >= 0)
+        before = finger[reference[repeat]]
+        figure[repeat] += costs.consistency * (np.arange(1, 6)[None, :] != before[:, None])
+        finger = _viterbi(pitch, onset, offset, group, order, figure, given, sign, costs)
+    return finger
+
+
+def _viterbi(
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    offset: np.ndarray,
+    group: np.ndarray,
+    order: np.ndarray,
+    figure: np.ndarray,
+    given: np.ndarray | None,
+    sign: int,
+    costs: FingeringCosts,
+) -> np.ndarray:
+    """The cheapest fingering over the chords (notes in `order`, grouped by `onset_groups`)
+    with per-note, per-finger extra costs `figure` (n, 5)."""
+    u = sign * pitch
     bounds = group_bounds(group[order])
-    figure = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
-    figure[order] = figure.copy()
     cost, back, chords = np.zeros(1), [], []
     previous = None
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
@@ -188,6 +222,24 @@ def _figure_costs(
         figure[notes, 3:] += costs.chromatic
         figure[notes, 1] += costs.chromatic * _BLACK[pitch[notes]]
     return figure
+
+
+def _repeat_reference(
+    pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
+) -> np.ndarray:
+    """(n,) for each note of a line (sorted by group), the latest earlier note of its line
+    within `repeat_window` notes on the same pitch class, -1 if none."""
+    reference = np.full(len(pitch), -1)
+    starts = group_bounds(group)[:-1]
+    single = starts[np.diff(group_bounds(group)) == 1]
+    for line in _lines(single, onset, costs.phrase_gap) if len(single) else []:
+        last: dict[int, int] = {}
+        for position, note in enumerate(line):
+            seen = last.get(int(pitch[note]) % 12)
+            if seen is not None and position - seen <= costs.repeat_window:
+                reference[note] = line[seen]
+            last[int(pitch[note]) % 12] = position
+    return reference
 
 
 def _lines(single: np.ndarray, onset: np.ndarray, gap: float) -> list[np.ndarray]:
