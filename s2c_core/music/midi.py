@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .keyboard import HIGHEST_PITCH, LOWEST_PITCH
+from .midi_fingering import prescribed_fingers
 
 # A same-pitch re-strike closer than this to the previous onset is a duplicate, not a note.
 _DUPLICATE_ONSET = 1e-3
@@ -48,6 +49,8 @@ class MidiNotes:
     dropped_out_of_range: int = 0
     # (P, 2) [down, up] times of the sustain pedal, sorted and disjoint; empty without pedal
     pedal: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    # (N,) finger 1..5 the file prescribes per note (text/marker/lyric events), 0 where none
+    finger: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.pitch)
@@ -119,16 +122,18 @@ def read_midi(path: str | os.PathLike) -> MidiNotes:
     if not in_range.any():
         raise MidiReadError(f"{path}: no notes inside the piano range A0..C8")
     table = _sustain_free(table[in_range])
+    pitch, onset = table[:, 0].astype(np.int64), table[:, 1]
     return MidiNotes(
         path=path,
-        pitch=table[:, 0].astype(np.int64),
-        onset=table[:, 1],
+        pitch=pitch,
+        onset=onset,
         offset=table[:, 2],
         velocity=table[:, 3].astype(np.int64),
         track=table[:, 4].astype(np.int64),
         track_names=names,
         dropped_out_of_range=dropped,
         pedal=sustain_intervals(midi),
+        finger=prescribed_fingers(path, midi, pitch, onset),
     )
 
 

@@ -107,7 +107,7 @@ def plan_notes(
     hand: np.ndarray | None = None,
 ) -> NotePlan:
     """Split the notes between the hands (unless `hand` gives each note's, 0 left, 1 right),
-    roll chords too wide to grip, finger each hand."""
+    roll chords too wide to grip, finger each hand (keeping fingers the file prescribes)."""
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     if hand is None:
         named = notes.named_hands() if config.honour_tracks else None
@@ -125,7 +125,8 @@ def plan_notes(
             config.wrist_max_speed,
         )  # fmt: skip
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
-        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side)
+        given = None if notes.finger is None else notes.finger[mine]
+        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given)
     return plan
 
 

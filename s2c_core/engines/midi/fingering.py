@@ -1,20 +1,36 @@
-"""Fingering: Viterbi over one hand's chords, with Parncutt-style ergonomic costs.
+"""Fingering: Viterbi over one hand's chords, with ergonomic costs from the literature.
 
 The hand's notes are grouped into chords; a chord of m notes sorted low to high (in hand
 coordinates: pitch for the right hand, -pitch for the left, so finger numbers rise with
 the coordinate for both hands) may take any rising set of m fingers, at most 10 states.
 
-Costs (Parncutt et al. 1997, simplified), per pair of fingers at an interval of d semitones:
-stretch beyond the pair's comfortable range (2 per semitone), spans below/above its relaxed
-range (1 per semitone), beyond its practical range (10 per semitone); thumb crossings; a
-thumb (or, less so, a little finger) on a black key; weak fingers; the same finger on two
-different keys in a row (no legato) and a finger still holding a key needed elsewhere.
-Pairs within a chord are costed as they stand; pairs between consecutive chords are
-weighted down when there is time to reposition the hand.
+The costs follow the rules of Parncutt, Sloboda, Clarke, Raekallio & Desain, "An ergonomic
+model of keyboard fingering for melodic fragments", Music Perception 14(4), 1997, written
+here in our own terms (rule numbers as in the paper):
+  1-3  a finger pair's interval against its comfortable/relaxed/practical ranges (their table);
+  6    weak fingers (4, 5);  8  3 followed by 4;
+  10   the thumb on a black key, worse between white keys;  11  the little finger likewise;
+  12   thumb passes: cheap from a black finger key to a white thumb key, dearer on one level,
+       dearest onto a black thumb key.
+Refinements of ours: a thumb pass or crossing is a change of hand position and costs a fixed
+amount (the count of position changes in Parncutt's rules 4-5), which with rule 12 yields the
+textbook scale groups (thumb under 3 or 4, onto a white key after a black one or a semitone);
+a thumb on a white key with a longer finger on a black key needs no small-span penalty, since
+the black key lies further in (Jacobs 2001, Music Perception 18(4), measured distances on the
+two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020, Information Sciences
+517, model finger transitions on the same two-row lattice); a leap beyond any finger pair's
+reach costs one hand repositioning whatever the fingers; the same finger on a new key breaks
+the legato and a finger still holding its key cannot strike another. Transitions weigh less
+when there is time to reposition the hand. Figures: lines start and turn on the hand's edge
+fingers, chromatic runs take 1-2-3 with 3 on the black keys, and a figure that repeats (the
+same pitch class again within a few notes of a line, as in scales over several octaves or
+up and back down) takes the fingers it took before: a second Viterbi pass charges the first
+pass's disagreements. Fingers a file prescribes are kept.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
 
@@ -22,8 +38,8 @@ import numpy as np
 
 from .groups import group_bounds
 
-# Finger-pair ranges in semitones (right hand, lower finger to higher finger), rows/cols are
-# fingers 1..5: MinPrac, MinComf, MinRel, MaxRel, MaxComf, MaxPrac.
+# Finger-pair ranges in semitones (right hand, lower finger to higher finger), Parncutt et
+# al. 1997 Table 1: MinPrac, MinComf, MinRel, MaxRel, MaxComf, MaxPrac.
 _PAIRS = {
     (1, 2): (-5, -3, 1, 5, 8, 10),
     (1, 3): (-4, -2, 3, 7, 10, 12),
@@ -39,21 +55,62 @@ _PAIRS = {
 _RANGES = np.zeros((6, 5, 5))
 for (_a, _b), _values in _PAIRS.items():
     _RANGES[:, _a - 1, _b - 1] = _values
-
-_W_STRETCH, _W_RELAXED, _W_PRACTICAL = 2.0, 1.0, 10.0
-# Our rig's fingertips cannot bunch up like a human hand's: fingers struck together stay at
-# least this many semitones apart per finger between them, or pay per semitone short.
-_CHORD_SPACING, _W_BUNCHED = 1.5, 3.0
-_THUMB_CROSSING = 1.0  # thumb passes under / finger over the thumb
-_CROSS_ONTO_BLACK = 2.0  # ... with the finger on a black key and the thumb on a white one
-_THUMB_ON_BLACK = 2.0
-_PINKY_ON_BLACK = 1.0
-_WEAK_FINGER = 0.3  # fingers 4 and 5
-_SAME_FINGER_NEW_KEY = 4.0  # plus 0.5 per semitone
-_FINGER_BUSY = 20.0  # the finger still holds another key
-_REPOSITION_TIME = 1.0  # s: a transition's weight is 1 / (1 + dt / this)
-_HELD_MARGIN = 1e-3  # s: a note released this close to the next onset counts as released
 _BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
+_HELD_MARGIN = 1e-3  # s: a note released this close to the next onset counts as released
+
+
+@dataclass(frozen=True)
+class FingeringCosts:
+    """Weights of the fingering costs (Parncutt et al. 1997 rule numbers in comments).
+
+    The rules come from the literature; their weights were chosen by a local search for the
+    textbook fingerings of the stress corpus (s2c_core.evaluate.stress_corpus: scales and
+    arpeggios in 24 keys, chromatic runs), never on the shared pieces."""
+
+    stretch: float = 0.6  # 1: per semitone outside the comfortable range
+    thumb_span: float = 2.0  # 2-3: per semitone outside the relaxed range, pairs with 1
+    finger_span: float = 0.5  # 2-3: the same for pairs without the thumb
+    practical: float = 10.0  # per semitone beyond the practical range
+    weak_finger: float = 0.65  # 6
+    three_four: float = 0.25  # 8
+    thumb_on_black: float = 6.0  # 10, plus per white neighbour:
+    thumb_black_neighbour: float = 4.0
+    five_black_neighbour: float = 3.0  # 11, per white neighbour
+    pass_same_level: float = 1.3  # 12
+    pass_onto_black: float = 0.2  # 12: the thumb passes onto a black key
+    crossing: float = 6.7  # ours: a thumb pass moves the hand (rules 4-5's position change)
+    crossing_far: float = 0.65  # per semitone a pass reaches beyond the comfortable range
+    black_relief: float = 4.0  # semitones off MinRel for white thumb, black finger
+    leap: float = 4.9  # a leap beyond `leap_interval` costs at most this
+    leap_interval: int = 7
+    same_finger_new_key: float = 8.0  # plus same_finger_per_semitone per semitone
+    same_finger_per_semitone: float = 0.5
+    finger_busy: float = 20.0  # the finger still holds another key
+    reposition_time: float = 2.9  # s: a transition's weight is 1 / (1 + dt / this)
+    # Our rig's fingertips cannot bunch up like a human hand's: fingers struck together stay
+    # at least this many semitones apart per finger between them, or pay per semitone short.
+    chord_spacing: float = 1.5
+    bunched: float = 3.0
+    # Notes struck together: rules 1-3, 6, 10-11 with the weights that keep our rig's
+    # fingertips on their keys in wide chords (stretch, span, thumb and little finger on
+    # black, weak finger); the melodic weights above let a line stretch where a chord cannot.
+    chord_stretch: float = 2.0
+    chord_span: float = 1.0
+    chord_thumb_on_black: float = 2.0
+    chord_five_on_black: float = 1.0
+    chord_weak_finger: float = 0.3
+    given: float = 1000.0  # a finger other than the one the file prescribes
+    # Figures (single-note lines): a line starts and turns on the finger at the hand's edge
+    # in its direction (thumb below, little finger above in hand coordinates), so no
+    # crossing falls on the turn ("start with the lowest available finger", ABRSM manual);
+    # chromatic runs use 1, 2 and 3 only, with 3 on the black keys (ABRSM; Palmer et al.).
+    line_edge: float = 1.6
+    chromatic: float = 6.0
+    phrase_gap: float = 0.6  # s between notes that ends a line
+    # Consistent fingering for repeated figures: a note a line played before (same pitch
+    # class within repeat_window notes) pays this for a finger other than it took then.
+    consistency: float = 0.5
+    repeat_window: int = 8
 
 
 @cache
@@ -63,19 +120,60 @@ def _states(m: int) -> np.ndarray:
 
 
 def assign_fingers(
-    pitch: np.ndarray, onset: np.ndarray, offset: np.ndarray, group: np.ndarray, side: str
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    offset: np.ndarray,
+    group: np.ndarray,
+    side: str,
+    given: np.ndarray | None = None,
+    costs: FingeringCosts = FingeringCosts(),
 ) -> np.ndarray:
-    """(n,) piano finger 1..5 for one hand's notes (sorted by group; at most 5 per group)."""
+    """(n,) piano finger 1..5 for one hand's notes (sorted by group; at most 5 per group).
+
+    `given` (n,) holds fingers the file prescribes (0 where none); they are kept.
+    """
     sign = 1 if side == "right" else -1
     u = sign * pitch
     order = np.lexsort((u, group))
+    figure = np.zeros((len(pitch), 5))
+    figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
+    finger = _viterbi(pitch, onset, offset, group, order, figure, given, sign, costs)
+    if costs.consistency:  # a repeated figure takes the fingers it took before
+        reference = np.full(len(pitch), -1)
+        earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
+        reference[order] = np.where(earlier >= 0, order[earlier], -1)
+        repeat = np.flatnonzero(reference >= 0)
+        before = finger[reference[repeat]]
+        figure[repeat] += costs.consistency * (np.arange(1, 6)[None, :] != before[:, None])
+        finger = _viterbi(pitch, onset, offset, group, order, figure, given, sign, costs)
+    return finger
+
+
+def _viterbi(
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    offset: np.ndarray,
+    group: np.ndarray,
+    order: np.ndarray,
+    figure: np.ndarray,
+    given: np.ndarray | None,
+    sign: int,
+    costs: FingeringCosts,
+) -> np.ndarray:
+    """The cheapest fingering over the chords (notes in `order`, grouped by `onset_groups`)
+    with per-note, per-finger extra costs `figure` (n, 5)."""
+    u = sign * pitch
     bounds = group_bounds(group[order])
     cost, back, chords = np.zeros(1), [], []
     previous = None
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = order[start:end]
         fingers = _states(len(notes))
-        local = _chord_cost(fingers, u[notes], pitch[notes])
+        local = _chord_cost(fingers, u[notes], pitch[notes], costs)
+        local = local + figure[notes[None, :], fingers - 1].sum(axis=1)
+        if given is not None:
+            wanted = given[notes][None, :]
+            local = local + costs.given * ((wanted > 0) & (fingers != wanted)).sum(axis=1)
         if previous is None:
             total = local[None, :]
         else:
@@ -84,7 +182,7 @@ def assign_fingers(
             held = offset[prev_notes] > now + _HELD_MARGIN
             dt = now - onset[prev_notes].min()
             transition = _transition_cost(
-                prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt
+                prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt, costs
             )
             total = cost[:, None] + transition + local[None, :]
         best = np.argmin(total, axis=0)
@@ -100,32 +198,108 @@ def assign_fingers(
     return finger
 
 
-def _pair_cost(low: np.ndarray, high: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Cost of fingers low < high (1..5) at an interval d (semitones, high minus low)."""
+def _figure_costs(
+    u: np.ndarray, pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
+) -> np.ndarray:
+    """(n, 5) cost per note (sorted by group, then u) and finger from the line it belongs
+    to: its edge finger at a line's start, turn or end, the chromatic fingering in runs."""
+    figure = np.zeros((len(u), 5))
+    starts = group_bounds(group)[:-1]
+    single = np.diff(group_bounds(group)) == 1
+    runs = _lines(starts[single], onset, costs.phrase_gap) if single.any() else []
+    for line in runs:
+        step = np.sign(np.diff(u[line]))
+        before = np.concatenate([[0], step])  # direction arriving at each note
+        after = np.concatenate([step, [0]])  # direction leaving it
+        low = ((before <= 0) & (after > 0)) | ((before < 0) & (after >= 0))
+        high = ((before >= 0) & (after < 0)) | ((before > 0) & (after <= 0))
+        white = ~_BLACK[pitch[line]]  # on a black key the edge finger is no better
+        figure[line[low & white], 1:] += costs.line_edge
+        figure[line[high & white], :4] += costs.line_edge
+        semitone = np.abs(np.diff(pitch[line])) == 1
+        chromatic = _in_long_runs(semitone & (np.diff(step, prepend=step[:1]) == 0), 3)
+        notes = line[np.concatenate([chromatic, [False]]) | np.concatenate([[False], chromatic])]
+        figure[notes, 3:] += costs.chromatic
+        figure[notes, 1] += costs.chromatic * _BLACK[pitch[notes]]
+    return figure
+
+
+def _repeat_reference(
+    pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
+) -> np.ndarray:
+    """(n,) for each note of a line (sorted by group), the latest earlier note of its line
+    within `repeat_window` notes on the same pitch class, -1 if none."""
+    reference = np.full(len(pitch), -1)
+    starts = group_bounds(group)[:-1]
+    single = starts[np.diff(group_bounds(group)) == 1]
+    for line in _lines(single, onset, costs.phrase_gap) if len(single) else []:
+        last: dict[int, int] = {}
+        for position, note in enumerate(line):
+            seen = last.get(int(pitch[note]) % 12)
+            if seen is not None and position - seen <= costs.repeat_window:
+                reference[note] = line[seen]
+            last[int(pitch[note]) % 12] = position
+    return reference
+
+
+def _lines(single: np.ndarray, onset: np.ndarray, gap: float) -> list[np.ndarray]:
+    """Consecutive single notes (indices) split where chords intervene or time gaps open."""
+    breaks = (np.diff(single) != 1) | (np.diff(onset[single]) > gap)
+    return [line for line in np.split(single, np.flatnonzero(breaks) + 1) if len(line) > 1]
+
+
+def _in_long_runs(flags: np.ndarray, length: int) -> np.ndarray:
+    """flags, True only within runs of at least `length` consecutive True values."""
+    out = np.zeros(len(flags), dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(int), [0]])))
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        out[start:end] = end - start >= length
+    return out
+
+
+def _pair_cost(
+    low: np.ndarray,
+    high: np.ndarray,
+    d: np.ndarray,
+    thumb_white_finger_black: np.ndarray,
+    costs: FingeringCosts,
+    chord: bool = False,
+) -> np.ndarray:
+    """Rules 1-3 for fingers low < high (1..5) at an interval d (semitones, high minus low),
+    struck one after the other or, with `chord`, together."""
     min_prac, min_comf, min_rel, max_rel, max_comf, max_prac = _RANGES[:, low - 1, high - 1]
+    min_rel = min_rel - costs.black_relief * (thumb_white_finger_black & (low == 1))
     relu = np.maximum
+    if chord:
+        stretch, span = costs.chord_stretch, costs.chord_span
+    else:
+        stretch, span = costs.stretch, np.where(low == 1, costs.thumb_span, costs.finger_span)
     return (
-        _W_STRETCH * (relu(d - max_comf, 0) + relu(min_comf - d, 0))
-        + _W_RELAXED * (relu(d - max_rel, 0) + relu(min_rel - d, 0))
-        + _W_PRACTICAL * (relu(d - max_prac, 0) + relu(min_prac - d, 0))
+        stretch * (relu(d - max_comf, 0) + relu(min_comf - d, 0))
+        + span * (relu(d - max_rel, 0) + relu(min_rel - d, 0))
+        + costs.practical * (relu(d - max_prac, 0) + relu(min_prac - d, 0))
     )
 
 
-def _chord_cost(fingers: np.ndarray, u: np.ndarray, pitch: np.ndarray) -> np.ndarray:
+def _chord_cost(
+    fingers: np.ndarray, u: np.ndarray, pitch: np.ndarray, costs: FingeringCosts
+) -> np.ndarray:
     """(S,) cost of each finger set on one chord: key colours, weak fingers, inner stretch."""
     black = _BLACK[pitch][None, :]
+    if fingers.shape[1] == 1:
+        cost = costs.thumb_on_black * ((fingers == 1) & black) + costs.weak_finger * (fingers >= 4)
+        return cost.sum(axis=1).astype(np.float64)
     cost = (
-        _THUMB_ON_BLACK * ((fingers == 1) & black)
-        + _PINKY_ON_BLACK * ((fingers == 5) & black)
-        + _WEAK_FINGER * (fingers >= 4)
+        costs.chord_thumb_on_black * ((fingers == 1) & black)
+        + costs.chord_five_on_black * ((fingers == 5) & black)
+        + costs.chord_weak_finger * (fingers >= 4)
     ).sum(axis=1)
-    if fingers.shape[1] > 1:
-        a, b = np.triu_indices(fingers.shape[1], 1)
-        d = u[b] - u[a]
-        bunched = np.maximum(_CHORD_SPACING * (fingers[:, b] - fingers[:, a]) - d, 0.0)
-        pair = _pair_cost(fingers[:, a], fingers[:, b], d) + _W_BUNCHED * bunched
-        cost = cost + pair.sum(axis=1)
-    return cost.astype(np.float64)
+    a, b = np.triu_indices(fingers.shape[1], 1)
+    d = u[b] - u[a]
+    bunched = np.maximum(costs.chord_spacing * (fingers[:, b] - fingers[:, a]) - d, 0.0)
+    relief = ~black[:, a] & black[:, b]
+    pair = _pair_cost(fingers[:, a], fingers[:, b], d, relief, costs, chord=True)
+    return (cost + (pair + costs.bunched * bunched).sum(axis=1)).astype(np.float64)
 
 
 def _transition_cost(
@@ -136,6 +310,7 @@ def _transition_cost(
     sign: int,
     held: np.ndarray,
     dt: float,
+    costs: FingeringCosts,
 ) -> np.ndarray:
     """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b.
 
@@ -145,17 +320,37 @@ def _transition_cost(
     f1 = fa[:, None, :, None]
     f2 = fb[None, :, None, :]
     d = sign * (pb[None, :] - pa[:, None])  # (ma, mb)
+    black1, black2 = _BLACK[pa][:, None], _BLACK[pb][None, :]
     low, high = np.minimum(f1, f2), np.maximum(f1, f2)
     oriented = np.where(f1 < f2, d, -d)
     same = f1 == f2
-    pair = _pair_cost(low, np.where(same, low % 5 + 1, high), oriented)  # any pair when same
-    black_a, black_b = _BLACK[pa][:, None], _BLACK[pb][None, :]
-    thumb_white = np.where(f1 == 1, ~black_a, ~black_b)
-    other_black = np.where(f1 == 1, black_b, black_a)
-    crossing = (oriented < 0) & (low == 1)
-    pair = pair + crossing * (_THUMB_CROSSING + _CROSS_ONTO_BLACK * (thumb_white & other_black))
+    thumb_black = np.where(f1 == 1, black1, black2)
+    other_black = np.where(f1 == 1, black2, black1)
+    relief = ~thumb_black & other_black
+    pair = _pair_cost(low, np.where(same, low % 5 + 1, high), oriented, relief, costs)
+    crossing = (oriented < 0) & (low == 1) & (high < 5)  # never under the little finger
+    min_comf = _RANGES[1, 0, np.where(same, 1, high - 1)]
+    level = np.where(
+        thumb_black & ~other_black,
+        costs.pass_onto_black,
+        np.where(thumb_black == other_black, costs.pass_same_level, 0.0),
+    )
+    passing = costs.crossing + level + costs.crossing_far * np.maximum(min_comf - oriented, 0)
+    pair = np.where(crossing, passing, pair)
+    pair = np.where(np.abs(d) > costs.leap_interval, np.minimum(pair, costs.leap), pair)
+    pair = pair + costs.three_four * ((f1 == 3) & (f2 == 4))
+    pair = pair + costs.thumb_black_neighbour * (
+        ((f1 == 1) & black1 & ~black2) | ((f2 == 1) & black2 & ~black1)
+    )
+    pair = pair + costs.five_black_neighbour * (
+        ((f1 == 5) & black1 & ~black2) | ((f2 == 5) & black2 & ~black1)
+    )
     held = held[:, None]
-    same_cost = np.where(d == 0, 0.0, _SAME_FINGER_NEW_KEY + 0.5 * np.abs(d) + _FINGER_BUSY * held)
-    cost = np.where(same, same_cost, pair)
-    weight = np.where(held, 1.0, 1.0 / (1.0 + dt / _REPOSITION_TIME))
+    moved = (
+        costs.same_finger_new_key
+        + costs.same_finger_per_semitone * np.abs(d)
+        + costs.finger_busy * held
+    )
+    cost = np.where(same, np.where(d == 0, 0.0, moved), pair)
+    weight = np.where(held, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
     return (cost * weight).mean(axis=(2, 3))

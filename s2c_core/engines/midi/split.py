@@ -7,8 +7,11 @@ comfortable resting place. Each hand carries a window: the extent (at most an oc
 the notes it played recently; moving to the next state costs the squared distance by which
 each playing hand's new notes fall outside its window (cheaper when there is more time),
 plus a cost when the new notes and the notes the hand still holds down span more than an
-octave, plus a penalty when the left hand's window would reach the right's, plus a small
-cost for handing a quick step of a melodic line to the other hand. A hand that
+octave, plus a penalty when the left hand's window would reach the right's (only while both
+hands are busy: a hand idle for _IDLE_TIME and holding nothing gets out of the way), plus a
+cost for handing a step of a melodic line to the other hand (voice leading), plus a cost per
+white key one hand's chord spans beyond a fifth (two lines an octave apart are two hands,
+not one hand's octaves, unless the register says otherwise). A hand that
 does not play keeps its window; windows and held notes (summarised as the extent of the
 notes released last) are carried along each state's best path (the usual approximation
 that keeps the state space small).
@@ -25,15 +28,20 @@ from .groups import group_bounds
 MAX_FINGERS = 5
 _W_SPAN = 1.0  # per squared white-key width beyond a comfortable span
 _W_IMPOSSIBLE = 100.0  # a hand span beyond max_span
-_W_CENTRE = 0.05  # per squared octave away from the hand's resting place
-_W_MOVE = 0.08  # per squared white-key width moved, scaled by _MOVE_TIME / (dt + _MOVE_TIME)
+_W_WIDE, _WIDE_SPAN = 0.36, 4.0  # per white key one hand's notes span beyond a fifth
+_W_CENTRE = 0.3  # per squared octave away from the hand's resting place
+_W_MOVE = 0.01  # per squared white-key width moved, scaled by _MOVE_TIME / (dt + _MOVE_TIME)
 _MOVE_TIME = 0.5
 _W_CROSS = 30.0  # hands at or crossing each other
 _MIN_HAND_GAP = 2.0  # white-key widths between the hands' centres before crossing counts
-_W_HOLDING = 0.5  # a hand strikes new notes while holding others (independent voices)
+_W_HOLDING = 0.63  # a hand strikes new notes while holding others (independent voices)
 _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an octave
-_W_LINE = 0.3  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
-_LINE_STEP, _LINE_TIME = 2.0, 0.15  # other hand than the note it follows
+_W_LINE = 1.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
+_LINE_STEP, _LINE_TIME = 1.3, 0.3  # other hand than the note it follows
+_IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
+# The weights above were chosen on the stress corpus and bach_846, rac_op3_2, chpn-p7 and
+# mz_331_3 only (benchmarks/bench_split_fingering.py marks them); the other shared pieces
+# are measured, never tuned on.
 _W_HONOUR = 50.0  # per note given to the other hand than its track names (honour_tracks)
 
 
@@ -60,8 +68,8 @@ def split_hands(
 
     cost = np.zeros(1)
     # Per state and hand: window lo, hi (NaN until the hand first plays), then lowest,
-    # highest and release time of held notes.
-    carried = np.concatenate([np.full((1, 2, 2), np.nan), np.full((1, 2, 3), -np.inf)], axis=2)
+    # highest and release time of held notes, and when the hand last struck a key.
+    carried = np.concatenate([np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf)], axis=2)
     previous_time = onset[order[0]]
     previous_x, previous_ks = np.zeros(0), np.zeros(1, dtype=np.int64)
     choices, back = [], []
@@ -79,7 +87,7 @@ def split_hands(
         urgency = _MOVE_TIME / (now - previous_time + _MOVE_TIME)
         total = cost[:, None] + local[None] + _W_MOVE * urgency * moved
         total += _W_HOLDING * holding + _W_HELD * overspan
-        total += np.nan_to_num(_crossing(new_carried[..., :2].mean(axis=-1)))
+        total += np.nan_to_num(_crossing(_active_centres(new_carried, now)))
         total += _W_LINE * _line_breaks(previous_x, previous_ks, x[notes], ks, now - previous_time)
         best = np.argmin(total, axis=0)
         cost = total[best, np.arange(len(ks))]
@@ -120,6 +128,7 @@ def _state_costs(
     span = np.where(idle, 0.0, hi - lo)
     comfortable, hard = limits
     local = _W_SPAN * np.maximum(span - comfortable, 0.0) ** 2 + _W_IMPOSSIBLE * (span > hard)
+    local += _W_WIDE * np.maximum(span - _WIDE_SPAN, 0.0)
     local += _W_CENTRE * np.where(idle, 0.0, (0.5 * (lo + hi) - prefs) / 7.0) ** 2
     played = np.where(idle[..., None], np.nan, np.stack([lo, hi, release], -1))
     return played, local.sum(axis=1)
@@ -130,12 +139,12 @@ def _carry(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hands' state after a group, for every (previous, current) state pair.
 
-    carried (P, 1, 2, 5), played (1, S, 2, 3) -> new state (P, S, 2, 5), and over the hands
+    carried (P, 1, 2, 6), played (1, S, 2, 3) -> new state (P, S, 2, 6), and over the hands
     that play, each (P, S): squared distance outside the window, how many hands strike
     while holding notes, and how far held + new notes overspan.
     """
     idle = np.isnan(played[..., 0])
-    w_lo, w_hi, h_lo, h_hi, h_release = np.moveaxis(carried, -1, 0)
+    w_lo, w_hi, h_lo, h_hi, h_release, _ = np.moveaxis(carried, -1, 0)
     p_lo, p_hi, p_release = np.moveaxis(played, -1, 0)
     outside = np.nan_to_num(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
     held = h_release > now
@@ -149,7 +158,9 @@ def _carry(
     new_lo = np.where(keep_held, h_lo, np.where(merge, np.minimum(h_lo, p_lo), p_lo))
     new_hi = np.where(keep_held, h_hi, np.where(merge, np.maximum(h_hi, p_hi), p_hi))
     new_release = np.where(keep_held, h_release, p_release)
-    new = np.stack(np.broadcast_arrays(new_w_lo, new_w_hi, new_lo, new_hi, new_release), -1)
+    new = np.stack(
+        np.broadcast_arrays(new_w_lo, new_w_hi, new_lo, new_hi, new_release, np.full(1, now)), -1
+    )
     new = np.where(idle[..., None], np.broadcast_to(carried, new.shape), new)
     moved = np.where(idle, 0.0, outside**2).sum(axis=-1)
     striking_held = held & ~idle
@@ -170,6 +181,14 @@ def _line_breaks(
     hand_now = np.arange(len(x))[None, :] >= ks[:, None]  # (S, m)
     breaks = (hand_before[:, None, :] != hand_now[None, :, :]) & continues
     return breaks.sum(axis=-1)
+
+
+def _active_centres(carried: np.ndarray, now: float) -> np.ndarray:
+    """Hands' window centres (..., 2); NaN for a hand that has neither played for
+    _IDLE_TIME nor holds a key: it has room to get out of the other hand's way."""
+    centres = carried[..., :2].mean(axis=-1)
+    active = (now - carried[..., 5] <= _IDLE_TIME) | (carried[..., 4] > now)
+    return np.where(active, centres, np.nan)
 
 
 def _crossing(centres: np.ndarray) -> np.ndarray:

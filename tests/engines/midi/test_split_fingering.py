@@ -79,3 +79,28 @@ def test_chord_too_wide_for_one_hand_is_rolled():
     assert rolled.notes >= 1
     assert np.all(np.diff(rolled.onset) >= 0) and rolled.onset[0] == 0.0
     assert np.all(rolled.offset > rolled.onset)
+
+
+def test_two_lines_an_octave_apart_are_two_hands():
+    # C major up two octaves, hands together an octave apart: the lines cross middle C.
+    degrees = [0, 2, 4, 5, 7, 9, 11]
+    low = [48 + 12 * (i // 7) + degrees[i % 7] for i in range(14)] + [72]
+    pitch = np.array([p + octave for p in low for octave in (0, 12)])
+    onset = np.repeat(np.arange(len(low)) * 0.15, 2)
+    group = onset_groups(onset, pitch, CONFIG.chord_window)
+    hand = split_hands(pitch, onset, onset + 0.14, group, Keyboard(), CONFIG)
+    assert np.mean(hand[0::2] == 0) >= 0.9 and np.mean(hand[1::2] == 1) >= 0.9
+
+
+def test_stress_corpus_split_where_the_hand_is_unambiguous():
+    from s2c_core.evaluate.hand_scores import piece_notes, split_score
+    from s2c_core.evaluate.stress_corpus import stress_pieces
+
+    families = {"alberti", "stride", "chords", "repeated", "trill", "extreme", "two_voices",
+                "lh_melody", "pedal"}  # fmt: skip
+    agree = compared = 0
+    for piece in stress_pieces():
+        if piece.family in families:
+            a, c = split_score(piece_notes(piece), CONFIG)
+            agree, compared = agree + a, compared + c
+    assert agree / compared >= 0.95
