@@ -27,8 +27,9 @@ _DAMPING = 1e-5  # m^2: keeps steps small near singular (straight-finger) poses
 _MAX_STEP = 0.5  # rad per iteration
 # Weights of a miss along the canonical axes: X (along the fingers, world Y), Y (the palm
 # normal, roughly world Z) and Z (across the hand, world X). A finger pressing a key must
-# be right across and in height; a free finger must above all stay high.
-MISS_WEIGHTS = np.array([0.5, 0.7, 2.0])
+# be right across and in height (the short thumb, which falls short of key depth first,
+# above all in height; rows in piano finger order); a free finger must above all stay high.
+MISS_WEIGHTS = np.array([[0.5, 1.5, 2.0]] + [[0.5, 0.7, 2.0]] * 4)
 FREE_MISS_WEIGHTS = np.array([0.05, 4.0, 0.1])
 _DEDUPE_RESOLUTION = 1e-5  # m: targets this close are solved as one
 # Neighbouring fingers keep this far inside their documented spread range (anatomy.py).
