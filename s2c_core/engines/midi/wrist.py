@@ -1,20 +1,23 @@
 """Wrist path: keyframes where the keys held down change, minimum-jerk moves, speed-limited.
 
 A keyframe is made at each onset, and after each release that leaves keys held down (the
-hand relaxes around what it still holds, which lets freed fingers lift). Each keyframe
+hand relaxes around what it still holds, which lets freed fingers lift) unless the next
+onset follows too soon; where the hand lets go of every key for a while it rests, lifted
+and untilted (`add_rests`). Each keyframe
 places the reference hand shape so that, on average, the assigned fingertips sit on their
 keys (notes still held count half), then settles it: the fingers are solved by IK at the
 keyframe and the wrist moves by the pressing fingertips' mean miss, a few times, so a
 stretched chord pulls the hand towards the finger that falls short. This is done for each
-candidate hand tilt and wrist drop (a lower wrist flattens the fingers, which widens their
-reach), and each keyframe keeps the candidate whose pressing fingertips miss least while
-its free fingertips stay clear of the keys.
+candidate hand tilt, wrist drop (a lower wrist flattens the fingers, which widens their
+reach) and turn of the hand from the heading its forearm gives it (posture.hand_heading),
+and each keyframe keeps the candidate whose pressing fingertips miss least while its free
+fingertips stay clear of the keys.
 
 The wrist holds a keyframe and moves to the next one just in time to arrive at its onset
 (at most `wrist_move_time` before it); after a release it moves at once. A move whose
 minimum-jerk peak speed would exceed `wrist_max_speed` is given more time: it starts as
 soon as the previous move allows and arrives late, never jumps. The tilt follows the same
-schedule.
+schedule, and a move sideways rises in an arc (`leap_arc`).
 """
 
 from __future__ import annotations
