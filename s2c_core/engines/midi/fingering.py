@@ -71,12 +71,12 @@ class FingeringCosts:
     thumb_span: float = 2.0  # 2-3: per semitone outside the relaxed range, pairs with 1
     finger_span: float = 0.5  # 2-3: the same for pairs without the thumb
     practical: float = 10.0  # per semitone beyond the practical range
-    weak_finger: float = 0.65  # 6
+    weak_finger: float = 0.9  # 6
     three_four: float = 0.25  # 8
-    thumb_on_black: float = 6.0  # 10, plus per white neighbour:
-    thumb_black_neighbour: float = 4.0
+    thumb_on_black: float = 5.5  # 10, plus per white neighbour:
+    thumb_black_neighbour: float = 2.7
     five_black_neighbour: float = 3.0  # 11, per white neighbour
-    pass_same_level: float = 1.3  # 12
+    pass_same_level: float = 1.2  # 12
     pass_onto_black: float = 0.2  # 12: the thumb passes onto a black key
     crossing: float = 6.7  # ours: a thumb pass moves the hand (rules 4-5's position change)
     crossing_far: float = 0.65  # per semitone a pass reaches beyond the comfortable range
@@ -86,7 +86,7 @@ class FingeringCosts:
     same_finger_new_key: float = 8.0  # plus same_finger_per_semitone per semitone
     same_finger_per_semitone: float = 0.5
     finger_busy: float = 20.0  # the finger still holds another key
-    reposition_time: float = 2.9  # s: a transition's weight is 1 / (1 + dt / this)
+    reposition_time: float = 1.1  # s: a transition's weight is 1 / (1 + dt / this)
     # Our rig's fingertips cannot bunch up like a human hand's: fingers struck together stay
     # at least this many semitones apart per finger between them, or pay per semitone short.
     chord_spacing: float = 1.5
@@ -104,7 +104,7 @@ class FingeringCosts:
     # in its direction (thumb below, little finger above in hand coordinates), so no
     # crossing falls on the turn ("start with the lowest available finger", ABRSM manual);
     # chromatic runs use 1, 2 and 3 only, with 3 on the black keys (ABRSM; Palmer et al.).
-    line_edge: float = 1.6
+    line_edge: float = 3.0
     chromatic: float = 6.0
     phrase_gap: float = 0.6  # s between notes that ends a line
     # Consistent fingering for repeated figures: a note a line played before (same pitch
