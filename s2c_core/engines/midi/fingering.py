@@ -137,7 +137,8 @@ def assign_fingers(
     order = np.lexsort((u, group))
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
-    finger = _viterbi(pitch, onset, offset, group, order, figure, given, sign, costs)
+    steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
+    finger = _best_path(steps, figure, len(pitch))
     if costs.consistency:  # a repeated figure takes the fingers it took before
         reference = np.full(len(pitch), -1)
         earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
@@ -145,54 +146,61 @@ def assign_fingers(
         repeat = np.flatnonzero(reference >= 0)
         before = finger[reference[repeat]]
         figure[repeat] += costs.consistency * (np.arange(1, 6)[None, :] != before[:, None])
-        finger = _viterbi(pitch, onset, offset, group, order, figure, given, sign, costs)
+        finger = _best_path(steps, figure, len(pitch))
     return finger
 
 
-def _viterbi(
+Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def _chord_steps(
     pitch: np.ndarray,
     onset: np.ndarray,
     offset: np.ndarray,
     group: np.ndarray,
     order: np.ndarray,
-    figure: np.ndarray,
     given: np.ndarray | None,
     sign: int,
     costs: FingeringCosts,
-) -> np.ndarray:
-    """The cheapest fingering over the chords (notes in `order`, grouped by `onset_groups`)
-    with per-note, per-finger extra costs `figure` (n, 5)."""
+) -> list[Step]:
+    """Per chord (notes in `order`, grouped by `onset_groups`): its notes, finger states
+    (S, m), local cost (S,) and transition cost from the previous chord (P, S) or None."""
     u = sign * pitch
     bounds = group_bounds(group[order])
-    cost, back, chords = np.zeros(1), [], []
-    previous = None
+    steps: list[Step] = []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = order[start:end]
         fingers = _states(len(notes))
         local = _chord_cost(fingers, u[notes], pitch[notes], costs)
-        local = local + figure[notes[None, :], fingers - 1].sum(axis=1)
         if given is not None:
             wanted = given[notes][None, :]
             local = local + costs.given * ((wanted > 0) & (fingers != wanted)).sum(axis=1)
-        if previous is None:
-            total = local[None, :]
-        else:
-            prev_notes, prev_fingers = previous
+        transition = None
+        if steps:
+            prev_notes, prev_fingers = steps[-1][:2]
             now = onset[notes].min()
             held = offset[prev_notes] > now + _HELD_MARGIN
             dt = now - onset[prev_notes].min()
             transition = _transition_cost(
                 prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt, costs
             )
-            total = cost[:, None] + transition + local[None, :]
+        steps.append((notes, fingers, local, transition))
+    return steps
+
+
+def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> np.ndarray:
+    """(n,) fingers of the cheapest path through the chords, with per-note, per-finger
+    extra costs `figure` (n, 5)."""
+    cost, back = np.zeros(1), []
+    for notes, fingers, local, transition in steps:
+        local = local + figure[notes[None, :], fingers - 1].sum(axis=1)
+        total = local[None, :] if transition is None else cost[:, None] + transition + local
         best = np.argmin(total, axis=0)
         cost = total[best, np.arange(len(fingers))]
         back.append(best)
-        chords.append((notes, fingers))
-        previous = (notes, fingers)
-    finger = np.zeros(len(pitch), dtype=np.int64)
+    finger = np.zeros(n, dtype=np.int64)
     state = int(np.argmin(cost))
-    for (notes, fingers), best in zip(reversed(chords), reversed(back), strict=True):
+    for (notes, fingers, _, _), best in zip(reversed(steps), reversed(back), strict=True):
         finger[notes] = fingers[state]
         state = int(best[state])
     return finger
