@@ -31,7 +31,7 @@ pass's disagreements. Fingers a file prescribes are kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -320,11 +320,30 @@ def _transition_cost(
     dt: float,
     costs: FingeringCosts,
 ) -> np.ndarray:
-    """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b.
+    """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b
+    with fingers fb (Sb, mb) on pb (the chords' `_states`).
 
     sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset;
     dt is the time between the chords' onsets.
     """
+    pairs = _transition_pairs(
+        tuple(pa.tolist()), tuple(pb.tolist()), sign, tuple(held.tolist()), costs
+    )
+    weight = np.where(held, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
+    return (pairs * weight[:, None]).mean(axis=(2, 3))
+
+
+@lru_cache(maxsize=1 << 16)  # music repeats its figures: most transitions recur
+def _transition_pairs(
+    pa: tuple[int, ...],
+    pb: tuple[int, ...],
+    sign: int,
+    held: tuple[bool, ...],
+    costs: FingeringCosts,
+) -> np.ndarray:
+    """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords."""
+    fa, fb = _states(len(pa)), _states(len(pb))
+    pa, pb, held = np.array(pa), np.array(pb), np.array(held)
     f1 = fa[:, None, :, None]
     f2 = fb[None, :, None, :]
     d = sign * (pb[None, :] - pa[:, None])  # (ma, mb)
@@ -359,6 +378,4 @@ def _transition_cost(
         + costs.same_finger_per_semitone * np.abs(d)
         + costs.finger_busy * held
     )
-    cost = np.where(same, np.where(d == 0, 0.0, moved), pair)
-    weight = np.where(held, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
-    return (cost * weight).mean(axis=(2, 3))
+    return np.where(same, np.where(d == 0, 0.0, moved), pair)
