@@ -175,12 +175,12 @@ def _stride() -> StressPiece:
     score, beat = _Score(), 60.0 / 132.0
     for bar, (root, minor) in enumerate(_PROGRESSION * 2):
         start = bar * 4 * beat
-        bass = 31 + (root + 5) % 12  # G1..F#2
-        chord = [p + 12 * ((55 - p) // 12 + 1) for p in _triad(root, minor)]  # above G3
+        bass = 28 + (root + 5) % 12  # E1..D#2
+        chord = [p + 12 * ((58 - p) // 12 + 1) for p in _triad(root, minor)]  # B3..A#4
         for i in range(4):
             t = start + i * beat
             if i % 2 == 0:
-                low = bass if i == 0 else bass - 7 if bass - 7 >= 28 else bass + 5
+                low = bass if i == 0 else bass - 7  # root, then the fifth below
                 score.chord("left", [low, low + 12] if bar % 2 else [low], t, 0.4 * beat)
             else:
                 score.chord("left", sorted(chord), t, 0.6 * beat)

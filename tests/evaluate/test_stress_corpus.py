@@ -70,3 +70,13 @@ def test_textbook_fingerings_follow_read_midi_order(written):
 def test_pedal_piece_carries_sustain(written):
     assert len(written["pedal"].pedal) == 7
     assert written["pedal"].sounding_end > written["pedal"].duration
+
+
+def test_stride_leaps_at_least_an_octave_and_a_half_at_120_bpm_or_faster(written):
+    notes = written["stride"]
+    left = notes.named_hands() == 0
+    onsets = np.unique(notes.onset[left])
+    assert np.diff(onsets).max() <= 0.5 + 1e-6  # a beat at 120 bpm or faster
+    lowest = [notes.pitch[left & (notes.onset == t)].min() for t in onsets]
+    leaps = np.abs(np.diff(lowest))
+    assert leaps.min() >= 18

@@ -31,7 +31,7 @@ pass's disagreements. Fingers a file prescribes are kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -71,12 +71,12 @@ class FingeringCosts:
     thumb_span: float = 2.0  # 2-3: per semitone outside the relaxed range, pairs with 1
     finger_span: float = 0.5  # 2-3: the same for pairs without the thumb
     practical: float = 10.0  # per semitone beyond the practical range
-    weak_finger: float = 0.65  # 6
+    weak_finger: float = 0.9  # 6
     three_four: float = 0.25  # 8
-    thumb_on_black: float = 6.0  # 10, plus per white neighbour:
-    thumb_black_neighbour: float = 4.0
+    thumb_on_black: float = 5.5  # 10, plus per white neighbour:
+    thumb_black_neighbour: float = 2.7
     five_black_neighbour: float = 3.0  # 11, per white neighbour
-    pass_same_level: float = 1.3  # 12
+    pass_same_level: float = 1.2  # 12
     pass_onto_black: float = 0.2  # 12: the thumb passes onto a black key
     crossing: float = 6.7  # ours: a thumb pass moves the hand (rules 4-5's position change)
     crossing_far: float = 0.65  # per semitone a pass reaches beyond the comfortable range
@@ -86,7 +86,7 @@ class FingeringCosts:
     same_finger_new_key: float = 8.0  # plus same_finger_per_semitone per semitone
     same_finger_per_semitone: float = 0.5
     finger_busy: float = 20.0  # the finger still holds another key
-    reposition_time: float = 2.9  # s: a transition's weight is 1 / (1 + dt / this)
+    reposition_time: float = 1.1  # s: a transition's weight is 1 / (1 + dt / this)
     # Our rig's fingertips cannot bunch up like a human hand's: fingers struck together stay
     # at least this many semitones apart per finger between them, or pay per semitone short.
     chord_spacing: float = 1.5
@@ -104,7 +104,7 @@ class FingeringCosts:
     # in its direction (thumb below, little finger above in hand coordinates), so no
     # crossing falls on the turn ("start with the lowest available finger", ABRSM manual);
     # chromatic runs use 1, 2 and 3 only, with 3 on the black keys (ABRSM; Palmer et al.).
-    line_edge: float = 1.6
+    line_edge: float = 3.0
     chromatic: float = 6.0
     phrase_gap: float = 0.6  # s between notes that ends a line
     # Consistent fingering for repeated figures: a note a line played before (same pitch
@@ -137,7 +137,8 @@ def assign_fingers(
     order = np.lexsort((u, group))
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
-    finger = _viterbi(pitch, onset, offset, group, order, figure, given, sign, costs)
+    steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
+    finger = _best_path(steps, figure, len(pitch))
     if costs.consistency:  # a repeated figure takes the fingers it took before
         reference = np.full(len(pitch), -1)
         earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
@@ -145,54 +146,61 @@ def assign_fingers(
         repeat = np.flatnonzero(reference >= 0)
         before = finger[reference[repeat]]
         figure[repeat] += costs.consistency * (np.arange(1, 6)[None, :] != before[:, None])
-        finger = _viterbi(pitch, onset, offset, group, order, figure, given, sign, costs)
+        finger = _best_path(steps, figure, len(pitch))
     return finger
 
 
-def _viterbi(
+Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
+
+
+def _chord_steps(
     pitch: np.ndarray,
     onset: np.ndarray,
     offset: np.ndarray,
     group: np.ndarray,
     order: np.ndarray,
-    figure: np.ndarray,
     given: np.ndarray | None,
     sign: int,
     costs: FingeringCosts,
-) -> np.ndarray:
-    """The cheapest fingering over the chords (notes in `order`, grouped by `onset_groups`)
-    with per-note, per-finger extra costs `figure` (n, 5)."""
+) -> list[Step]:
+    """Per chord (notes in `order`, grouped by `onset_groups`): its notes, finger states
+    (S, m), local cost (S,) and transition cost from the previous chord (P, S) or None."""
     u = sign * pitch
     bounds = group_bounds(group[order])
-    cost, back, chords = np.zeros(1), [], []
-    previous = None
+    steps: list[Step] = []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = order[start:end]
         fingers = _states(len(notes))
         local = _chord_cost(fingers, u[notes], pitch[notes], costs)
-        local = local + figure[notes[None, :], fingers - 1].sum(axis=1)
         if given is not None:
             wanted = given[notes][None, :]
             local = local + costs.given * ((wanted > 0) & (fingers != wanted)).sum(axis=1)
-        if previous is None:
-            total = local[None, :]
-        else:
-            prev_notes, prev_fingers = previous
+        transition = None
+        if steps:
+            prev_notes, prev_fingers = steps[-1][:2]
             now = onset[notes].min()
             held = offset[prev_notes] > now + _HELD_MARGIN
             dt = now - onset[prev_notes].min()
             transition = _transition_cost(
                 prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt, costs
             )
-            total = cost[:, None] + transition + local[None, :]
+        steps.append((notes, fingers, local, transition))
+    return steps
+
+
+def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> np.ndarray:
+    """(n,) fingers of the cheapest path through the chords, with per-note, per-finger
+    extra costs `figure` (n, 5)."""
+    cost, back = np.zeros(1), []
+    for notes, fingers, local, transition in steps:
+        local = local + figure[notes[None, :], fingers - 1].sum(axis=1)
+        total = local[None, :] if transition is None else cost[:, None] + transition + local
         best = np.argmin(total, axis=0)
         cost = total[best, np.arange(len(fingers))]
         back.append(best)
-        chords.append((notes, fingers))
-        previous = (notes, fingers)
-    finger = np.zeros(len(pitch), dtype=np.int64)
+    finger = np.zeros(n, dtype=np.int64)
     state = int(np.argmin(cost))
-    for (notes, fingers), best in zip(reversed(chords), reversed(back), strict=True):
+    for (notes, fingers, _, _), best in zip(reversed(steps), reversed(back), strict=True):
         finger[notes] = fingers[state]
         state = int(best[state])
     return finger
@@ -312,11 +320,30 @@ def _transition_cost(
     dt: float,
     costs: FingeringCosts,
 ) -> np.ndarray:
-    """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b.
+    """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b
+    with fingers fb (Sb, mb) on pb (the chords' `_states`).
 
     sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset;
     dt is the time between the chords' onsets.
     """
+    pairs = _transition_pairs(
+        tuple(pa.tolist()), tuple(pb.tolist()), sign, tuple(held.tolist()), costs
+    )
+    weight = np.where(held, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
+    return (pairs * weight[:, None]).mean(axis=(2, 3))
+
+
+@lru_cache(maxsize=1 << 16)  # music repeats its figures: most transitions recur
+def _transition_pairs(
+    pa: tuple[int, ...],
+    pb: tuple[int, ...],
+    sign: int,
+    held: tuple[bool, ...],
+    costs: FingeringCosts,
+) -> np.ndarray:
+    """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords."""
+    fa, fb = _states(len(pa)), _states(len(pb))
+    pa, pb, held = np.array(pa), np.array(pb), np.array(held)
     f1 = fa[:, None, :, None]
     f2 = fb[None, :, None, :]
     d = sign * (pb[None, :] - pa[:, None])  # (ma, mb)
@@ -351,6 +378,4 @@ def _transition_cost(
         + costs.same_finger_per_semitone * np.abs(d)
         + costs.finger_busy * held
     )
-    cost = np.where(same, np.where(d == 0, 0.0, moved), pair)
-    weight = np.where(held, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
-    return (cost * weight).mean(axis=(2, 3))
+    return np.where(same, np.where(d == 0, 0.0, moved), pair)
