@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
+from .argtypes import positive_int
 from .blender_bridge import run_headless
 from .motion import save_motion
 from .outputs import StagedOutputs
@@ -64,7 +65,7 @@ def _add_generate(commands) -> None:
         help="S2C sampler: ddpm is the reference's 1000 steps (default: dpm)",
     )
     gen.add_argument(
-        "--steps", type=int, help="S2C network evaluations for ddim/dpm (defaults 50/20)"
+        "--steps", type=positive_int, help="S2C network evaluations for ddim/dpm (defaults 50/20)"
     )
     gen.add_argument(
         "--device",

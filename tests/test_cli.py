@@ -290,3 +290,11 @@ def test_sigkill_takes_the_child_along_and_the_next_run_sweeps_the_staging(tmp_p
     assert any(p.name.startswith(".s2c-") for p in out.iterdir())  # a kill cannot clean up
     assert main(["generate", str(EXAMPLE), "--out", str(out / "t.npz"), "--progress", "none"]) == 0
     assert [p.name for p in out.iterdir()] == ["t.npz"]
+
+
+@pytest.mark.parametrize("count", ["0", "-3", "two"])
+def test_non_positive_step_counts_are_refused_by_the_parser(tmp_path, count, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["generate", str(EXAMPLE), "--out", str(tmp_path / "t.npz"), "--steps", count])
+    assert exited.value.code == 2 and "--steps" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
