@@ -64,7 +64,8 @@ def generate(
 ) -> HandMotion:
     input_path = Path(input_path)
     if not input_path.is_file():
-        raise InputError(f"{input_path}: no such file")
+        what = "is a directory, not a file" if input_path.is_dir() else "no such file"
+        raise InputError(f"{input_path}: {what}")
     engine = resolve_engine(input_path, options.engine, options.checkpoint)
     is_midi = input_path.suffix.lower() in MIDI_SUFFIXES
     progress = progress or ProgressReporter("none")

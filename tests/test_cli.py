@@ -61,6 +61,24 @@ def write_silence(path: Path) -> Path:
     return path
 
 
+def write_far_note(path: Path) -> Path:
+    """A note ending 20 million ticks in: past pretty_midi's tick limit."""
+    import mido
+
+    midi = mido.MidiFile(ticks_per_beat=480)
+    note_on = mido.Message("note_on", note=60, velocity=80, time=0)
+    note_off = mido.Message("note_off", note=60, time=20_000_000)
+    midi.tracks.append(mido.MidiTrack([note_on, note_off]))
+    midi.save(path)
+    return path
+
+
+def write_noise(path: Path) -> Path:
+    """Random bytes: mpg123 prints 'Illegal Audio-MPEG-Header' notes on them."""
+    path.write_bytes(np.random.default_rng(0).bytes(20_000))
+    return path
+
+
 @pytest.mark.parametrize(
     ("make_input", "message"),
     [
@@ -71,6 +89,9 @@ def write_silence(path: Path) -> Path:
         (lambda d: (d / "song.txt").write_text("x") and d / "song.txt", "unsupported file type"),
         (lambda d: (d / "rec.wav").write_bytes(b"RIFF\x00garbage") and d / "rec.wav", ""),
         (lambda d: write_silence(d / "quiet.flac"), "silent"),
+        (lambda d: (d / "folder.mid").mkdir() or d / "folder.mid", "is a directory"),
+        (lambda d: write_far_note(d / "long.mid"), "beyond pretty_midi's limit of 10,000,000"),
+        (lambda d: write_noise(d / "random.mp3"), "not audio that libsndfile recognises"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_leaves_no_output(tmp_path, make_input, message):
@@ -298,3 +319,21 @@ def test_non_positive_step_counts_are_refused_by_the_parser(tmp_path, count, cap
         main(["generate", str(EXAMPLE), "--out", str(tmp_path / "t.npz"), "--steps", count])
     assert exited.value.code == 2 and "--steps" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mano_file_that_yields_nan_joints_is_named(tmp_path, capsys):
+    import pickle
+
+    from tests.hand.test_mano import synthetic_mano
+
+    data, _ = synthetic_mano(lambda array: array)
+    data["v_template"] = np.full((778, 3), np.nan)
+    mano = tmp_path / "MANO_RIGHT.pkl"
+    mano.write_bytes(pickle.dumps(data, protocol=2))
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["generate", str(EXAMPLE), "--mano", str(mano), "--out", str(out / "t.npz")]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"s2c: error: {mano}: the hand's rest joints contain NaN or infinite values"
+    )
+    assert list(out.iterdir()) == []
