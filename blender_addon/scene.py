@@ -96,16 +96,17 @@ def apply_take(
 ) -> dict[str, bpy.types.Action]:
     """Key a HandMotion as new Actions ("<take>_L", "<take>_R", "<take>_Keys") and assign them.
 
-    Earlier takes stay in the file (fake user). Every Action is built before any is
-    assigned; if one fails, those already built are removed and the scene is unchanged
-    apart from a piano/rigs that had to be built. Returns 'left', 'right' and, when keys
-    were animated and the take has notes, 'piano'.
+    Earlier takes stay in the file (fake user). Everything is checked before the scene is
+    touched (the take, the hand its file asks for), and if building still fails, whatever
+    this call added (piano, rigs, actions, materials) is removed: the scene is as it was.
+    Returns 'left', 'right' and, when keys were animated and the take has notes, 'piano'.
     """
     motion.validate(take_name)
-    piano_root = ensure_piano(scene)
-    armatures = ensure_hand_rigs(scene, _rig_of(motion))
-    actions: dict[str, bpy.types.Action] = {}
-    try:
+    rig = _rig_of(motion)
+    with _removed_on_failure():
+        piano_root = ensure_piano(scene)
+        armatures = ensure_hand_rigs(scene, rig)
+        actions: dict[str, bpy.types.Action] = {}
         for side in HANDS:
             actions[side] = keying.hand_action(
                 armatures[side],
@@ -119,16 +120,30 @@ def apply_take(
             )
             if key_action is not None:
                 actions["piano"] = key_action
-    except BaseException:
-        for action in actions.values():
-            bpy.data.actions.remove(action)
-        raise
     for side in HANDS:
         keying.assign_hand_action(armatures[side], actions[side])
     if animate_keys:
         piano.assign_key_action(piano_root, actions.get("piano"))
     _set_timing(scene, motion.fps, frame_start, motion.num_frames)
     return actions
+
+
+# The data a take adds; objects first, so removing them frees their meshes and armatures.
+_ADDED_DATA = ("objects", "actions", "meshes", "armatures", "materials", "collections")
+
+
+@contextmanager
+def _removed_on_failure() -> Iterator[None]:
+    """Remove every datablock created in the body if the body raises."""
+    before = {kind: set(getattr(bpy.data, kind)) for kind in _ADDED_DATA}
+    try:
+        yield
+    except BaseException:
+        for kind in _ADDED_DATA:
+            blocks = getattr(bpy.data, kind)
+            for block in [block for block in blocks if block not in before[kind]]:
+                blocks.remove(block)
+        raise
 
 
 def _set_timing(scene: bpy.types.Scene, fps: float, frame_start: int, frames: int) -> None:
