@@ -18,7 +18,7 @@ import bpy
 import numpy as np
 
 from s2c_core.hand.rig import REST_JOINTS_KEY, HandRig, builtin_rig, rig_from_rest_joints
-from s2c_core.motion import HANDS, HandMotion
+from s2c_core.motion import HANDS, HandMotion, MotionFormatError, blender_length_problem
 from s2c_core.music.keyboard import Keyboard
 
 from . import keying, piano
@@ -102,6 +102,9 @@ def apply_take(
     Returns 'left', 'right' and, when keys were animated and the take has notes, 'piano'.
     """
     motion.validate(take_name)
+    too_long = blender_length_problem(motion.num_frames, motion.fps, frame_start)
+    if too_long:
+        raise MotionFormatError(f"{take_name}: {too_long}")
     rig = _rig_of(motion)
     with _removed_on_failure():
         piano_root = ensure_piano(scene)

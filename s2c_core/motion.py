@@ -35,6 +35,10 @@ MAX_NOTES = 10_000_000
 MAX_TEXT_BYTES = 64 << 20  # the format marker and the metadata JSON
 PITCH_RANGE = (21, 108)  # the 88 keys, A0..C8 (General MIDI note numbers)
 
+# Blender's last frame (MAXFRAME in DNA_scene_types.h): keys after it are dropped without a
+# word, so engines refuse to make a take that ends later and the add-on refuses to key one.
+BLENDER_MAX_FRAME = 1_048_574
+
 _TRACK_SHAPES = {
     "transl": (3,),
     "global_orient": (3,),
@@ -46,6 +50,23 @@ _TRACK_SHAPES = {
 
 class MotionFormatError(ValueError):
     """A HandMotion file is missing, unreadable or inconsistent (message names the file)."""
+
+
+def blender_length_problem(frames: int, fps: float, frame_start: int = 1) -> str | None:
+    """Why a take of `frames` starting at `frame_start` cannot be keyed in Blender, or None."""
+    last = frame_start + frames - 1
+    if last <= BLENDER_MAX_FRAME:
+        return None
+    return (
+        f"{_clock(frames / fps)} at {fps:g} fps is {frames:,} frames, ending at frame "
+        f"{last:,}, past Blender's last frame {BLENDER_MAX_FRAME:,} "
+        f"({_clock(BLENDER_MAX_FRAME / fps)} at this rate); split it into shorter pieces"
+    )
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d} h"
 
 
 @dataclass

@@ -188,3 +188,10 @@ def test_a_failure_while_keying_removes_what_the_take_built(scene, make_motion, 
     monkeypatch.setattr(keying, "hand_action", original)
     apply_take(scene, make_motion(frames=4), take_name="whole", frame_start=1)  # still works
     assert scene.objects["S2C_Hand_R"].animation_data.action.name == "whole_R"
+
+
+def test_a_take_ending_past_blenders_last_frame_is_refused_untouched(scene, make_motion):
+    before = _data_counts()
+    with pytest.raises(MotionFormatError, match="past Blender's last frame 1,048,574"):
+        apply_take(scene, make_motion(frames=8), take_name="late", frame_start=1_048_570)
+    assert _data_counts() == before and len(scene.objects) == 0

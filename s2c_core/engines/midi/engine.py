@@ -18,7 +18,7 @@ import numpy as np
 from ...hand.fk import build_track
 from ...hand.rig import HandRig, builtin_rig
 from ...hand.rotations import matrix_to_axis_angle
-from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata
+from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata, blender_length_problem
 from ...music.keyboard import Keyboard
 from ...music.midi import MidiNotes, MidiReadError, read_midi
 from .config import MidiEngineConfig
@@ -35,6 +35,7 @@ from .wrist import ChordNotes, follow_schedule, keyframe_frames, move_schedule, 
 ENGINE_NAME = "midi"
 ENGINE_VERSION = "1"
 _TAIL = 0.5  # s of motion after the last note ends
+_CHUNK_FRAMES = 4096  # frames posed at once (about 2 MB of working arrays each)
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand
 
 Progress = Callable[[int, int, str], None]
@@ -119,13 +120,14 @@ def generate_from_notes(
     if not len(notes):
         raise MidiReadError(f"{notes.path}: no notes to play")
     config = config or MidiEngineConfig()
+    _check_length(notes.offset.max(), notes, config)  # before any work
     rig = rig or builtin_rig("right")
     report = progress or (lambda done, total, message: None)
     keyboard = Keyboard()
     plan = plan_notes(notes, keyboard, config)
     report(2, _STEPS, "hands split")
 
-    num_frames = math.ceil((plan.offset.max() + _TAIL) * config.fps) + 1
+    num_frames = _check_length(plan.offset.max(), notes, config)  # rolled chords end later
     tracks: dict[str, HandTrack] = {}
     for index, side in enumerate(HANDS):
         mine = plan.for_hand(index)
@@ -151,6 +153,15 @@ def generate_from_notes(
     return HandMotion(config.fps, tracks["left"], tracks["right"], metadata, plan.table())
 
 
+def _check_length(last_offset: float, notes: MidiNotes, config: MidiEngineConfig) -> int:
+    """The take's frame count, or MidiReadError when Blender could not key it all."""
+    num_frames = math.ceil((last_offset + _TAIL) * config.fps) + 1
+    problem = blender_length_problem(num_frames, config.fps)
+    if problem:
+        raise MidiReadError(f"{notes.path}: too long to animate: {problem}")
+    return num_frames
+
+
 def animate_hand(
     rig: HandRig,
     pitch: np.ndarray,
@@ -162,7 +173,12 @@ def animate_hand(
     config: MidiEngineConfig,
 ) -> HandTrack:
     """One hand's track from its notes (sorted by onset; offsets when the hand lets go of
-    the keys) and their fingers (1..5)."""
+    the keys) and their fingers (1..5).
+
+    The wrist is planned per chord (sparse); everything per frame is computed a chunk of
+    frames at a time, so a long take costs only its output arrays, not a working set that
+    grows with its length (an hour: about 50 MB per hand).
+    """
     solver = FingerSolver(rig)
     hover = hover_height(keyboard, config)
     posture = playing_posture(
@@ -183,26 +199,52 @@ def animate_hand(
             keyboard.geometry.black_height,
         )
         starts, ends = move_schedule(chord_frames, keys, config)
-        path = follow_schedule(starts, ends, np.column_stack([keys, tilts]), num_frames)
-        wrist, tilt = path[:, :3], path[:, 3:]
-    else:
-        wrist = np.broadcast_to(
-            _resting_wrist(rig.side, posture, keyboard, config), (num_frames, 3)
-        )
-        tilt = np.zeros((num_frames, 2))
-    rotation = posture.orientation(tilt)  # (T, 3, 3)
+        values = np.column_stack([keys, tilts])
+    else:  # an idle hand rests over its centre key, level
+        starts = ends = np.zeros(0)
+        values = np.concatenate([_resting_wrist(rig.side, posture, keyboard, config), [0, 0]])
+        values = values[None]
+    track = HandTrack(
+        transl=np.empty((num_frames, 3), np.float32),
+        global_orient=np.empty((num_frames, 3), np.float32),
+        hand_pose=np.empty((num_frames, 45), np.float32),
+        present=np.full(num_frames, len(pitch) > 0),
+        joints=np.empty((num_frames, 21, 3), np.float32),
+    )
+    for first in range(0, num_frames, _CHUNK_FRAMES):
+        frames = np.arange(first, min(first + _CHUNK_FRAMES, num_frames))
+        path = follow_schedule(starts, ends, values, frames)
+        chunk = _pose_frames(rig, solver, posture, notes, path, frames, hover, config)
+        for name in ("transl", "global_orient", "hand_pose", "joints"):
+            getattr(track, name)[frames[0] : frames[-1] + 1] = getattr(chunk, name)
+    return track
+
+
+def _pose_frames(
+    rig: HandRig,
+    solver: FingerSolver,
+    posture: Posture,
+    notes: ChordNotes,
+    path: np.ndarray,
+    frames: np.ndarray,
+    hover: float,
+    config: MidiEngineConfig,
+) -> HandTrack:
+    """The hand on `frames` given its wrist path there (F, 5): fingertip targets, IK, FK."""
+    wrist, tilt = path[:, :3], path[:, 3:]
+    rotation = posture.orientation(tilt)  # (F, 3, 3)
     free = wrist[:, None] + np.einsum("tab,fb->tfa", rotation, posture.free_tips)
-    targets = np.empty((num_frames, NUM_FINGERS, 3))
-    touching = np.empty((num_frames, NUM_FINGERS), dtype=bool)
+    targets = np.empty((len(frames), NUM_FINGERS, 3))
+    touching = np.empty((len(frames), NUM_FINGERS), dtype=bool)
     for f in range(NUM_FINGERS):
-        mine = np.flatnonzero(finger == f + 1)  # sorted by onset, presses not overlapping
+        mine = np.flatnonzero(notes.finger == f + 1)  # sorted by onset, not overlapping
         targets[:, f], touching[:, f] = finger_targets(
-            notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], hover, config
+            notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], hover, config, frames
         )
     canonical = np.einsum("tfa,tab->tfb", targets - wrist[:, None], rotation)
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
     hand_pose = rig.pose_from_angles(*solver.angles(params))
-    present = np.full(num_frames, len(pitch) > 0)
+    present = np.ones(len(frames), dtype=bool)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)
 
 

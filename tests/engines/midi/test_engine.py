@@ -1,4 +1,6 @@
+import tracemalloc
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.skeleton import tip_index
 from s2c_core.motion import NOTE_COLUMNS
 from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
-from s2c_core.music.midi import MidiReadError, read_midi
+from s2c_core.music.midi import MidiNotes, MidiReadError, read_midi
 from tests.engines.midi.midi_files import C_MAJOR, SHARED_MIDI, run, write_midi
 
 KEYBOARD = Keyboard()
@@ -134,3 +136,51 @@ def test_more_than_ten_simultaneous_notes_are_reported(tmp_path):
     hand = motion.notes[:, NOTE_COLUMNS.index("hand")]
     assert motion.metadata.extra["unplayed_notes"] == 2 == int((hand < 0).sum())
     assert hand[:5].tolist() == [0.0] * 5 and hand[-5:].tolist() == [1.0] * 5
+
+
+def _two_notes(gap_s: float) -> MidiNotes:
+    """Two notes `gap_s` apart: a take that is almost all silence."""
+    return MidiNotes(
+        path=Path("gap.mid"),
+        pitch=np.array([60, 62]),
+        onset=np.array([0.0, gap_s]),
+        offset=np.array([1.0, gap_s + 1.0]),
+        velocity=np.array([80, 80]),
+        track=np.array([0, 0]),
+        track_names=("piano",),
+    )
+
+
+def test_a_take_past_blenders_last_frame_is_refused_before_any_work(monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("planned the notes of a take it should have refused")
+
+    monkeypatch.setattr("s2c_core.engines.midi.engine.plan_notes", no_work)
+    with pytest.raises(MidiReadError) as refused:
+        generate_from_notes(_two_notes(10 * 3600.0))
+    assert str(refused.value) == (
+        "gap.mid: too long to animate: 10:00:02 h at 30 fps is 1,080,046 frames, ending at "
+        "frame 1,080,046, past Blender's last frame 1,048,574 (9:42:32 h at this rate); "
+        "split it into shorter pieces"
+    )
+
+
+@pytest.mark.slow
+def test_silence_costs_its_output_arrays_and_no_more():
+    """Doubling a silence grows the peak memory by the output's growth, not by a multiple."""
+
+    def peak_and_output(gap_s: float) -> tuple[int, int]:
+        tracemalloc.start()
+        try:
+            motion = generate_from_notes(_two_notes(gap_s))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        tracks = (motion.left, motion.right)
+        names = ("transl", "global_orient", "hand_pose", "present", "joints")
+        return peak, sum(getattr(track, name).nbytes for track in tracks for name in names)
+
+    short, long = peak_and_output(180.0), peak_and_output(360.0)
+    assert long[0] - short[0] < 2 * (
+        long[1] - short[1]
+    )  # was 9x when every frame was posed at once
