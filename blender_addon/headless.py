@@ -2,6 +2,7 @@
 
     python -m blender_addon.headless TAKE.npz [--blend OUT.blend] [--fbx OUT.fbx]
         [--gltf OUT.glb] [--take-name NAME] [--frame-start N] [--overwrite] [--progress]
+        [--reduce-keys TOL]
 
 Runs in any Python with the `bpy` module (the backend CLI uses the venv's). Starts from
 Blender's factory settings, builds the piano and both hands, keys the take and writes the
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import bpy
 
+from s2c_core.argtypes import non_negative_float
 from s2c_core.blender_bridge import PARENT_PID_ENV
 from s2c_core.motion import load_motion
 
@@ -51,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--frame-start", type=int, default=1, help="first frame (default 1)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument(
+        "--reduce-keys",
+        type=non_negative_float,
+        metavar="TOL",
+        help="thin the take's keys within TOL (Reduce Keys) and let the FBX exporter drop "
+        "keys of channels that barely change (smaller, editable, slightly lossy)",
+    )
+    parser.add_argument(
         "--progress", action="store_true", help="print JSON-lines progress events on stdout"
     )
     return parser
@@ -75,26 +84,35 @@ def build(
     *,
     take_name: str | None,
     frame_start: int,
+    reduce_keys: float | None = None,
     progress: Callable[[int, int, str], None] = lambda done, total, message: None,
 ) -> None:
     """Factory scene + piano + hands + the take, then every output (all or none).
 
-    `progress(done, total, message)` is called before each step: loading, keying, and
-    writing each output (the long part for long takes).
+    reduce_keys: thin every Action of the take within this tolerance, and export FBX with
+    the exporter's simplification (without it, FBX holds every channel of every bone and
+    piano key on every frame). `progress(done, total, message)` is called before each step:
+    loading, keying, and writing each output (the long part for long takes).
     """
     total = 2 + len(outputs)
     progress(0, total, f"reading {take.name}")
     motion = load_motion(take)
     progress(1, total, f"keying {motion.num_frames} frames")
     bpy.ops.wm.read_factory_settings(use_empty=True)
-    s2c_scene.apply_take(
+    actions = s2c_scene.apply_take(
         bpy.context.scene, motion, take_name=take_name or take.stem, frame_start=frame_start
     )
+    if reduce_keys is not None:
+        for action in actions.values():
+            s2c_scene.reduce_keys(action, tolerance=reduce_keys)
     with ExitStack() as stack:
         for done, (kind, path) in enumerate(outputs.items(), start=2):
             progress(done, total, f"writing {path.name}")
             temporary = stack.enter_context(s2c_scene.atomic_output(path))
-            _WRITERS[kind](temporary)
+            if kind == "fbx":
+                s2c_scene.export_fbx(temporary, simplify=reduce_keys is not None)
+            else:
+                _WRITERS[kind](temporary)
     progress(total, total, "scene written")
 
 
@@ -132,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _outputs(args),
             take_name=args.take_name,
             frame_start=args.frame_start,
+            reduce_keys=args.reduce_keys,
             progress=print_progress if args.progress else lambda *_: None,
         )
     except Exception as exc:  # any failure, even a multi-line Blender one, is one line

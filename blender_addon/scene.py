@@ -237,11 +237,20 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def export_fbx(path: str | os.PathLike, *, include_piano: bool = True) -> Path:
-    """Export the hands (and the piano) with baked animation as FBX for Unity/Unreal."""
+def export_fbx(
+    path: str | os.PathLike, *, include_piano: bool = True, simplify: bool = False
+) -> Path:
+    """Export the hands (and the piano) with baked animation as FBX for Unity/Unreal.
+
+    The exporter bakes location, rotation and scale of every bone and object on every frame
+    (most of a file is the 88 piano keys standing still). simplify: keep only the samples
+    where a channel changes by more than ~0.1 % (Blender's factor 1.0): about 25x smaller,
+    joints off by up to ~3 mm (measured on a 166 s piece).
+    """
     path = Path(path)
+    settings = FBX_SETTINGS | ({"bake_anim_simplify_factor": 1.0} if simplify else {})
     with atomic_output(path) as temporary, _selected(_export_objects(include_piano)):
-        _run_exporter(bpy.ops.export_scene.fbx, filepath=str(temporary), **FBX_SETTINGS)
+        _run_exporter(bpy.ops.export_scene.fbx, filepath=str(temporary), **settings)
     return path
 
 

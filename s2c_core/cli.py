@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
-from .argtypes import positive_int
+from .argtypes import non_negative_float, positive_int
 from .blender_bridge import run_headless
 from .motion import save_motion
 from .outputs import StagedOutputs
@@ -89,6 +89,13 @@ def _add_generate(commands) -> None:
         type=Path,
         help="WAV of the take's audio to write (for MIDI input: its rendering)",
     )
+    gen.add_argument(
+        "--reduce-keys",
+        type=non_negative_float,
+        metavar="TOL",
+        help="--blend/--fbx: thin the keys within TOL (quaternion units / metres; e.g. 0.001) "
+        "like the add-on's Reduce Keys, and let the FBX exporter drop unchanging samples",
+    )
     gen.add_argument("--overwrite", action="store_true", help="replace existing output files")
     gen.add_argument(
         "--progress",
@@ -126,6 +133,8 @@ def _run_generate(args: argparse.Namespace) -> int:
     finals = {kind: path for kind, path in finals.items() if path is not None}
     if not finals:
         raise ValueError("nothing to write: give --out, --blend, --fbx and/or --audio-out")
+    if args.reduce_keys is not None and not {"blend", "fbx"} & finals.keys():
+        raise ValueError("--reduce-keys thins the keys of --blend/--fbx outputs: give one")
     options = GenerateOptions(
         engine=args.engine,
         seed=args.seed,
@@ -152,6 +161,8 @@ def _run_generate(args: argparse.Namespace) -> int:
         if scene_args:
             reporter.stage("blender", "building the Blender scene")
             scene_args += [f"--take-name={args.input.stem}", "--progress"]
+            if args.reduce_keys is not None:
+                scene_args.append(f"--reduce-keys={args.reduce_keys!r}")
             run_headless(motion_path, scene_args, on_event=reporter.relay)
         staged.commit()
     reporter.done(

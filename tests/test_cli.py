@@ -337,3 +337,26 @@ def test_a_mano_file_that_yields_nan_joints_is_named(tmp_path, capsys):
         f"s2c: error: {mano}: the hand's rest joints contain NaN or infinite values"
     )
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.blender
+def test_the_blender_step_reports_progress_and_reduce_keys_shrinks_its_outputs(tmp_path):
+    sizes = {}
+    for name, extra in (("full", []), ("reduced", ["--reduce-keys", "0.001"])):
+        paths = {kind: tmp_path / f"{name}.{kind}" for kind in ("blend", "fbx")}
+        result = run_cli("generate", str(EXAMPLE), "--blend", str(paths["blend"]),
+                         "--fbx", str(paths["fbx"]), "--progress", "jsonl", *extra)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        events = [json.loads(line) for line in result.stdout.splitlines()]
+        messages = [e["message"] for e in events if e["event"] == "progress"]
+        assert {f"writing {name}.blend", f"writing {name}.fbx", "scene written"} <= set(messages)
+        sizes[name] = {kind: path.stat().st_size for kind, path in paths.items()}
+    assert sizes["reduced"]["fbx"] < sizes["full"]["fbx"] / 5
+    assert sizes["reduced"]["blend"] < sizes["full"]["blend"]
+
+
+def test_reduce_keys_needs_a_scene_output(tmp_path, capsys):
+    code = main(["generate", str(EXAMPLE), "--out", str(tmp_path / "t.npz"),
+                 "--reduce-keys", "0.001"])  # fmt: skip
+    assert code == 2 and "--reduce-keys thins the keys of --blend/--fbx" in capsys.readouterr().err
