@@ -109,10 +109,8 @@ def build(
         for done, (kind, path) in enumerate(outputs.items(), start=2):
             progress(done, total, f"writing {path.name}")
             temporary = stack.enter_context(s2c_scene.atomic_output(path))
-            if kind == "fbx":
-                s2c_scene.export_fbx(temporary, simplify=reduce_keys is not None)
-            else:
-                _WRITERS[kind](temporary)
+            simplify = kind == "fbx" and reduce_keys is not None
+            _WRITERS[kind](temporary, **({"simplify": True} if simplify else {}))
     progress(total, total, "scene written")
 
 
