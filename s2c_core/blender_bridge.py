@@ -62,8 +62,9 @@ def run_headless(
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     ), **{PARENT_PID_ENV: str(os.getpid())})  # fmt: skip
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
-        process = subprocess.Popen(
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
+        subprocess.Popen(
             headless_command(motion, extra_args),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -73,7 +74,8 @@ def run_headless(
             errors="replace",
             env=env,
             start_new_session=os.name == "posix",
-        )
+        ) as process,
+    ):
         try:
             chatter = _relay_events(process.stdout, on_event)
             code = process.wait()
