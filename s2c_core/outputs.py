@@ -81,8 +81,23 @@ class StagedOutputs:
                     final.unlink(missing_ok=True)
             raise
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> None:
         self._remove_staging()
+        if isinstance(exc, Exception) and not isinstance(exc, OutputError):
+            message = (str(exc).splitlines() or [""])[0]
+            if isinstance(exc, OSError) and exc.filename is not None:
+                message = f"{exc.filename}: {exc.strerror or message}"
+            if any(str(folder) in message for folder in self._tmpdirs.values()):
+                # a failure in the staging folder: say which of the user's files it hit
+                raise OutputError(self.user_paths(message)) from exc
+
+    def user_paths(self, text: str) -> str:
+        """`text` with every staging path replaced by the output path it stands for."""
+        for kind, staged in self.staging.items():
+            text = text.replace(str(staged), str(self.finals[kind]))
+        for folder, tmpdir in self._tmpdirs.items():
+            text = re.sub(rf"{re.escape(str(tmpdir))}[^\s'\":]*", str(folder), text)
+        return text
 
     def _remove_staging(self) -> None:
         for tmpdir in self._tmpdirs.values():

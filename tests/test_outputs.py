@@ -153,3 +153,15 @@ def test_a_read_only_folder_names_the_users_file(tmp_path, monkeypatch):
     with pytest.raises(OutputError) as caught, StagedOutputs({"out": target}):
         pass
     assert str(caught.value) == f"{target}: cannot write in {tmp_path} (Read-only file system)"
+
+
+def test_a_failure_inside_the_staging_folder_names_the_users_file(tmp_path):
+    target = tmp_path / "t.npz"
+    with pytest.raises(OutputError) as caught, StagedOutputs({"out": target}) as staged:
+        raise OSError(errno.ENOSPC, "No space left on device", str(staged.path("out")))
+    assert str(caught.value) == f"{target}: No space left on device"
+    with pytest.raises(OutputError) as caught, StagedOutputs({"fbx": target}) as staged:
+        scratch = staged.scratch("take.npz")
+        raise RuntimeError(f"building the Blender scene failed: error: {scratch}: NaN\nmore")
+    assert str(caught.value) == f"building the Blender scene failed: error: {tmp_path}: NaN"
+    assert list(tmp_path.iterdir()) == []
