@@ -9,6 +9,7 @@ import json
 import platform
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -202,8 +203,9 @@ def doctor_report() -> dict:
     return report
 
 
-class TerminatedError(Exception):
-    """SIGTERM/SIGHUP arrived: unwind (removing staged files) and report it."""
+class TerminatedError(BaseException):
+    """SIGTERM/SIGHUP arrived: unwind (removing staged files) and report it. A BaseException,
+    like KeyboardInterrupt, so that no `except Exception` turns it into another error."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(f"terminated by {signal.Signals(signum).name}")
@@ -213,6 +215,9 @@ class TerminatedError(Exception):
 @contextlib.contextmanager
 def _signals_raise() -> Iterator[None]:
     """Turn SIGTERM (and SIGHUP) into TerminatedError so every `with` block cleans up."""
+    if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+        yield
+        return
     names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
     signums = [getattr(signal, name) for name in names]
 
