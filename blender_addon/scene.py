@@ -244,8 +244,8 @@ def export_fbx(
 
     The exporter bakes location, rotation and scale of every bone and object on every frame
     (most of a file is the 88 piano keys standing still). simplify: keep only the samples
-    where a channel changes by more than ~0.1 % (Blender's factor 1.0): about 25x smaller,
-    joints off by up to ~3 mm (measured on a 166 s piece).
+    where a channel changes by more than ~0.1 % (Blender's factor 1.0): 25-30x smaller,
+    joints off by up to ~3 mm (measured on a 166 s piece, docs/performance.md).
     """
     path = Path(path)
     settings = FBX_SETTINGS | ({"bake_anim_simplify_factor": 1.0} if simplify else {})
