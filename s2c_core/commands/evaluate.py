@@ -11,7 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..argtypes import positive_int
 from ..pipeline import DEVICES
 
 _PROG = "s2c evaluate"
@@ -47,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--runs",
-        type=positive_int,
+        type=int,
         default=10,
         help="stochastic sampling runs (default: 10, the reference's)",
     )
@@ -57,10 +56,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="ddpm",
         help="ddpm: the reference's 1000 steps (default); dpm/ddim for speed",
     )
-    parser.add_argument("--steps", type=positive_int, help="network evaluations for ddim/dpm")
+    parser.add_argument("--steps", type=int, help="network evaluations for ddim/dpm")
     parser.add_argument(
         "--batch-size",
-        type=positive_int,
+        type=int,
         default=64,
         help="windows per batch (default: 64, the reference's)",
     )
@@ -88,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="JSON report; the Markdown goes beside it as .md",
     )
     parser.add_argument("--device", choices=DEVICES, default="auto")
-    parser.add_argument("--limit", type=positive_int, metavar="N", help="only the first N windows")
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N windows")
     parser.add_argument("--seed", type=int, default=0, help="run r samples with seed + r")
     parser.set_defaults(handler=run_evaluate)
 
