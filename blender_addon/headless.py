@@ -1,7 +1,8 @@
 """Build a scene from a HandMotion file without the Blender UI and write .blend/.fbx/.glb.
 
     python -m blender_addon.headless TAKE.npz [--blend OUT.blend] [--fbx OUT.fbx]
-        [--gltf OUT.glb] [--take-name NAME] [--frame-start N] [--overwrite]
+        [--gltf OUT.glb] [--take-name NAME] [--frame-start N] [--overwrite] [--progress]
+        [--reduce-keys TOL]
 
 Runs in any Python with the `bpy` module (the backend CLI uses the venv's). Starts from
 Blender's factory settings, builds the piano and both hands, keys the take and writes the
@@ -13,16 +14,24 @@ line on stderr and exit status 1; an existing output is refused unless --overwri
 from __future__ import annotations
 
 import argparse
+import ctypes
+import json
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
 import bpy
 
-from s2c_core.motion import MotionFormatError, load_motion
+from s2c_core.argtypes import non_negative_float
+from s2c_core.blender_bridge import PARENT_PID_ENV
+from s2c_core.motion import load_motion
 
 from . import scene as s2c_scene
+
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 _WRITERS = {
     "blend": s2c_scene.save_blend,
@@ -43,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--take-name", help="Action name prefix (default: the file's stem)")
     parser.add_argument("--frame-start", type=int, default=1, help="first frame (default 1)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    parser.add_argument(
+        "--reduce-keys",
+        type=non_negative_float,
+        metavar="TOL",
+        help="thin the take's keys within TOL (Reduce Keys) and let the FBX exporter drop "
+        "keys of channels that barely change (smaller, editable, slightly lossy)",
+    )
+    parser.add_argument(
+        "--progress", action="store_true", help="print JSON-lines progress events on stdout"
+    )
     return parser
 
 
@@ -59,26 +78,82 @@ def _outputs(args: argparse.Namespace) -> dict[str, Path]:
     return outputs
 
 
-def build(take: Path, outputs: dict[str, Path], *, take_name: str | None, frame_start: int) -> None:
-    """Factory scene + piano + hands + the take, then every output (all or none)."""
+def build(
+    take: Path,
+    outputs: dict[str, Path],
+    *,
+    take_name: str | None,
+    frame_start: int,
+    reduce_keys: float | None = None,
+    progress: Callable[[int, int, str], None] = lambda done, total, message: None,
+) -> None:
+    """Factory scene + piano + hands + the take, then every output (all or none).
+
+    reduce_keys: thin every Action of the take within this tolerance, and export FBX with
+    the exporter's simplification (without it, FBX holds every channel of every bone and
+    piano key on every frame). `progress(done, total, message)` is called before each step:
+    loading, keying, and writing each output (the long part for long takes).
+    """
+    total = 2 + len(outputs)
+    progress(0, total, f"reading {take.name}")
     motion = load_motion(take)
+    progress(1, total, f"keying {motion.num_frames} frames")
     bpy.ops.wm.read_factory_settings(use_empty=True)
-    s2c_scene.apply_take(
+    actions = s2c_scene.apply_take(
         bpy.context.scene, motion, take_name=take_name or take.stem, frame_start=frame_start
     )
+    if reduce_keys is not None:
+        for action in actions.values():
+            s2c_scene.reduce_keys(action, tolerance=reduce_keys)
     with ExitStack() as stack:
-        for kind, path in outputs.items():
+        for done, (kind, path) in enumerate(outputs.items(), start=2):
+            progress(done, total, f"writing {path.name}")
             temporary = stack.enter_context(s2c_scene.atomic_output(path))
-            _WRITERS[kind](temporary)
+            simplify = kind == "fbx" and reduce_keys is not None
+            _WRITERS[kind](temporary, **({"simplify": True} if simplify else {}))
+    progress(total, total, "scene written")
+
+
+def print_progress(done: int, total: int, message: str) -> None:
+    """One JSON-lines progress event on stdout; the backend CLI relays it to its caller."""
+    event = {"event": "progress", "done": done, "total": total, "message": message}
+    print(json.dumps(event), flush=True)
+
+
+def die_with_parent() -> None:
+    """Linux: end this process when the backend that started it dies, even by SIGKILL.
+
+    The backend names its pid in S2C_PARENT_PID. The request (prctl PR_SET_PDEATHSIG) is
+    made here rather than in a preexec_fn, which is unsafe in the backend's threaded
+    process; if the parent died before the request, getppid() already differs and we exit.
+    """
+    parent = os.environ.get(PARENT_PID_ENV)
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no prctl (musl without it, sandboxes): best effort
+        return
+    if str(os.getppid()) != parent:
+        os._exit(1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    die_with_parent()
     args = _parser().parse_args(argv)
     try:
-        build(args.take, _outputs(args), take_name=args.take_name, frame_start=args.frame_start)
-    except (MotionFormatError, OSError, RuntimeError, ValueError) as exc:
-        # Blender operator errors span several lines; the contract is one line.
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        build(
+            args.take,
+            _outputs(args),
+            take_name=args.take_name,
+            frame_start=args.frame_start,
+            reduce_keys=args.reduce_keys,
+            progress=print_progress if args.progress else lambda *_: None,
+        )
+    except Exception as exc:  # any failure, even a multi-line Blender one, is one line
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"error: {message}", file=sys.stderr)
         return 1
     return 0
 

@@ -8,13 +8,20 @@ Blender executable found on PATH / in $BLENDER.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The builder reads this to die with the backend (blender_addon.headless.die_with_parent).
+PARENT_PID_ENV = "S2C_PARENT_PID"
 
 
 class BlenderUnavailableError(RuntimeError):
@@ -41,15 +48,82 @@ def headless_command(motion: Path, extra_args: list[str]) -> list[str]:
             str(REPO_ROOT), *args]  # fmt: skip
 
 
-def run_headless(motion: Path, extra_args: list[str]) -> None:
-    """Build the scene; raise RuntimeError with the builder's last error line on failure."""
+def run_headless(
+    motion: Path, extra_args: list[str], on_event: Callable[[dict[str, Any]], None] | None = None
+) -> None:
+    """Build the scene; raise RuntimeError with the builder's last error line on failure.
+
+    The builder's JSON-lines progress events on its stdout go to `on_event`; its other
+    output (Blender's own chatter) is dropped unless it explains a failure. The child runs
+    in its own process group, is killed with it when this call is interrupted (SIGTERM
+    arrives as an exception, Ctrl-C), and dies with this process when it is killed
+    outright (the builder asks Linux for that, see blender_addon.headless).
+    """
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-    ))  # fmt: skip
-    result = subprocess.run(
-        headless_command(motion, extra_args), capture_output=True, text=True, env=env
-    )
-    if result.returncode != 0:
-        lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-        last = lines[-1] if lines else f"exit code {result.returncode}"
-        raise RuntimeError(f"building the Blender scene failed: {last}")
+    ), **{PARENT_PID_ENV: str(os.getpid())})  # fmt: skip
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
+        subprocess.Popen(
+            headless_command(motion, extra_args),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=env,
+            start_new_session=os.name == "posix",
+        ) as process,
+    ):
+        try:
+            chatter = _relay_events(process.stdout, on_event)
+            code = process.wait()
+        except BaseException:
+            _kill_group(process)
+            raise
+        if code != 0:
+            stderr.seek(0)
+            raise RuntimeError(
+                f"building the Blender scene failed: {_reason(stderr.read(), chatter, code)}"
+            )
+
+
+def _relay_events(stdout, on_event: Callable[[dict[str, Any]], None] | None) -> list[str]:
+    """Pass the builder's events on; returns the last few other lines it printed."""
+    chatter: list[str] = []
+    for line in stdout:
+        event = _parse_event(line)
+        if event is not None:
+            if on_event is not None:
+                on_event(event)
+        elif line.strip():
+            chatter = [*chatter[-4:], line.strip()]
+    return chatter
+
+
+def _parse_event(line: str) -> dict[str, Any] | None:
+    if not line.startswith("{"):
+        return None
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return event if isinstance(event, dict) and "event" in event else None
+
+
+def _reason(stderr: str, chatter: list[str], code: int) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    return (errors or lines or chatter or [f"exit code {code}"])[-1]
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):  # already gone
+        pass
+    process.wait()

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import platform
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
+from .argtypes import non_negative_float, positive_int
 from .blender_bridge import run_headless
 from .motion import save_motion
 from .outputs import StagedOutputs
@@ -62,7 +66,7 @@ def _add_generate(commands) -> None:
         help="S2C sampler: ddpm is the reference's 1000 steps (default: dpm)",
     )
     gen.add_argument(
-        "--steps", type=int, help="S2C network evaluations for ddim/dpm (defaults 50/20)"
+        "--steps", type=positive_int, help="S2C network evaluations for ddim/dpm (defaults 50/20)"
     )
     gen.add_argument(
         "--device",
@@ -85,6 +89,13 @@ def _add_generate(commands) -> None:
         "--audio-out",
         type=Path,
         help="WAV of the take's audio to write (for MIDI input: its rendering)",
+    )
+    gen.add_argument(
+        "--reduce-keys",
+        type=non_negative_float,
+        metavar="TOL",
+        help="--blend/--fbx: thin the keys within TOL (quaternion units / metres; e.g. 0.001) "
+        "like the add-on's Reduce Keys, and let the FBX exporter drop unchanging samples",
     )
     gen.add_argument("--overwrite", action="store_true", help="replace existing output files")
     gen.add_argument(
@@ -118,11 +129,13 @@ def _add_module_commands(commands) -> None:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
-    reporter = ProgressReporter(args.progress)
+    reporter = ProgressReporter(args.progress)  # before the redirect: events keep stdout
     finals = {kind: getattr(args, kind) for kind in ("out", "audio_out", *_SCENE_OUTPUTS)}
-    finals = {kind: path.resolve() for kind, path in finals.items() if path is not None}
+    finals = {kind: path for kind, path in finals.items() if path is not None}
     if not finals:
         raise ValueError("nothing to write: give --out, --blend, --fbx and/or --audio-out")
+    if args.reduce_keys is not None and not {"blend", "fbx"} & finals.keys():
+        raise ValueError("--reduce-keys thins the keys of --blend/--fbx outputs: give one")
     options = GenerateOptions(
         engine=args.engine,
         seed=args.seed,
@@ -134,9 +147,13 @@ def _run_generate(args: argparse.Namespace) -> int:
         device=args.device,
         refine_contacts=args.refine_contacts,
     )
-    with StagedOutputs(finals, overwrite=args.overwrite) as staged:
+    inputs = [path for path in (args.input, args.mano) if path is not None]
+    staged = StagedOutputs(finals, overwrite=args.overwrite, inputs=inputs)
+    # Third-party prints (smplx, Blender) must not mix into the JSON lines on stdout.
+    with contextlib.redirect_stdout(sys.stderr), staged:
         motion = generate(args.input, options, reporter)
-        motion_path = staged.path("out") if "out" in finals else _scratch(staged, args.input)
+        motion.validate(str(args.input))  # name the user's file, not a staging path
+        motion_path = staged.path("out") if "out" in finals else staged.scratch("take.npz")
         save_motion(motion, motion_path)
         if "audio_out" in finals:
             reporter.stage("audio", "writing the take's audio")
@@ -144,20 +161,18 @@ def _run_generate(args: argparse.Namespace) -> int:
         scene_args = [f"--{kind}={staged.path(kind)}" for kind in _SCENE_OUTPUTS if kind in finals]
         if scene_args:
             reporter.stage("blender", "building the Blender scene")
-            run_headless(motion_path, [*scene_args, f"--take-name={args.input.stem}"])
+            scene_args += [f"--take-name={args.input.stem}", "--progress"]
+            if args.reduce_keys is not None:
+                scene_args.append(f"--reduce-keys={args.reduce_keys!r}")
+            run_headless(motion_path, scene_args, on_event=reporter.relay)
         staged.commit()
     reporter.done(
-        output=str(finals.get("out", "")),
-        outputs={kind: str(path) for kind, path in finals.items()},
+        output=str(staged.finals.get("out", "")),
+        outputs={kind: str(path) for kind, path in staged.finals.items()},
         engine=motion.metadata.engine,
         frames=motion.num_frames,
     )
     return 0
-
-
-def _scratch(staged: StagedOutputs, input_path: Path) -> Path:
-    """A HandMotion file inside the staging folder, for runs that only want a scene."""
-    return next(iter(staged.staging.values())).parent / f"{input_path.stem}.npz"
 
 
 def _run_doctor(args: argparse.Namespace) -> int:
@@ -188,24 +203,70 @@ def doctor_report() -> dict:
     return report
 
 
+class TerminatedError(BaseException):
+    """SIGTERM/SIGHUP arrived: unwind (removing staged files) and report it. A BaseException,
+    like KeyboardInterrupt, so that no `except Exception` turns it into another error."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"terminated by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Turn SIGTERM (and SIGHUP) into TerminatedError so every `with` block cleans up."""
+    if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+        yield
+        return
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    signums = [getattr(signal, name) for name in names]
+
+    def on_signal(signum, frame) -> None:
+        for each in signums:  # a second signal during clean-up ends the process at once
+            signal.signal(each, signal.SIG_DFL)
+        raise TerminatedError(signum)
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     reporter = ProgressReporter(getattr(args, "progress", "none"))
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _signals_raise():
             warnings.simplefilter("always")
             warnings.showwarning = _print_warning
             return args.handler(args)
-    except (ValueError, OSError, RuntimeError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        reporter.error(message)
-        print(f"s2c: error: {message}", file=sys.stderr)
-        return 2
+    except TerminatedError as exc:
+        _report_error(reporter, str(exc))
+        return 128 + exc.signum
     except KeyboardInterrupt:
         reporter.error("interrupted")
         print("s2c: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # the one error boundary: any failure is one line, exit 2
+        _report_error(reporter, error_line(exc))
+        return 2
+
+
+def error_line(exc: BaseException) -> str:
+    """The first line of the message; unexpected exception types also name their type."""
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    message = lines[0].strip() if lines else ""
+    if isinstance(exc, (ValueError, OSError, RuntimeError)) and message:
+        return message
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _report_error(reporter: ProgressReporter, message: str) -> None:
+    reporter.error(message)
+    print(f"s2c: error: {message}", file=sys.stderr)
 
 
 def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:

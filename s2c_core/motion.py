@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from .hand.rig import REST_JOINTS_KEY, rest_joints_problem
+
 FORMAT_NAME = "s2c-hands/HandMotion"
 FORMAT_VERSION = 1
 DEFAULT_FPS = 30.0
@@ -25,6 +27,17 @@ HANDS = ("left", "right")
 # Columns of the `notes` table: MIDI pitch, onset s, offset s, velocity, hand (0 left,
 # 1 right, -1 unassigned), piano finger (1 thumb .. 5 little finger, 0 unknown).
 NOTE_COLUMNS = ("pitch", "onset", "offset", "velocity", "hand", "finger")
+
+# Sanity ranges: a reader refuses what no real take has, before it allocates anything.
+FPS_RANGE = (1.0, 1000.0)
+MAX_FRAMES = 10_000_000  # 3.9 days at 30 fps: more is a damaged or hostile header
+MAX_NOTES = 10_000_000
+MAX_TEXT_BYTES = 64 << 20  # the format marker and the metadata JSON
+PITCH_RANGE = (21, 108)  # the 88 keys, A0..C8 (General MIDI note numbers)
+
+# Blender's last frame (MAXFRAME in DNA_scene_types.h): keys after it are dropped without a
+# word, so engines refuse to make a take that ends later and the add-on refuses to key one.
+BLENDER_MAX_FRAME = 1_048_574
 
 _TRACK_SHAPES = {
     "transl": (3,),
@@ -37,6 +50,23 @@ _TRACK_SHAPES = {
 
 class MotionFormatError(ValueError):
     """A HandMotion file is missing, unreadable or inconsistent (message names the file)."""
+
+
+def blender_length_problem(frames: int, fps: float, frame_start: int = 1) -> str | None:
+    """Why a take of `frames` starting at `frame_start` cannot be keyed in Blender, or None."""
+    last = frame_start + frames - 1
+    if last <= BLENDER_MAX_FRAME:
+        return None
+    return (
+        f"{_clock(frames / fps)} at {fps:g} fps is {frames:,} frames, ending at frame "
+        f"{last:,}, past Blender's last frame {BLENDER_MAX_FRAME:,} "
+        f"({_clock(BLENDER_MAX_FRAME / fps)} at this rate); split it into shorter pieces"
+    )
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d} h"
 
 
 @dataclass
@@ -95,17 +125,53 @@ class HandMotion:
 
     def validate(self, origin: str = "HandMotion") -> None:
         """Raise MotionFormatError unless shapes, dtypes and values are consistent."""
-        if not (np.isfinite(self.fps) and self.fps > 0):
-            raise MotionFormatError(f"{origin}: fps must be positive, got {self.fps}")
+        fps = self.fps
+        if not (FPS_RANGE[0] <= fps <= FPS_RANGE[1]):  # NaN fails too
+            raise MotionFormatError(
+                f"{origin}: fps must be between {FPS_RANGE[0]:g} and {FPS_RANGE[1]:g}, got {fps}"
+            )
         frames = self.right.num_frames
+        if not 1 <= frames <= MAX_FRAMES:
+            raise MotionFormatError(f"{origin}: {frames} frames (expected 1..{MAX_FRAMES})")
         for side in HANDS:
             _validate_track(self.hand(side), frames, f"{origin}: {side} hand")
-        notes = np.asarray(self.notes)
-        if notes.ndim != 2 or notes.shape[1] != len(NOTE_COLUMNS) or not np.isfinite(notes).all():
-            raise MotionFormatError(
-                f"{origin}: notes must be a finite (N, {len(NOTE_COLUMNS)}) table, "
-                f"got shape {notes.shape}"
-            )
+        _validate_notes(np.asarray(self.notes), origin)
+        _validate_metadata(self.metadata, origin)
+
+
+def _validate_notes(notes: np.ndarray, origin: str) -> None:
+    if notes.ndim != 2 or notes.shape[1] != len(NOTE_COLUMNS) or notes.dtype.kind not in "fiu":
+        raise MotionFormatError(
+            f"{origin}: notes must be a numeric (N, {len(NOTE_COLUMNS)}) table, got shape "
+            f"{notes.shape} of {notes.dtype}"
+        )
+    if not np.isfinite(notes).all():
+        raise MotionFormatError(f"{origin}: notes contain NaN or infinite values")
+    pitch, onset, offset, velocity, hand, finger = notes.T
+    problems = {
+        f"pitch outside {PITCH_RANGE[0]}..{PITCH_RANGE[1]}": (pitch < PITCH_RANGE[0])
+        | (pitch > PITCH_RANGE[1])
+        | (pitch % 1 != 0),
+        "negative onset": onset < 0,
+        "offset not after onset": offset <= onset,
+        "velocity outside 0..127": (velocity < 0) | (velocity > 127),
+        "hand not -1, 0 or 1": ~np.isin(hand, (-1, 0, 1)),
+        "finger not 0..5": ~np.isin(finger, (0, 1, 2, 3, 4, 5)),
+    }
+    for problem, bad in problems.items():
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise MotionFormatError(f"{origin}: note {row} has {problem}: {notes[row].tolist()}")
+
+
+def _validate_metadata(metadata: MotionMetadata, origin: str) -> None:
+    if not isinstance(metadata.extra, dict):
+        raise MotionFormatError(
+            f"{origin}: metadata 'extra' must be an object, got {type(metadata.extra).__name__}"
+        )
+    rest = metadata.extra.get(REST_JOINTS_KEY)
+    if rest is not None and (problem := rest_joints_problem(rest)):
+        raise MotionFormatError(f"{origin}: metadata {REST_JOINTS_KEY} {problem}")
 
 
 def _validate_track(track: HandTrack, frames: int, origin: str) -> None:
@@ -164,24 +230,100 @@ def _current_umask() -> int:
 
 
 def load_motion(path: str | os.PathLike) -> HandMotion:
-    """Read and validate a HandMotion file; any problem is one MotionFormatError line."""
+    """Read and validate a HandMotion file; any problem is one MotionFormatError line.
+
+    Every array's npy header is checked against the layout before any array is read, so a
+    header claiming absurd sizes is refused instead of allocated.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise MotionFormatError(f"{path}: is a directory, not a HandMotion file")
     if not path.is_file():
         raise MotionFormatError(f"{path}: no such HandMotion file")
     try:
+        with zipfile.ZipFile(path) as archive:
+            headers = _read_headers(archive)
+            _check_headers(headers, str(path))
         with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
+            arrays = {key: data[key] for key in headers if key in _KNOWN_ARRAYS}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        if isinstance(exc, MotionFormatError):
+            raise
         raise MotionFormatError(f"{path}: not a readable .npz HandMotion file ({exc})") from exc
     motion = _motion_from_arrays(arrays, str(path))
     motion.validate(str(path))
     return motion
 
 
+_KNOWN_ARRAYS = frozenset(
+    {"format", "version", "fps", "notes", "metadata_json"}
+    | {f"{side}_{name}" for side in HANDS for name in _TRACK_SHAPES}
+)
+
+
+def _read_headers(archive: zipfile.ZipFile) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """(shape, dtype) of each .npy member, from its header alone."""
+    headers = {}
+    for name in archive.namelist():
+        if not name.endswith(".npy"):
+            continue
+        with archive.open(name) as member:
+            version = np.lib.format.read_magic(member)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+            else:
+                raise ValueError(f"{name}: npy format version {version} is not supported")
+        headers[name[: -len(".npy")]] = (shape, dtype)
+    return headers
+
+
+def _check_headers(headers: dict[str, tuple[tuple[int, ...], np.dtype]], origin: str) -> None:
+    """Refuse shapes outside the layout and sizes no real take has, before reading data."""
+    if "right_transl" not in headers:  # the frame count every other shape follows
+        if "format" not in headers:
+            raise MotionFormatError(f"{origin}: not a HandMotion file (no '{FORMAT_NAME}' marker)")
+        raise MotionFormatError(f"{origin}: missing arrays right_transl")
+    frames = headers["right_transl"][0][:1] or (0,)
+    if not 0 < frames[0] <= MAX_FRAMES:
+        raise MotionFormatError(
+            f"{origin}: right_transl claims {frames[0]} frames (expected 1..{MAX_FRAMES})"
+        )
+    expected = {"format": (), "version": (), "fps": (), "metadata_json": ()}
+    expected |= {f"{side}_{name}": (*frames, *tail) for side in HANDS
+                 for name, tail in _TRACK_SHAPES.items()}  # fmt: skip
+    for key, (shape, dtype) in headers.items():
+        if key == "notes":
+            if len(shape) != 2 or shape[0] > MAX_NOTES or shape[1] != len(NOTE_COLUMNS):
+                raise MotionFormatError(
+                    f"{origin}: notes has shape {shape}, expected (N<={MAX_NOTES}, "
+                    f"{len(NOTE_COLUMNS)})"
+                )
+        elif key in expected and shape != expected[key]:
+            raise MotionFormatError(f"{origin}: {key} has shape {shape}, expected {expected[key]}")
+        if key in _KNOWN_ARRAYS and (dtype.hasobject or dtype.itemsize > MAX_TEXT_BYTES):
+            raise MotionFormatError(f"{origin}: {key} has an unsupported type {dtype}")
+
+
+def _scalar(arrays: dict[str, np.ndarray], key: str, origin: str, kinds: str) -> Any:
+    """A 0-d array's value, if its dtype kind is one of `kinds` (e.g. "iu" or "fiu")."""
+    value = arrays[key]
+    if value.shape != () or value.dtype.kind not in kinds:
+        raise MotionFormatError(
+            f"{origin}: {key} must be a single number, got {value.dtype} of shape {value.shape}"
+            + (f" ({str(value)[:40]!r})" if value.dtype.kind in "US" else "")
+        )
+    return value.item()
+
+
 def _motion_from_arrays(arrays: dict[str, np.ndarray], origin: str) -> HandMotion:
-    if str(arrays.get("format", "")) != FORMAT_NAME:
+    marker = arrays.get("format")
+    if marker is None or marker.shape != () or str(marker) != FORMAT_NAME:
         raise MotionFormatError(f"{origin}: not a HandMotion file (no '{FORMAT_NAME}' marker)")
-    version = int(arrays.get("version", -1))
+    if "version" not in arrays:
+        raise MotionFormatError(f"{origin}: missing arrays version")
+    version = _scalar(arrays, "version", origin, "iu")
     if version != FORMAT_VERSION:
         raise MotionFormatError(
             f"{origin}: HandMotion version {version} is not supported (this reader: "
@@ -205,7 +347,7 @@ def _motion_from_arrays(arrays: dict[str, np.ndarray], origin: str) -> HandMotio
         for side in HANDS
     }
     return HandMotion(
-        fps=float(arrays["fps"]),
+        fps=float(_scalar(arrays, "fps", origin, "fiu")),
         left=tracks["left"],
         right=tracks["right"],
         metadata=metadata,

@@ -7,12 +7,13 @@ are known the result is then aligned to them by contact refinement.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from .hand.mano import load_mano_rig
 from .hand.rig import REST_JOINTS_KEY, HandRig, builtin_rig
-from .motion import HandMotion
+from .motion import DEFAULT_FPS, HandMotion, blender_length_problem
 from .progress import ProgressReporter
 
 MIDI_SUFFIXES = frozenset({".mid", ".midi"})
@@ -55,6 +56,13 @@ def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> st
     return engine
 
 
+def check_take_length(input_path: Path, seconds: float) -> None:
+    """Refuse, before any work, a piece too long for Blender to key (see BLENDER_MAX_FRAME)."""
+    problem = blender_length_problem(math.ceil(seconds * DEFAULT_FPS) + 1, DEFAULT_FPS)
+    if problem:
+        raise InputError(f"{input_path}: too long to animate: {problem}")
+
+
 def load_rig(mano: Path | None) -> HandRig:
     return load_mano_rig(mano) if mano else builtin_rig("right")
 
@@ -64,10 +72,15 @@ def generate(
 ) -> HandMotion:
     input_path = Path(input_path)
     if not input_path.is_file():
-        raise InputError(f"{input_path}: no such file")
+        what = "is a directory, not a file" if input_path.is_dir() else "no such file"
+        raise InputError(f"{input_path}: {what}")
     engine = resolve_engine(input_path, options.engine, options.checkpoint)
     is_midi = input_path.suffix.lower() in MIDI_SUFFIXES
     progress = progress or ProgressReporter("none")
+    if not is_midi:  # the header says how long; MIDI lengths are checked by the engines
+        from .music.audio import audio_duration
+
+        check_take_length(input_path, audio_duration(input_path))
     rig = load_rig(options.mano)
     progress.stage("engine", f"{engine} engine on {input_path.name}")
     if engine == "midi":
@@ -104,7 +117,7 @@ def _run_s2c_engine(
     progress: ProgressReporter,
 ) -> HandMotion:
     from .engines.s2c.engine import S2COptions, generate_with_s2c
-    from .music.audio import load_audio
+    from .music.audio import SAMPLE_RATE, load_audio
 
     notes = None
     if is_midi:
@@ -112,6 +125,7 @@ def _run_s2c_engine(
 
         progress.stage("render", "rendering the MIDI file to audio")
         audio, notes = render_midi(input_path)
+        check_take_length(input_path, len(audio) / SAMPLE_RATE)
     else:
         audio = load_audio(input_path)
     s2c_options = S2COptions(

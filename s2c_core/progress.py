@@ -31,6 +31,14 @@ class ProgressReporter:
         bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {message}"
         self._emit({"event": "progress", "done": done, "total": total, "message": message}, bar)
 
+    def relay(self, event: dict[str, Any]) -> None:
+        """Pass on a child process's progress event (its done/error stay its own)."""
+        if event.get("event") == "progress":
+            done, total = int(event.get("done", 0)), int(event.get("total", 0))
+            self.progress(done, total, str(event.get("message", "")))
+        elif event.get("event") == "stage":
+            self.stage(str(event.get("name", "")), str(event.get("message", "")))
+
     def done(self, **info: Any) -> None:
         self._emit({"event": "done", **info}, f"done: {info.get('output', '')}")
 

@@ -1,4 +1,6 @@
+import io
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -68,7 +70,7 @@ def _rewrite(path, **changes):
         ({"right_global_orient": np.zeros((12, 3), np.int64)}, "must be floating point"),
         ({"right_transl": None}, "missing arrays right_transl"),
         ({"metadata_json": np.array("{not json")}, "metadata is not valid JSON"),
-        ({"fps": np.array(-1.0)}, "fps must be positive"),
+        ({"fps": np.array(-1.0)}, "fps must be between 1 and 1000, got -1.0"),
     ],
 )
 def test_invalid_files_are_refused_with_one_clear_line(tmp_path, change, message):
@@ -101,3 +103,87 @@ def test_metadata_is_plain_json(tmp_path):
     with np.load(path) as data:
         meta = json.loads(str(data["metadata_json"]))
     assert meta["engine"] == "test" and meta["source"] == "x.mid"
+
+
+def _rewrite_metadata(path, **changes):
+    with np.load(path) as data:
+        metadata = json.loads(str(data["metadata_json"]))
+    metadata.update(changes)
+    _rewrite(path, metadata_json=np.array(json.dumps(metadata)))
+
+
+def _notes_with(row: list[float]) -> np.ndarray:
+    return np.array([[60, 0.0, 0.5, 80, 1, 1], row], dtype=float)
+
+
+_DEGENERATE_REST = np.zeros((21, 3)).tolist()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"fps": np.array([30.0, 30.0])}, r"fps has shape \(2,\), expected \(\)"),
+        ({"version": np.array([1, 1])}, r"version has shape \(2,\), expected \(\)"),
+        ({"version": np.array("abc")}, r"version must be a single number, got <U3 .*'abc'"),
+        ({"fps": np.array(1e9)}, "fps must be between 1 and 1000"),
+        ({"notes": _notes_with([7, 0.0, 0.5, 80, 1, 1])}, "note 1 has pitch outside 21..108"),
+        ({"notes": _notes_with([60, -1.0, 0.5, 80, 1, 1])}, "note 1 has negative onset"),
+        ({"notes": _notes_with([60, 0.5, 0.5, 80, 1, 1])}, "note 1 has offset not after onset"),
+        ({"notes": _notes_with([60, 0.1, 0.5, 80, 2, 1])}, "note 1 has hand not -1, 0 or 1"),
+        ({"notes": np.array([["a"] * 6])}, "notes must be a numeric"),
+        ({"format": np.array(["s2c-hands/HandMotion"])}, r"format has shape \(1,\)"),
+    ],
+)
+def test_malformed_values_are_refused_by_the_reader_itself(tmp_path, change, message):
+    path = save_motion(make_motion(), tmp_path / "take.npz")
+    _rewrite(path, **change)
+    with pytest.raises(MotionFormatError, match=message) as info:
+        load_motion(path)
+    assert str(info.value).startswith(f"{path}: ") and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"extra": [1, 2]}, "metadata 'extra' must be an object, got list"),
+        ({"extra": {"rest_joints": [[float("nan")] * 3] * 21}}, "rest_joints contain NaN"),
+        ({"extra": {"rest_joints": _DEGENERATE_REST}}, "rest_joints are degenerate"),
+        ({"extra": {"rest_joints": [[0.0, 0.0]]}}, r"rest_joints must have shape \(21, 3\)"),
+    ],
+)
+def test_malformed_metadata_is_refused_by_the_reader_itself(tmp_path, changes, message):
+    path = save_motion(make_motion(), tmp_path / "take.npz")
+    _rewrite_metadata(path, **changes)
+    with pytest.raises(MotionFormatError, match=message) as info:
+        load_motion(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+@pytest.mark.parametrize(
+    ("member", "shape", "message"),
+    [
+        ("right_transl", (10**12, 3), "right_transl claims 1000000000000 frames"),
+        ("left_joints", (10**12, 21, 3), r"left_joints has shape \(1000000000000, 21, 3\)"),
+        ("notes", (10**12, 6), r"notes has shape \(1000000000000, 6\)"),
+        ("fps", (10**12,), r"fps has shape \(1000000000000,\)"),
+    ],
+)
+def test_an_absurd_npy_header_is_refused_before_allocating(tmp_path, member, shape, message):
+    path = save_motion(make_motion(), tmp_path / "take.npz")
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f4", "fortran_order": False, "shape": shape}
+    )
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members[f"{member}.npy"] = b"\x93NUMPY\x01\x00" + header.getvalue()[8:] + bytes(64)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(MotionFormatError, match=message):
+        load_motion(path)
+
+
+def test_a_directory_is_not_a_motion_file(tmp_path):
+    with pytest.raises(MotionFormatError, match="is a directory"):
+        load_motion(tmp_path)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .rig import HandRig, builtin_rig
+from .rig import HandRig, builtin_rig, rest_joints_problem
 from .skeleton import FINGERS
 
 _REQUIRED_KEYS = (
@@ -108,24 +108,32 @@ def load_mano_rig(path: str | Path, side: str = "right") -> HandRig:
             f"{path}: using a MANO file needs the optional 'smplx' package "
             "(pip install 's2c-hands[mano]')"
         ) from exc
-    model = smplx.MANO(
-        str(path), is_rhand=True, data_struct=Struct(**data), use_pca=False, flat_hand_mean=True
-    )
-    with torch.no_grad():
-        output = model(
-            betas=torch.zeros(1, model.num_betas),
-            global_orient=torch.zeros(1, 3),
-            hand_pose=torch.zeros(1, 45),
+    try:  # a well-formed pickle can still hold arrays smplx cannot use
+        model = smplx.MANO(
+            str(path), is_rhand=True, data_struct=Struct(**data), use_pca=False, flat_hand_mean=True
         )
-    joints = output.joints[0, :16].double().numpy()
-    vertices = output.vertices[0].double().numpy()
-    tips = vertices[[VERTEX_IDS["mano"][finger] for finger in FINGERS]]  # smplx's tip vertices
-    rest = np.concatenate([joints, tips], axis=0)
+        with torch.no_grad():
+            output = model(
+                betas=torch.zeros(1, model.num_betas),
+                global_orient=torch.zeros(1, 3),
+                hand_pose=torch.zeros(1, 45),
+            )
+        joints = output.joints[0, :16].double().numpy()
+        vertices = output.vertices[0].double().numpy()
+        tips = vertices[[VERTEX_IDS["mano"][finger] for finger in FINGERS]]  # smplx's tips
+        rest = np.concatenate([joints, tips], axis=0)
+        mean_pose = np.asarray(data["hands_mean"], dtype=np.float64).reshape(45)
+    except Exception as exc:  # any failure of smplx on it is the file's fault
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ManoFileError(f"{path}: not a usable MANO model ({reason})") from exc
+    problem = rest_joints_problem(rest)
+    if problem:
+        raise ManoFileError(f"{path}: the hand's rest joints {problem}")
     rig = replace(
         builtin_rig("right"),
         name="mano",
         rest_joints=rest - rest[0],
-        mean_pose=np.asarray(data["hands_mean"], dtype=np.float64).reshape(45),
+        mean_pose=mean_pose,
         mano_wrist=rest[0].copy(),
     )
     return rig.for_side(side)

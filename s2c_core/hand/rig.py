@@ -223,11 +223,28 @@ def _relaxed_pose(rig: HandRig) -> np.ndarray:
 REST_JOINTS_KEY = "rest_joints"  # metadata.extra entry: the right hand's (21, 3) rest joints
 
 
+def rest_joints_problem(rest_joints) -> str | None:
+    """Why no rig can be built from these rest joints, or None when they are usable."""
+    try:
+        rest = np.asarray(rest_joints, dtype=np.float64)
+    except (TypeError, ValueError):
+        return "are not a numeric array"
+    if rest.shape != (NUM_JOINTS, 3):
+        return f"must have shape ({NUM_JOINTS}, 3), got {rest.shape}"
+    if not np.isfinite(rest).all():
+        return "contain NaN or infinite values"
+    bones = np.linalg.norm(rest[1:] - rest[list(PARENTS[1:])], axis=1)
+    if bones.min() < 1e-4:  # 0.1 mm; a real hand's shortest bone is about 1 cm
+        return "are degenerate (a bone of about zero length)"
+    return None
+
+
 def rig_from_rest_joints(rest_joints, name: str) -> HandRig:
     """A right-hand rig with these rest joints (e.g. MANO's, carried in a HandMotion file so
     that Blender, which cannot load MANO itself, builds the same hand); axes and limits are
     the built-in rig's."""
+    problem = rest_joints_problem(rest_joints)
+    if problem:
+        raise ValueError(f"rest joints {problem}")
     rest = np.asarray(rest_joints, dtype=np.float64)
-    if rest.shape != (NUM_JOINTS, 3) or not np.isfinite(rest).all():
-        raise ValueError(f"rest joints must be a finite ({NUM_JOINTS}, 3) array, got {rest.shape}")
     return replace(builtin_rig("right"), name=name, rest_joints=rest - rest[0])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -101,9 +102,12 @@ def _open(path: Path) -> sf.SoundFile:
     if path.stat().st_size == 0:
         raise AudioReadError(f"{path}: empty audio file (0 bytes)")
     try:
-        handle = sf.SoundFile(path)
+        with _quiet_decoder():
+            handle = sf.SoundFile(path)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
         reason = _one_line(exc).removeprefix(f"Error opening {str(path)!r}: ")
+        if "does not exist" in reason:  # libsndfile's words for data it cannot recognise
+            reason = "not audio that libsndfile recognises, or corrupt"
         raise AudioReadError(f"{path}: not a readable audio file ({reason})") from exc
     if handle.frames == 0:
         handle.close()
@@ -115,12 +119,31 @@ def _read_blocks(path: Path, handle: sf.SoundFile) -> Iterator[np.ndarray]:
     """(frames, channels) float32 blocks; a decode error mid-file becomes AudioReadError."""
     while True:
         try:
-            block = handle.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
+            with _quiet_decoder():
+                block = handle.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError) as exc:
             raise AudioReadError(f"{path}: corrupt audio data ({_one_line(exc)})") from exc
         if not len(block):
             return
         yield block
+
+
+@contextmanager
+def _quiet_decoder() -> Iterator[None]:
+    """Silence the C decoders' own stderr notes (mpg123's "Illegal Audio-MPEG-Header"...):
+    what went wrong reaches the user as our one-line error instead."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ intervals it is down, so that how long a note *sounds* (`sounding_offset`) is kn
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,7 @@ def read_midi(path: str | os.PathLike) -> MidiNotes:
     try:
         midi = pretty_midi.PrettyMIDI(str(path))
     except Exception as exc:  # mido/pretty_midi raise many unrelated types for bad bytes
-        raise MidiReadError(f"{path}: not a readable MIDI file ({type(exc).__name__})") from exc
+        raise MidiReadError(f"{path}: not a readable MIDI file ({_failure(exc)})") from exc
     names = tuple(inst.name for inst in midi.instruments)
     rows = [
         (note.pitch, note.start, note.end, note.velocity, index)
@@ -135,6 +136,21 @@ def read_midi(path: str | os.PathLike) -> MidiNotes:
         pedal=sustain_intervals(midi),
         finger=prescribed_fingers(path, midi, pitch, onset),
     )
+
+
+def _failure(exc: Exception) -> str:
+    """Why pretty_midi gave up, in one short line."""
+    import pretty_midi
+
+    text = " ".join(str(exc).split())
+    tick = re.search(r"largest tick of (\d+)", text)
+    if tick:  # pretty_midi keeps one time per tick, so it refuses files this long
+        limit = int(pretty_midi.pretty_midi.MAX_TICK)
+        return (
+            f"its last event is at tick {int(tick.group(1)):,}, beyond pretty_midi's limit of "
+            f"{limit:,} ticks; a real piece this long is rare, so it is taken as corrupt"
+        )
+    return f"{type(exc).__name__}: {text[:120]}" if text else type(exc).__name__
 
 
 def sustain_intervals(midi) -> np.ndarray:

@@ -13,7 +13,7 @@ from blender_addon import scene as s2c_scene
 from blender_addon.scene import apply_take, export_fbx, export_gltf, reduce_keys
 from s2c_core.hand.fk import build_track
 from s2c_core.hand.rig import REST_JOINTS_KEY, builtin_rig, rig_from_rest_joints
-from s2c_core.motion import MotionMetadata
+from s2c_core.motion import MotionFormatError, MotionMetadata
 
 from .conftest import expected_hand, sample_hand
 
@@ -157,3 +157,41 @@ def test_a_take_made_with_mano_builds_and_keys_that_hand(scene, make_motion):
         armature = scene.objects[f"S2C_Hand_{side[0].upper()}"]
         joints, _ = sample_hand(armature, 1 + 3)
         np.testing.assert_allclose(joints, motion.hand(side).joints[3], atol=1e-5)
+
+
+def _data_counts() -> dict[str, int]:
+    kinds = ("objects", "actions", "meshes", "armatures", "materials", "collections")
+    return {kind: len(getattr(bpy.data, kind)) for kind in kinds}
+
+
+def test_bad_rest_joints_are_refused_before_the_scene_is_touched(scene, make_motion):
+    motion = make_motion(frames=4)
+    motion.metadata.extra[REST_JOINTS_KEY] = np.zeros((21, 3)).tolist()  # every bone 0 long
+    before = _data_counts()
+    with pytest.raises(MotionFormatError, match="rest_joints are degenerate"):
+        apply_take(scene, motion, take_name="bad", frame_start=1)
+    assert _data_counts() == before and len(scene.objects) == 0
+
+
+def test_a_failure_while_keying_removes_what_the_take_built(scene, make_motion, monkeypatch):
+    def broken(armature, *args, **kwargs):
+        if armature.name.endswith("_R"):
+            raise RuntimeError("keying failed")
+        return original(armature, *args, **kwargs)
+
+    original = keying.hand_action
+    monkeypatch.setattr(keying, "hand_action", broken)
+    before = _data_counts()
+    with pytest.raises(RuntimeError, match="keying failed"):
+        apply_take(scene, make_motion(frames=4), take_name="half", frame_start=1)
+    assert _data_counts() == before and len(scene.objects) == 0
+    monkeypatch.setattr(keying, "hand_action", original)
+    apply_take(scene, make_motion(frames=4), take_name="whole", frame_start=1)  # still works
+    assert scene.objects["S2C_Hand_R"].animation_data.action.name == "whole_R"
+
+
+def test_a_take_ending_past_blenders_last_frame_is_refused_untouched(scene, make_motion):
+    before = _data_counts()
+    with pytest.raises(MotionFormatError, match="past Blender's last frame 1,048,574"):
+        apply_take(scene, make_motion(frames=8), take_name="late", frame_start=1_048_570)
+    assert _data_counts() == before and len(scene.objects) == 0

@@ -18,7 +18,7 @@ import numpy as np
 from ...hand.fk import build_track
 from ...hand.rig import HandRig, builtin_rig
 from ...hand.rotations import matrix_to_axis_angle
-from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata
+from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata, blender_length_problem
 from ...music.keyboard import Keyboard
 from ...music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
 from .config import MidiEngineConfig
@@ -141,6 +141,7 @@ def generate_from_notes(
     if not len(notes):
         raise MidiReadError(f"{notes.path}: no notes to play")
     config = config or MidiEngineConfig()
+    _frame_count(notes.end, notes, config)  # refused before any work
     rig = rig or builtin_rig("right")
     report = progress or (lambda done, total, message: None)
     keyboard = Keyboard()
@@ -149,7 +150,7 @@ def generate_from_notes(
 
     # The take lasts as long as the music sounds (rolled chords may end a little later).
     end = max(notes.end, float(plan.offset.max()) + RELEASE_TAIL_S)
-    num_frames = math.ceil(end * config.fps) + 1
+    num_frames = _frame_count(end, notes, config)
     tracks: dict[str, HandTrack] = {}
     for index, side in enumerate(HANDS):
         mine = plan.for_hand(index)
@@ -173,6 +174,15 @@ def generate_from_notes(
         },
     )
     return HandMotion(config.fps, tracks["left"], tracks["right"], metadata, plan.table())
+
+
+def _frame_count(end: float, notes: MidiNotes, config: MidiEngineConfig) -> int:
+    """The take's frame count up to `end` s, or MidiReadError when Blender could not key it."""
+    num_frames = math.ceil(end * config.fps) + 1
+    problem = blender_length_problem(num_frames, config.fps)
+    if problem:
+        raise MidiReadError(f"{notes.path}: too long to animate: {problem}")
+    return num_frames
 
 
 def animate_hand(
@@ -212,7 +222,7 @@ def animate_hand(
             config.rest_lift,
         )  # fmt: skip
         starts, ends = move_schedule(chord_frames, keys, config)
-        path = follow_schedule(starts, ends, np.column_stack([keys, tilts]), num_frames)
+        path = follow_schedule(starts, ends, np.column_stack([keys, tilts]), np.arange(num_frames))
         wrist, tilt = path[:, :3], path[:, 3:]
         wrist[:, 2] += leap_arc(starts, ends, keys, num_frames, config.leap_height)
     else:
@@ -228,7 +238,13 @@ def animate_hand(
     for f in range(NUM_FINGERS):
         mine = np.flatnonzero(finger == f + 1)  # sorted by onset, presses not overlapping
         targets[:, f], touching[:, f] = finger_targets(
-            notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], hover, config
+            notes.on[mine],
+            notes.off[mine],
+            notes.points[mine],
+            free[:, f],
+            hover,
+            config,
+            np.arange(num_frames),
         )
     targets = follow_neighbours(targets, touching, free)
     canonical = np.einsum("tfa,tab->tfb", targets - wrist[:, None], rotation)

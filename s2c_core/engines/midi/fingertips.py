@@ -42,9 +42,10 @@ def finger_targets(
     free: np.ndarray,
     hover: float,
     config: MidiEngineConfig,
+    frames: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Target (T, 3) of one finger from its notes (sorted, not overlapping in frames), and
-    whether it is on its way down to, on, or up from a key (T,) bool.
+    """Target (T, 3) of one finger on `frames` (T,) from its notes (sorted, not overlapping
+    in frames), and whether it is on its way down to, on, or up from a key (T,) bool.
 
     on/off (n,) pressed frames, points (n, 3) press points, free (T, 3) where the finger
     hovers when it plays nothing.
@@ -60,7 +61,7 @@ def finger_targets(
     drop_in = np.minimum(config.press_time * fps, 0.5 * gap_before)
     drop_out = np.minimum(config.lift_time * fps, 0.5 * gap_after)
 
-    t = np.arange(num_frames, dtype=np.float64)
+    t = np.asarray(frames, dtype=np.float64)
     # The note pressed at or last before t, and the one after it: no other note is near t.
     current = np.clip(np.searchsorted(on, t, side="right") - 1, 0, len(on) - 1)
     following = np.minimum(current + 1, len(on) - 1)

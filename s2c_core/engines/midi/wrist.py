@@ -268,12 +268,12 @@ def move_schedule(
 
 
 def follow_schedule(
-    starts: np.ndarray, ends: np.ndarray, values: np.ndarray, num_frames: int
+    starts: np.ndarray, ends: np.ndarray, values: np.ndarray, frames: np.ndarray
 ) -> np.ndarray:
-    """(T, D) per-frame values moving through keyframe values (G, D) on the schedule."""
+    """(F, D) values on `frames` (F,), moving through keyframe values (G, D) on the schedule."""
     if not len(starts):
-        return np.broadcast_to(values[0], (num_frames,) + values.shape[1:]).copy()
-    t = np.arange(num_frames, dtype=np.float64)
+        return np.broadcast_to(values[0], (len(frames),) + values.shape[1:]).copy()
+    t = np.asarray(frames, dtype=np.float64)
     segment = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, None)
     tau = np.clip((t - starts[segment]) / (ends[segment] - starts[segment]), 0.0, 1.0)
     tau = np.where(t < starts[0], 0.0, tau)

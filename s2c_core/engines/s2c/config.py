@@ -151,18 +151,28 @@ def _require(args: dict[str, Any], key: str, allowed: tuple[Any, ...], path: Pat
         )
 
 
+def int_arg(args: dict[str, Any], key: str, default: int, path: Path) -> int:
+    """A positive whole-number argument; anything else is one line naming the file and key."""
+    value = args.get(key, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise CheckpointError(f"{path}: {key} must be a positive whole number, got {value!r}")
+    return value
+
+
 def position_config_from_args(args: dict[str, Any], path: Path) -> PositionConfig:
     _require(args, "encoder_type", ("transformer",), path)
     _require(args, "latest_layer", ("tanh",), path)
     _require(args, "hidden_type", ("audio_f",), path)
-    bs_dim = int(args.get("bs_dim", 6))
+    bs_dim = int_arg(args, "bs_dim", 6, path)
     return PositionConfig(
-        feature_dim=int(args.get("feature_dim", 512)),
-        num_layer=int(args.get("num_layer", 4)),
+        feature_dim=int_arg(args, "feature_dim", 512, path),
+        num_layer=int_arg(args, "num_layer", 4, path),
         out_dim=bs_dim // 2,  # each hand's network predicts its half of bs_dim
         pos_dim=bs_dim,
-        max_seq_len=int(args.get("max_seq_len", 900)),
-        period=int(args.get("period", FPS)),
+        max_seq_len=int_arg(args, "max_seq_len", 900, path),
+        period=int_arg(args, "period", FPS, path),
     )
 
 
@@ -172,9 +182,9 @@ def unet_config_from_args(args: dict[str, Any], path: Path) -> UnetConfig:
     _require(args, "xyz_guide", (True,), path)
     _require(args, "remap_noise", (True,), path)
     return UnetConfig(
-        dim=int(args.get("unet_dim", 256)),
-        channels=int(args.get("bs_dim", 2 * POSE_DIM)) // 2,
-        num_layer=int(args.get("num_layer", 4)),
+        dim=int_arg(args, "unet_dim", 256, path),
+        channels=int_arg(args, "bs_dim", 2 * POSE_DIM, path) // 2,
+        num_layer=int_arg(args, "num_layer", 4, path),
     )
 
 

@@ -162,5 +162,7 @@ def select_sampler(name: str, steps: int | None = None) -> Sampler:
     samplers = {"ddim": (ddim_sample, 50), "dpm": (dpm_solver_sample, 20)}
     if name not in samplers:
         raise ValueError(f"unknown sampler {name!r} (choose ddpm, ddim or dpm)")
+    if steps is not None and steps < 1:  # 0 must not quietly become the default
+        raise ValueError(f"steps must be at least 1, got {steps}")
     function, default_steps = samplers[name]
     return functools.partial(function, steps=steps or default_steps)

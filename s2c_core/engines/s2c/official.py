@@ -17,12 +17,13 @@ import torch
 from torch import Tensor, nn
 from transformers import HubertConfig
 
-from ...safe_torch_load import load_checkpoint_dict
+from ...safe_torch_load import is_legacy_torch_file, load_checkpoint_dict
 from .config import (
     HANDS,
     CompatConfig,
     DiffusionConfig,
     S2CConfig,
+    int_arg,
     position_config_from_args,
     read_args_file,
     unet_config_from_args,
@@ -77,8 +78,11 @@ def read_official_checkpoint(path: Path) -> dict[str, Tensor]:
     """The memory-mapped `state_dict` of one official checkpoint, loaded without running code."""
     if not path.is_file():
         raise CheckpointError(f"{path}: checkpoint file not found")
-    if not zipfile.is_zipfile(path):
-        raise CheckpointError(f"{path}: not a PyTorch zip checkpoint (corrupt or truncated)")
+    if not zipfile.is_zipfile(path) and not is_legacy_torch_file(path):
+        raise CheckpointError(
+            f"{path}: not a PyTorch checkpoint (neither the zip nor the legacy format: "
+            "corrupt or truncated?)"
+        )
     ckpt = load_checkpoint_dict(path, CheckpointError, mmap=True)
     state = ckpt.get("state_dict")
     if not isinstance(state, dict) or not all(isinstance(v, Tensor) for v in state.values()):
@@ -130,7 +134,7 @@ def config_from_experiment(exp_dir: Path, hubert_path: Path | None) -> S2CConfig
         hubert=hubert.to_dict(),
         position=position_config_from_args(posi, exp_dir / "args_posi.txt"),
         unet=unet_config_from_args(args, exp_dir / "args.txt"),
-        diffusion=DiffusionConfig(timesteps=int(args.get("timesteps", 1000))),
+        diffusion=DiffusionConfig(timesteps=int_arg(args, "timesteps", 1000, exp_dir / "args.txt")),
         normalize_audio=do_normalize,
     )
 

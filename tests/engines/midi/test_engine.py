@@ -1,4 +1,5 @@
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pretty_midi
@@ -11,7 +12,7 @@ from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.skeleton import tip_index
 from s2c_core.motion import NOTE_COLUMNS
 from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
-from s2c_core.music.midi import RELEASE_TAIL_S, MidiReadError, read_midi
+from s2c_core.music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
 from tests.engines.midi.midi_files import C_MAJOR, SHARED_MIDI, run, write_midi
 
 KEYBOARD = Keyboard()
@@ -184,3 +185,30 @@ def test_stress_motion_presses_its_keys(stress_takes):
     stray = np.array([stray_press_share(m, KEYBOARD) for m in stress_takes.values()])
     assert (stray * frames).sum() / frames.sum() <= 0.006
     assert stray.max() <= 0.025
+
+
+def _two_notes(gap_s: float) -> MidiNotes:
+    """Two notes `gap_s` apart: a take that is almost all silence."""
+    return MidiNotes(
+        path=Path("gap.mid"),
+        pitch=np.array([60, 62]),
+        onset=np.array([0.0, gap_s]),
+        offset=np.array([1.0, gap_s + 1.0]),
+        velocity=np.array([80, 80]),
+        track=np.array([0, 0]),
+        track_names=("piano",),
+    )
+
+
+def test_a_take_past_blenders_last_frame_is_refused_before_any_work(monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("planned the notes of a take it should have refused")
+
+    monkeypatch.setattr("s2c_core.engines.midi.engine.plan_notes", no_work)
+    with pytest.raises(MidiReadError) as refused:
+        generate_from_notes(_two_notes(10 * 3600.0))
+    assert str(refused.value) == (
+        "gap.mid: too long to animate: 10:00:02 h at 30 fps is 1,080,061 frames, ending at "
+        "frame 1,080,061, past Blender's last frame 1,048,574 (9:42:32 h at this rate); "
+        "split it into shorter pieces"
+    )

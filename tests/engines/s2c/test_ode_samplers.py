@@ -18,7 +18,12 @@ the moments far more (the last test shows a broken sampler failing).
 import pytest
 import torch
 
-from s2c_core.engines.s2c.ode_samplers import ddim_sample, dpm_solver_sample, sampling_timesteps
+from s2c_core.engines.s2c.ode_samplers import (
+    ddim_sample,
+    dpm_solver_sample,
+    sampling_timesteps,
+    select_sampler,
+)
 from s2c_core.engines.s2c.samplers import ddpm_sample
 from s2c_core.engines.s2c.schedule import DiffusionSchedule
 
@@ -129,3 +134,9 @@ def test_progress_callback_counts_network_evaluations():
     seen = []
     _sample(dpm_solver_sample, steps=7, callback=lambda done, total: seen.append((done, total)))
     assert seen == [(i, 7) for i in range(1, 8)]
+
+
+@pytest.mark.parametrize("sampler", ["ddim", "dpm"])
+def test_zero_steps_is_an_error_not_the_default(sampler):
+    with pytest.raises(ValueError, match="steps must be at least 1, got 0"):
+        select_sampler(sampler, 0)

@@ -95,8 +95,8 @@ def test_refuses_code_executing_pickle(tiny_official, tmp_path):
 @pytest.mark.parametrize(
     "damage, match",
     [
-        (lambda p: p.write_bytes(os.urandom(4096)), "not a PyTorch zip checkpoint"),
-        (lambda p: p.write_bytes(p.read_bytes()[:5000]), "not a PyTorch zip checkpoint|cannot"),
+        (lambda p: p.write_bytes(os.urandom(4096)), "not a PyTorch checkpoint"),
+        (lambda p: p.write_bytes(p.read_bytes()[:5000]), "not a PyTorch checkpoint|cannot"),
         (lambda p: torch.save({"weights": 1}, p), "no 'state_dict' of tensors"),
     ],
     ids=["random", "truncated", "no_state_dict"],
@@ -156,3 +156,39 @@ def test_cli_reports_one_line_error(tmp_path, capsys):
     assert args.handler(args) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(tmp_path) in err
+
+
+def test_a_legacy_non_zip_checkpoint_loads_like_the_zip_one(tiny_official):
+    exp, source = tiny_official
+    for hand in ("left", "right"):
+        path = find_checkpoint(exp, hand)
+        ckpt = torch.load(path, weights_only=False)
+        torch.save(ckpt, path, _use_new_zipfile_serialization=False)
+    _assert_same(_outputs(source), _outputs(S2C.from_pretrained(exp)))
+
+
+def test_the_refusal_of_a_foreign_object_is_one_short_line(tiny_official):
+    exp, _ = tiny_official
+    path = find_checkpoint(exp, "left")
+    torch.save({"state_dict": {}, "payload": os.getcwd}, path)
+    with pytest.raises(CheckpointError) as exc:
+        S2C.from_pretrained(exp)
+    module = os.getcwd.__module__  # posix or nt
+    assert str(exc.value) == (
+        f"{path}: refused to unpickle {module}.getcwd (only tensors and argparse.Namespace "
+        "are allowed)"
+    )
+
+
+@pytest.mark.parametrize("value", ["wide", 2.5, True, 0, None])
+def test_a_bad_value_in_args_txt_names_the_file_and_the_key(tiny_official, value):
+    exp, _ = tiny_official
+    args_file = exp / "args.txt"
+    args = json.loads(args_file.read_text())
+    args["unet_dim"] = value
+    args_file.write_text(json.dumps(args))
+    with pytest.raises(CheckpointError) as exc:
+        S2C.from_pretrained(exp)
+    assert str(exc.value) == (
+        f"{args_file}: unet_dim must be a positive whole number, got {value!r}"
+    )
