@@ -1,5 +1,8 @@
 """Official on-disk format: strict loading, both weight-norm spellings, safe unpickling,
-conversion to our format with identical outputs, and one-line errors naming the file."""
+conversion to our format with identical outputs, and one-line errors naming the file.
+
+The official-format folders here are written by our own exporter, so they test our file
+handling, not our numerics; test_reference_fixture.py compares with the authors' code."""
 
 from __future__ import annotations
 
