@@ -159,3 +159,16 @@ def test_cli_reports_one_line_error(tmp_path, capsys):
     assert args.handler(args) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(tmp_path) in err
+
+
+def test_loaders_never_import_the_model():
+    # loading flows one way: the loaders read files into data, S2C.from_pretrained builds
+    import ast
+
+    import s2c_core.engines.s2c.checkpoint as ours
+    import s2c_core.engines.s2c.official as official
+
+    for module in (ours, official):
+        tree = ast.parse(Path(module.__file__).read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "model" not in imported and "engine" not in imported, module.__name__
