@@ -103,6 +103,7 @@ class GenerateRequest:
     device: str = "auto"
     checkpoint_dir: Path | None = None
     mano_file: Path | None = None
+    reference_compat: bool = False  # the authors' infer.py per 8 s window (DDPM-1000)
 
 
 def backend_prefix(python: str | os.PathLike) -> list[str]:
@@ -120,8 +121,8 @@ def generate_command(prefix: Sequence[str], request: GenerateRequest, out: Path)
         request.engine,
         "--seed",
         str(request.seed),
-        "--steps",
-        str(request.steps),
+        # the reference samples with its own 1000 DDPM steps, so it takes no --steps
+        *(["--reference-compat"] if request.reference_compat else ["--steps", str(request.steps)]),
         "--device",
         request.device,
         "--out",

@@ -58,8 +58,8 @@ def _add_generate(commands) -> None:
     gen.add_argument(
         "--sampler",
         choices=SAMPLERS,
-        default="dpm",
-        help="S2C sampler: ddpm is the reference's 1000 steps (default: dpm)",
+        help="S2C sampler: ddpm is the reference's 1000 steps (default: dpm; ddpm with "
+        "--reference-compat)",
     )
     gen.add_argument(
         "--steps", type=int, help="S2C network evaluations for ddim/dpm (defaults 50/20)"
@@ -75,6 +75,20 @@ def _add_generate(commands) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="align S2C fingertips to the notes (default: on when notes are known)",
+    )
+    gen.add_argument(
+        "--reference-compat",
+        action="store_true",
+        help="S2C as the authors' infer.py: each 8 s window alone, DDPM-1000 in float32, "
+        "their causal mask, shared start noise, dropout on, savgol smoothing "
+        "(docs/s2c_engine.md lists every difference)",
+    )
+    gen.add_argument(
+        "--smooth",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Savitzky-Golay (5, 2) smoothing of S2C angles and positions (default: on with "
+        "--reference-compat, else off)",
     )
     gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
     gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")
@@ -129,10 +143,12 @@ def _run_generate(args: argparse.Namespace) -> int:
         mano=args.mano,
         checkpoint=args.checkpoint,
         hubert=args.hubert,
-        sampler=args.sampler,
+        sampler=args.sampler or ("ddpm" if args.reference_compat else "dpm"),
         steps=args.steps,
         device=args.device,
         refine_contacts=args.refine_contacts,
+        reference_compat=args.reference_compat,
+        smooth=args.smooth,
     )
     with StagedOutputs(finals, overwrite=args.overwrite) as staged:
         motion = generate(args.input, options, reporter)

@@ -36,7 +36,9 @@ class GenerateOptions:
     sampler: str = "dpm"
     steps: int | None = None
     device: str = "auto"
-    refine_contacts: bool | None = None  # None: on when the notes are known
+    refine_contacts: bool | None = None  # None: on when the notes are known (not for compat)
+    reference_compat: bool = False  # S2C: the authors' infer.py per 8 s window
+    smooth: bool | None = None  # S2C: Savitzky-Golay (5, 2); None: the engine's default
 
 
 def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> str:
@@ -121,10 +123,14 @@ def _run_s2c_engine(
         steps=options.steps,
         seed=options.seed,
         device=options.device,
+        reference_compat=options.reference_compat,
+        smooth=options.smooth,
     )
     progress.stage("sample", f"S2C sampling ({options.sampler})")
     motion = generate_with_s2c(audio, s2c_options, rig, str(input_path), progress.progress)
-    refine = notes is not None if options.refine_contacts is None else options.refine_contacts
+    refine = options.refine_contacts
+    if refine is None:  # the reference does not refine: compat output stays the reference's
+        refine = notes is not None and not options.reference_compat
     if refine:
         from .refine_contacts import refine_contacts
 

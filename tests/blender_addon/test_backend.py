@@ -71,6 +71,9 @@ def test_generate_command_is_the_contract():
     ]  # fmt: skip
     plain = backend.GenerateRequest(input_path=Path("a.mid"), engine="midi")
     assert "--checkpoint" not in backend.generate_command(["/py"], plain, Path("o.npz"))
+    compat = backend.GenerateRequest(Path("a.wav"), "s2c", steps=25, reference_compat=True)
+    argv = backend.generate_command(["/py"], compat, Path("o.npz"))
+    assert "--reference-compat" in argv and "--steps" not in argv  # DDPM-1000 has no --steps
     assert backend.backend_prefix("/venv/bin/python") == ["/venv/bin/python", "-m", "s2c_core"]
 
 

@@ -145,6 +145,17 @@ def test_export_subpanel_follows_the_format(addon):
     assert ("prop", "tolerance", True) in layout.calls
 
 
+def test_advanced_subpanel_offers_reference_compat(addon):
+    assert bpy.types.S2C_PT_advanced.bl_parent_id == "S2C_PT_main"
+    settings = bpy.context.scene.s2c_hands
+    settings.engine = "s2c"
+    assert ("prop", "reference_compat", True) in draw(bpy.types.S2C_PT_advanced).calls
+    settings.reference_compat = True
+    assert ("prop", "steps", False) in draw(bpy.types.S2C_PT_main).calls  # the reference's own
+    settings.engine = "midi"
+    assert ("prop", "reference_compat", False) in draw(bpy.types.S2C_PT_advanced).calls
+
+
 def test_preferences_draw_the_doctor_report(addon):
     prefs = bpy.context.preferences.addons[ADDON_MODULE].preferences
     from blender_addon.preferences import store_doctor_report

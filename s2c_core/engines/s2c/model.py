@@ -187,14 +187,16 @@ class S2C(nn.Module):
         callback: ProgressFn | None = None,
     ) -> HandTensors:
         """Generate normalised poses {"left"|"right": (B, 48, T)} (multiply by pi for radians)."""
-        prepared = self.prepare(cond)
         batch, frames = cond.shape
+        # x_T before the condition refiners, in the reference's order: with dropout on and
+        # the default generator, the draws then follow the same stream as its `sample()`
         x_T = initial_noise(
             (batch, self.config.unet.channels, frames),
             generator=generator,
             device=self.device,
             shared=self.compat.shared_initial_noise,
         )
+        prepared = self.prepare(cond)
         return sampler(
             lambda x, t: self.denoise(x, t, prepared),
             self.schedule.to(self.device),

@@ -1,7 +1,8 @@
 """Our S2C against numbers the authors' code computed (reference_fixture.py): loading an
 official experiment whose HuBERT is 32 wide and whose stage 1 is 48 wide, then every stored
-tensor (stage-1 positions, HuBERT states, v and x0 at batch 2, the batch-1 path, and the
-whole 1000-step DDPM sample from the fixture's noise stream)."""
+tensor (stage-1 positions, HuBERT states, v and x0 at batch 2, and the batch-1 path). The
+whole 1000-step DDPM sample is reproduced through the `--reference-compat` path in
+test_reference_infer.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from s2c_core.engines.s2c import S2C, CompatConfig
 from tests.engines.s2c.reference_fixture import (
     ATOL_STAGE1,
     ATOL_UNET,
-    SAMPLE_SEED,
     load_arrays,
     require_fixture,
 )
@@ -85,14 +85,3 @@ def test_without_the_batch1_mask_the_numbers_differ(official, inputs, expected):
     cond = unmasked.encode_audio(torch.from_numpy(inputs["audio1"]))
     gap = np.abs(cond.position["left"].numpy() - expected["position1_left"]).max()
     assert gap > 100 * ATOL_STAGE1
-
-
-@pytest.mark.slow  # 1000 dual-stream steps: about 16 s on one CPU thread
-def test_ddpm_1000_sample_from_the_fixture_noise_stream(official, inputs, expected):
-    first_draw = torch.randn((1, 48, 240), generator=torch.Generator().manual_seed(SAMPLE_SEED))
-    assert torch.equal(first_draw, torch.from_numpy(inputs["noise1"]))  # the stream we replay
-    cond = official.encode_audio(torch.from_numpy(inputs["audio1"]))
-    generator = torch.Generator().manual_seed(SAMPLE_SEED)
-    sample = official.sample(cond, generator=generator)
-    for hand in HANDS:
-        _close(sample[hand], expected[f"sample1_{hand}"], ATOL_UNET)
