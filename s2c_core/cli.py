@@ -50,10 +50,16 @@ def _add_generate(commands) -> None:
         "given, else the MIDI engine on transcribed notes (default: auto)",
     )
     gen.add_argument(
-        "--checkpoint", type=Path, help="S2C weights: an official experiment folder or one of ours"
+        "--checkpoint",
+        type=Path,
+        help="S2C weights: an official experiment folder, one of ours, or a Hugging Face Hub "
+        "id such as thuteam/S2C[@REVISION] (downloaded and converted once, see s2c download)",
     )
     gen.add_argument(
-        "--hubert", type=Path, help="HuBERT folder, overriding the one named in args_posi.txt"
+        "--hubert",
+        type=Path,
+        help="HuBERT folder or Hub id (e.g. facebook/hubert-large-ls960-ft), overriding the "
+        "one named in args_posi.txt",
     )
     gen.add_argument(
         "--sampler",
@@ -120,6 +126,7 @@ def _add_doctor(commands) -> None:
 # `handler(args) -> int` on its parser.
 _COMMAND_MODULES = (
     "s2c_core.commands.convert_official",
+    "s2c_core.commands.download",
     "s2c_core.commands.evaluate",
     "s2c_core.commands.make_dataset",
     "s2c_core.commands.train",
@@ -198,10 +205,22 @@ def doctor_report() -> dict:
         report["torch"], report["cuda"] = None, False
         problems.append("torch is not installed (needed by the S2C engine)")
     report["bpy"] = importlib.util.find_spec("bpy") is not None
+    report["cached_models"] = _cached_models()
     report["engines"] = {"midi": True, "s2c": report["torch"] is not None}
     report["problems"] = problems
     report["ok"] = not problems
     return report
+
+
+def _cached_models() -> list[str]:
+    """S2C experiments `s2c download` converted into the Hugging Face cache."""
+    if importlib.util.find_spec("huggingface_hub") is None:
+        return []
+    from .hub import cached_models
+
+    return [
+        f"{m['repo_id']}@{m['revision']} ({m['commit'][:8]}): {m['path']}" for m in cached_models()
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

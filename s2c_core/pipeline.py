@@ -31,8 +31,8 @@ class GenerateOptions:
     engine: str = "auto"
     seed: int = 0
     mano: Path | None = None  # MANO_RIGHT.pkl; the built-in rig when None
-    checkpoint: Path | None = None  # S2C: official experiment folder or ours
-    hubert: Path | None = None  # S2C: overrides args_posi.txt's wav2vec_path
+    checkpoint: Path | None = None  # S2C: official experiment folder, ours, or a Hub id
+    hubert: Path | None = None  # S2C: overrides args_posi.txt's wav2vec_path (or a Hub id)
     sampler: str = "dpm"
     steps: int | None = None
     device: str = "auto"
@@ -106,6 +106,7 @@ def _run_s2c_engine(
     progress: ProgressReporter,
 ) -> HandMotion:
     from .engines.s2c.engine import S2COptions, generate_with_s2c
+    from .hub import is_hub_id, resolve_checkpoint, resolve_hubert
     from .music.audio import load_audio
 
     notes = None
@@ -116,9 +117,14 @@ def _run_s2c_engine(
         audio, notes = render_midi(input_path)
     else:
         audio = load_audio(input_path)
+    # Hub ids: downloaded and converted once (ours carry the HuBERT config, so no --hubert)
+    checkpoint = resolve_checkpoint(
+        options.checkpoint, options.hubert, progress.progress, progress.stage
+    )
+    hubert = None if is_hub_id(options.checkpoint) else resolve_hubert(options.hubert)
     s2c_options = S2COptions(
-        checkpoint=Path(options.checkpoint),
-        hubert=options.hubert,
+        checkpoint=checkpoint,
+        hubert=hubert,
         sampler=options.sampler,
         steps=options.steps,
         seed=options.seed,
