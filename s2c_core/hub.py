@@ -119,7 +119,7 @@ def cached_models() -> list[dict]:
 
 
 def _offline() -> bool:
-    return bool(_constants().is_offline_mode())
+    return bool(_constants().HF_HUB_OFFLINE)
 
 
 def _not_cached(ref: RepoRef, what: str, action: str, where: Path) -> HubError:
