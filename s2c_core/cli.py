@@ -92,9 +92,9 @@ def _add_generate(commands) -> None:
     gen.add_argument(
         "--smooth",
         action=argparse.BooleanOptionalAction,
-        default=None,
-        help="Savitzky-Golay (5, 2) smoothing of S2C angles and positions (default: on with "
-        "--reference-compat, else off)",
+        default=True,
+        help="Savitzky-Golay (5, 2) smoothing of S2C angles and positions, as the reference's "
+        "renders (default: on; see docs/s2c_engine.md for its measured effect)",
     )
     gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
     gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")

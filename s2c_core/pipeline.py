@@ -38,7 +38,7 @@ class GenerateOptions:
     device: str = "auto"
     refine_contacts: bool | None = None  # None: on when the notes are known (not for compat)
     reference_compat: bool = False  # S2C: the authors' infer.py per 8 s window
-    smooth: bool | None = None  # S2C: Savitzky-Golay (5, 2); None: the engine's default
+    smooth: bool = True  # S2C: Savitzky-Golay (5, 2) smoothing of angles and positions
 
 
 def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> str:

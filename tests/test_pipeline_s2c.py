@@ -129,3 +129,18 @@ def test_reference_compat_through_the_cli(tmp_path, capsys):
     extra = a.metadata.extra
     assert extra["reference_compat"] and extra["smooth"] and extra["sampler"] == "ddpm"
     np.testing.assert_array_equal(a.right.hand_pose, b.right.hand_pose)  # dropout, seeded
+
+
+def test_smoothing_is_on_by_default_and_lowers_jitter(tmp_path, tiny_checkpoint):
+    from s2c_core.evaluate.scoring import jitter
+
+    wav = tmp_path / "three seconds.wav"
+    sf.write(wav, (0.1 * np.random.default_rng(1).standard_normal(48_000)).astype(np.float32),
+             16_000)  # fmt: skip
+    args = ["generate", str(wav), "--checkpoint", str(tiny_checkpoint), "--steps", "2",
+            "--device", "cpu", "--progress", "none"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "on.npz")]) == 0
+    assert main([*args, "--no-smooth", "--out", str(tmp_path / "off.npz")]) == 0
+    on, off = load_motion(tmp_path / "on.npz"), load_motion(tmp_path / "off.npz")
+    assert on.metadata.extra["smooth"] and not off.metadata.extra["smooth"]
+    assert jitter(on, "right") < jitter(off, "right")
