@@ -140,6 +140,11 @@ def generate_command(prefix: Sequence[str], request: GenerateRequest, out: Path)
     return argv
 
 
+def download_command(prefix: Sequence[str], repo: str) -> list[str]:
+    """argv of `s2c download REPO`: fetch, verify and convert the official model once."""
+    return [*prefix, "download", repo, "--progress", "jsonl"]
+
+
 def backend_env() -> dict[str, str]:
     """The environment for the backend process.
 
@@ -239,12 +244,17 @@ class BackendJob:
     ) -> BackendJob:
         """Create the temp folder, build the argv and start the backend."""
         workdir = workdir or Path(tempfile.mkdtemp(prefix="s2c_hands_"))
-        job = cls(generate_command(prefix, request, workdir / OUTPUT_NAME), workdir)
+        return cls.launch(generate_command(prefix, request, workdir / OUTPUT_NAME), workdir)
+
+    @classmethod
+    def launch(cls, argv: list[str], workdir: Path | None = None) -> BackendJob:
+        """Start any backend command that speaks the JSON-lines protocol."""
+        job = cls(argv, workdir or Path(tempfile.mkdtemp(prefix="s2c_hands_")))
         try:
             job._spawn()
         except OSError as exc:
             job.cleanup()
-            raise BackendError(f"cannot start the backend ({prefix[0]}): {exc}") from exc
+            raise BackendError(f"cannot start the backend ({argv[0]}): {exc}") from exc
         return job
 
     def _spawn(self) -> None:
@@ -304,7 +314,8 @@ class BackendJob:
             threading.Event().wait(interval_s)
 
     def result(self) -> Path:
-        """The HandMotion file of a finished run, or BackendError with the best reason."""
+        """The output ("done" event) of a finished run: the HandMotion file of a generate
+        run, the model folder of a download; or BackendError with the best reason."""
         code = self.process.returncode if self.process else None
         if code == 0 and not self.state.error and self.state.output is not None:
             return self.state.output

@@ -78,8 +78,11 @@ CLASSES = (S2C_PG_settings, S2C_PG_job)
 def register_properties() -> None:
     bpy.types.Scene.s2c_hands = bpy.props.PointerProperty(type=S2C_PG_settings)
     bpy.types.WindowManager.s2c_hands_job = bpy.props.PointerProperty(type=S2C_PG_job)
+    # the official model's download (preferences), a job of the same shape
+    bpy.types.WindowManager.s2c_hands_download = bpy.props.PointerProperty(type=S2C_PG_job)
 
 
 def unregister_properties() -> None:
+    del bpy.types.WindowManager.s2c_hands_download
     del bpy.types.WindowManager.s2c_hands_job
     del bpy.types.Scene.s2c_hands

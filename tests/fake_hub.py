@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 LFS_SUFFIXES = (".ckpt", ".safetensors", ".bin")
+S2C_COMMIT, HUBERT_COMMIT = "a" * 40, "b" * 40
 
 
 @dataclass
@@ -138,3 +139,24 @@ def _send(handler, status, data, kind, body, headers=None) -> None:
 def _error(handler, status: int, code: str) -> None:
     data = json.dumps({"error": code}).encode()
     _send(handler, status, data, "application/json", True, {"X-Error-Code": code})
+
+
+def fake_s2c_repos(root: Path) -> tuple[dict[str, FakeRepo], object]:
+    """A fake `thuteam/S2C` (a tiny official experiment under logs/, naming HuBERT as the
+    release does, by a local folder) and `facebook/hubert-large-ls960-ft` (its configs);
+    returns the repositories and the S2C model the experiment holds."""
+    from tests.engines.s2c.tiny_s2c import write_tiny_official
+
+    exp = root / "s2c" / "logs" / "piano2pose_s2c"
+    model = write_tiny_official(exp)
+    (exp / "hubert").rename(root / "hubert")
+    posi = json.loads((exp / "args_posi.txt").read_text())
+    posi["wav2vec_path"] = "./checkpoints/hubert-large-ls960-ft"
+    (exp / "args_posi.txt").write_text(json.dumps(posi))
+    (root / "hubert" / "model.safetensors").unlink()  # only the configs are fetched
+    (root / "hubert" / "preprocessor_config.json").write_text('{"do_normalize": true}')
+    repos = {
+        "thuteam/S2C": FakeRepo(root / "s2c", S2C_COMMIT, ("main", "v1")),
+        "facebook/hubert-large-ls960-ft": FakeRepo(root / "hubert", HUBERT_COMMIT),
+    }
+    return repos, model

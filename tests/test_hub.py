@@ -1,7 +1,8 @@
 """Hub ids through the real huggingface_hub client, without a network: a local HTTP server
 (tests/fake_hub.py) serves a fake `thuteam/S2C` holding a tiny official experiment in a
-sub-folder and a fake `facebook/hubert-large-ls960-ft`. The CLI runs in subprocesses so that
-HF_ENDPOINT, HF_HOME and HF_HUB_OFFLINE are read by huggingface_hub as in real use."""
+sub-folder and a fake `facebook/hubert-large-ls960-ft`. `s2c download` runs in a subprocess
+so that HF_ENDPOINT and HF_HOME are read by huggingface_hub as in real use; offline runs
+patch the constants huggingface_hub derives from HF_HOME / HF_HUB_OFFLINE at import."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ import torch
 from huggingface_hub import constants
 
 from s2c_core import hub
-from s2c_core.cli import doctor_report
+from s2c_core.cli import doctor_report, main
 from s2c_core.engines.s2c import S2C
-from tests.engines.s2c.tiny_s2c import tiny_audio, tiny_inputs, write_tiny_official
-from tests.fake_hub import FakeHub, FakeRepo
+from s2c_core.motion import load_motion
+from tests.engines.s2c.tiny_s2c import tiny_audio, tiny_inputs
+from tests.fake_hub import S2C_COMMIT, FakeHub, fake_s2c_repos
 
 ROOT = Path(__file__).resolve().parents[1]
-S2C_COMMIT, HUBERT_COMMIT = "a" * 40, "b" * 40
 
 
 def _cli(args: list[str], hf_home: Path, **env: str) -> subprocess.CompletedProcess:
@@ -39,28 +40,11 @@ def _cli(args: list[str], hf_home: Path, **env: str) -> subprocess.CompletedProc
     )
 
 
-def _fake_repos(root: Path) -> tuple[dict[str, FakeRepo], S2C]:
-    """The S2C experiment under logs/ naming HuBERT as the release does (a local folder)."""
-    exp = root / "s2c" / "logs" / "piano2pose_s2c"
-    model = write_tiny_official(exp)
-    (exp / "hubert").rename(root / "hubert")
-    posi = json.loads((exp / "args_posi.txt").read_text())
-    posi["wav2vec_path"] = "./checkpoints/hubert-large-ls960-ft"
-    (exp / "args_posi.txt").write_text(json.dumps(posi))
-    (root / "hubert" / "model.safetensors").unlink()  # only the configs are fetched
-    (root / "hubert" / "preprocessor_config.json").write_text('{"do_normalize": true}')
-    repos = {
-        "thuteam/S2C": FakeRepo(root / "s2c", S2C_COMMIT, ("main", "v1")),
-        "facebook/hubert-large-ls960-ft": FakeRepo(root / "hubert", HUBERT_COMMIT),
-    }
-    return repos, model
-
-
 @pytest.fixture(scope="module")
 def downloaded(tmp_path_factory):
     """(HF_HOME after `s2c download --progress jsonl`, its events, the source model, requests)."""
     root = tmp_path_factory.mktemp("hub")
-    repos, model = _fake_repos(root / "repos")
+    repos, model = fake_s2c_repos(root / "repos")
     with FakeHub(repos) as server:
         run = _cli(["download", "thuteam/S2C@v1", "--progress", "jsonl"], root / "hf",
                    HF_ENDPOINT=server.endpoint)  # fmt: skip
@@ -69,8 +53,8 @@ def downloaded(tmp_path_factory):
     return root / "hf", events, model, server.requests
 
 
-@pytest.mark.slow  # two backend subprocesses (torch import), about 10 s
-def test_download_verifies_converts_and_then_runs_offline(downloaded, tmp_path):
+@pytest.mark.slow  # a backend subprocess (torch import) and a conversion
+def test_download_verifies_and_converts(downloaded):
     hf_home, events, source, requests = downloaded
     done = events[-1]
     assert done["event"] == "done" and done["repo"] == "thuteam/S2C@v1"
@@ -94,17 +78,6 @@ def test_download_verifies_converts_and_then_runs_offline(downloaded, tmp_path):
     for hand in want:
         assert torch.equal(want[hand], got[hand])
 
-    # offline, no server: the id (and its revision) resolve to the converted copy
-    wav = tmp_path / "in.wav"
-    sf.write(wav, (0.1 * np.random.default_rng(0).standard_normal(16_000)).astype(np.float32),
-             16_000)  # fmt: skip
-    out = tmp_path / "take.npz"
-    run = _cli(["generate", str(wav), "--checkpoint", "thuteam/S2C@v1", "--steps", "2",
-                "--device", "cpu", "--out", str(out), "--progress", "none"],
-               hf_home, HF_HUB_OFFLINE="1", HF_ENDPOINT="http://127.0.0.1:9")  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    assert out.is_file()
-
 
 @pytest.fixture
 def hub_home(monkeypatch, tmp_path):
@@ -126,14 +99,20 @@ def test_offline_and_not_cached_is_one_line_saying_what_and_where(hub_home):
 
 
 @pytest.mark.slow  # shares the download fixture's subprocess
-def test_doctor_lists_converted_models(downloaded, monkeypatch):
+def test_offline_the_id_runs_from_the_converted_copy(downloaded, monkeypatch, tmp_path):
     hf_home = downloaded[0]
     monkeypatch.setattr(constants, "HF_HOME", str(hf_home))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # as HF_HUB_OFFLINE=1 sets it
     (line,) = doctor_report()["cached_models"]
     assert line.startswith("thuteam/S2C@v1 (aaaaaaaa): ") and line.endswith(S2C_COMMIT)
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     assert hub.resolve_checkpoint("thuteam/S2C@v1") == Path(line.split(": ")[1])
     assert hub.resolve_checkpoint(f"thuteam/S2C@{S2C_COMMIT}") == Path(line.split(": ")[1])
+    wav, out = tmp_path / "in.wav", tmp_path / "take.npz"
+    sf.write(wav, (0.1 * np.random.default_rng(0).standard_normal(16_000)).astype(np.float32),
+             16_000)  # fmt: skip
+    assert main(["generate", str(wav), "--checkpoint", "thuteam/S2C@v1", "--steps", "2",
+                 "--device", "cpu", "--out", str(out), "--progress", "none"]) == 0  # fmt: skip
+    assert load_motion(out).metadata.extra["sampler"] == "dpm"
 
 
 def test_local_paths_win_and_ids_parse(tmp_path, monkeypatch):

@@ -165,3 +165,10 @@ def test_preferences_draw_the_doctor_report(addon):
     assert "s2c.check_backend" in layout.ops()
     assert ("Backend has problems", "ERROR") in layout.labels()
     assert ("Problem: x", "NONE") in layout.labels()
+    assert "s2c.get_official_model" in layout.ops()
+    download = bpy.context.window_manager.s2c_hands_download
+    download.running, download.progress, download.message = True, 0.25, "args.txt"
+    layout = draw(type(prefs), prefs)
+    download.running = False
+    assert ("progress", 0.25, "args.txt") in layout.calls
+    assert "s2c.cancel_download" in layout.ops() and "s2c.get_official_model" not in layout.ops()
