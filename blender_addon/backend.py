@@ -399,7 +399,8 @@ def run_doctor(python: str | os.PathLike, timeout_s: float = 120.0) -> DoctorRep
 
 
 def summarize_doctor(report: dict[str, Any]) -> list[str]:
-    """One short line per fact: Python/torch/CUDA, each engine, each problem."""
+    """One short line per fact: Python/torch/CUDA, each engine, each downloaded official
+    model (`s2c download`), each problem."""
     cuda = "CUDA available" if report.get("cuda") else "no CUDA (CPU only)"
     lines = [
         ("Backend OK" if report.get("ok") else "Backend has problems")
@@ -409,5 +410,6 @@ def summarize_doctor(report: dict[str, Any]) -> list[str]:
     for name, info in (report.get("engines") or {}).items():
         ready = info.get("ok", info.get("available")) if isinstance(info, dict) else info
         lines.append(f"Engine {name}: {'ready' if ready else 'not available'}")
+    lines += [f"Downloaded model: {model}" for model in report.get("cached_models") or []]
     lines += [f"Problem: {problem}" for problem in report.get("problems") or []]
     return lines

@@ -164,6 +164,7 @@ def test_doctor_summary_from_a_fake_backend(tmp_path):
     report = {
         "ok": True, "python": "3.11.9", "torch": "2.13.0", "cuda": False,
         "engines": {"midi": True, "s2c": False}, "problems": [],
+        "cached_models": ["thuteam/S2C@main (0123abcd): /hf/s2c-hands/thuteam--S2C/0123"],
     }  # fmt: skip
     python = write_fake_python(tmp_path, f"echo '{json.dumps(report)}'")
     result = backend.run_doctor(python)
@@ -172,6 +173,7 @@ def test_doctor_summary_from_a_fake_backend(tmp_path):
         "Backend OK: Python 3.11.9, torch 2.13.0, no CUDA (CPU only)",
         "Engine midi: ready",
         "Engine s2c: not available",
+        "Downloaded model: thuteam/S2C@main (0123abcd): /hf/s2c-hands/thuteam--S2C/0123",
     )
 
 
