@@ -244,9 +244,10 @@ def experiment_files(remote: dict[str, RemoteFile], ref: RepoRef) -> list[Remote
     eval.py picks) from the one folder of the repository that holds an experiment."""
     folders = sorted(
         {
-            name[: -len("args.txt")]
+            folder
             for name in remote
-            if name.endswith("args.txt") and name[: -len("args.txt")] + "args_posi.txt" in remote
+            if posixpath.basename(name) == "args.txt"
+            and (folder := name.removesuffix("args.txt")) + "args_posi.txt" in remote
         }
     )
     if not folders:

@@ -132,13 +132,13 @@ def test_local_paths_win_and_ids_parse(tmp_path, monkeypatch):
 
 
 def test_experiment_files_pick_the_latest_iteration_per_hand():
-    names = ["README.md", "exp/args.txt", "exp/args_posi.txt",
+    names = ["README.md", "stage1/args.txt", "exp/args.txt", "exp/args_posi.txt",
              "exp/piano2pose-left-iter=9000-val_loss=0.1.ckpt",
              "exp/piano2pose-left-iter=609000-val_loss=0.2.ckpt",
              "exp/piano2pose-right-iter=609000-val_loss=0.3.ckpt"]  # fmt: skip
     remote = {name: hub.RemoteFile(name, 1, None) for name in names}
     chosen = [f.name for f in hub.experiment_files(remote, hub.RepoRef("thuteam/S2C"))]
-    assert chosen == names[1:3] + names[4:6]
+    assert chosen == names[2:4] + names[5:7]  # stage1/ has no args_posi.txt: not stage 2
     del remote["exp/piano2pose-right-iter=609000-val_loss=0.3.ckpt"]
     with pytest.raises(hub.HubError, match="no exp/piano2pose-right-"):
         hub.experiment_files(remote, hub.RepoRef("thuteam/S2C"))
