@@ -46,6 +46,15 @@ class DownloadSession:
             self.job.cleanup()
 
 
+def require_online_access() -> None:
+    """Blender's Preferences > System > Allow Online Access governs add-ons going online."""
+    if not bpy.app.online_access:
+        raise backend.BackendError(
+            "Get Official Model downloads from the Hugging Face Hub: turn on Allow Online "
+            "Access in Preferences > System first"
+        )
+
+
 def use_model(context: bpy.types.Context, folder: Path) -> str:
     """Point the Checkpoint Folder at `folder`; returns the message to show."""
     addon_preferences(context).checkpoint_dir = str(folder)
@@ -54,6 +63,7 @@ def use_model(context: bpy.types.Context, folder: Path) -> str:
 
 def download_model(context: bpy.types.Context, *, command: Sequence[str] | None = None) -> str:
     """Download without the modal loop (scripts, background mode)."""
+    require_online_access()
     python = backend_settings(context).python
     session = DownloadSession.start(list(command) if command else backend.backend_prefix(python))
     try:
@@ -134,6 +144,7 @@ class S2C_OT_get_official_model(bpy.types.Operator):
         if bpy.app.background:
             return self.execute(context)
         try:
+            require_online_access()
             python = backend_settings(context).python
             self._session = DownloadSession.start(backend.backend_prefix(python))
         except USER_ERRORS as exc:

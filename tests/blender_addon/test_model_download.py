@@ -94,3 +94,13 @@ def test_a_failed_download_says_why(tmp_path):
         state = bpy.context.window_manager.s2c_hands_download
         assert status == {"CANCELLED"} and state.failed
         assert "offline and not cached" in state.message and _prefs().checkpoint_dir == ""
+
+
+def test_without_online_access_nothing_starts(tmp_path):
+    marker = tmp_path / "started"
+    python = write_fake_python(tmp_path / "py", f"touch '{marker}'")
+    with enabled_addon(python):
+        assert not bpy.app.online_access  # the bpy module's default, like a fresh Blender
+        with pytest.raises(RuntimeError, match="turn on Allow Online Access"):  # its report
+            bpy.ops.s2c.get_official_model()
+        assert not marker.exists()
