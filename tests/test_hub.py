@@ -23,7 +23,7 @@ from s2c_core.cli import doctor_report, main
 from s2c_core.engines.s2c import S2C
 from s2c_core.motion import load_motion
 from tests.engines.s2c.tiny_s2c import tiny_audio, tiny_inputs
-from tests.fake_hub import S2C_COMMIT, FakeHub, fake_s2c_repos
+from tests.fake_hub import HUBERT_COMMIT, S2C_COMMIT, FakeHub, fake_s2c_repos
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,7 +102,10 @@ def test_offline_and_not_cached_is_one_line_saying_what_and_where(hub_home):
 def test_offline_the_id_runs_from_the_converted_copy(downloaded, monkeypatch, tmp_path):
     hf_home = downloaded[0]
     monkeypatch.setattr(constants, "HF_HOME", str(hf_home))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hf_home / "hub"))
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # as HF_HUB_OFFLINE=1 sets it
+    hubert = hub.resolve_hubert("facebook/hubert-large-ls960-ft")  # from the Hub cache
+    assert (hubert / "config.json").is_file() and hubert.name == HUBERT_COMMIT
     (line,) = doctor_report()["cached_models"]
     assert line.startswith("thuteam/S2C@v1 (aaaaaaaa): ") and line.endswith(S2C_COMMIT)
     assert hub.resolve_checkpoint("thuteam/S2C@v1") == Path(line.split(": ")[1])
