@@ -128,6 +128,7 @@ def test_reference_compat_through_the_cli(tmp_path, capsys):
     assert a.num_frames == 60
     extra = a.metadata.extra
     assert extra["reference_compat"] and extra["smooth"] and extra["sampler"] == "ddpm"
+    assert (extra["window"], extra["overlap"]) == (240, 0)
     np.testing.assert_array_equal(a.right.hand_pose, b.right.hand_pose)  # dropout, seeded
 
 

@@ -16,7 +16,7 @@ from .config import HANDS
 from .longform import LongformResult, WindowPlan, generate_long
 from .model import S2C
 from .ode_samplers import select_sampler
-from .reference_infer import generate_reference
+from .reference_infer import WINDOW_FRAMES, generate_reference
 from .samplers import Sampler
 from .smoothing import savgol_smooth
 from .to_motion import motion_from_prediction
@@ -89,12 +89,14 @@ def generate_with_s2c(
         device=device,
         reference_compat=options.reference_compat,
     )
-    if options.reference_compat:  # float32, as the reference
+    if options.reference_compat:  # float32, consecutive 8 s windows, as the reference
         result = generate_reference(
             model, audio, options.seed, smooth=options.smooth, progress=progress
         )
+        window, overlap = WINDOW_FRAMES, 0
     else:
         result = _generate_ours(model, audio, sampler, options, progress)
+        window, overlap = options.plan.window, options.plan.overlap
     metadata = MotionMetadata(
         engine=ENGINE_NAME,
         engine_version="1",
@@ -106,8 +108,8 @@ def generate_with_s2c(
             "sampler": options.sampler,
             "steps": options.steps,
             "device": str(device),
-            "window": options.plan.window,
-            "overlap": options.plan.overlap,
+            "window": window,
+            "overlap": overlap,
             "seams": result.seams,
             "reference_compat": options.reference_compat,
             "smooth": options.smooth,
