@@ -242,6 +242,8 @@ def fetch_experiment(
 def experiment_files(remote: dict[str, RemoteFile], ref: RepoRef) -> list[RemoteFile]:
     """args.txt, args_posi.txt and per hand the checkpoint of the highest `iter=` (as
     eval.py picks) from the one folder of the repository that holds an experiment."""
+    from .engines.s2c.official import checkpoint_iteration
+
     folders = sorted(
         {
             folder
@@ -261,13 +263,8 @@ def experiment_files(remote: dict[str, RemoteFile], ref: RepoRef) -> list[Remote
         candidates = [name for name in remote if pattern.match(name)]
         if not candidates:
             raise HubError(f"{ref}: no {folder}piano2pose-{hand}-*.ckpt in the repository")
-        chosen.append(remote[max(candidates, key=_iteration)])
+        chosen.append(remote[max(candidates, key=checkpoint_iteration)])
     return chosen
-
-
-def _iteration(name: str) -> int:
-    match = re.search(r"iter=(\d+)", name)
-    return int(match.group(1)) if match else -1
 
 
 def _download(

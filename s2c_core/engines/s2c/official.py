@@ -88,17 +88,18 @@ def read_official_checkpoint(path: Path) -> dict[str, Tensor]:
     return state
 
 
+def checkpoint_iteration(name: str) -> int:
+    """The `iter=` number of a checkpoint file name (-1 without one)."""
+    match = re.search(r"iter=(\d+)", name)
+    return int(match.group(1)) if match else -1
+
+
 def find_checkpoint(exp_dir: Path, hand: str) -> Path:
     """`piano2pose-<hand>-*.ckpt`; with several, the highest `iter=` (as eval.py picks)."""
     found = sorted(exp_dir.glob(f"piano2pose-{hand}-*.ckpt"))
     if not found:
         raise CheckpointError(f"{exp_dir}: no piano2pose-{hand}-*.ckpt checkpoint in the folder")
-
-    def iteration(p: Path) -> int:
-        match = re.search(r"iter=(\d+)", p.name)
-        return int(match.group(1)) if match else -1
-
-    return max(found, key=iteration)
+    return max(found, key=lambda path: checkpoint_iteration(path.name))
 
 
 def _read_hubert(hubert_dir: Path) -> tuple[HubertConfig, bool]:
