@@ -104,17 +104,8 @@ def test_bad_checkpoint_and_sampler_settings_are_one_line(tmp_path, recording, c
 
 
 def test_reference_compat_through_the_cli(tmp_path, capsys):
-    import dataclasses
-
-    from s2c_core.engines.s2c import S2C
-    from s2c_core.engines.s2c.config import DiffusionConfig
-    from tests.engines.s2c.tiny_s2c import tiny_config
-
     # a 10-step schedule keeps the reference's every-step DDPM quick
-    config = dataclasses.replace(tiny_config(), diffusion=DiffusionConfig(timesteps=10))
-    model = S2C(config)
-    model.load_state_dict(build_tiny_model(seed=0).state_dict())
-    model.save_pretrained(tmp_path / "ckpt")
+    build_tiny_model(seed=0, timesteps=10).save_pretrained(tmp_path / "ckpt")
     wav = tmp_path / "two seconds.wav"
     sf.write(wav, (0.1 * np.random.default_rng(0).standard_normal(32_000)).astype(np.float32),
              16_000)  # fmt: skip

@@ -11,7 +11,6 @@ import pytest
 import torch
 
 from s2c_core.engines.s2c import S2C, CompatConfig
-from s2c_core.engines.s2c.config import DiffusionConfig
 from s2c_core.engines.s2c.reference_infer import WINDOW_SAMPLES, generate_reference
 from s2c_core.engines.s2c.smoothing import savgol_smooth
 from tests.engines.s2c.reference_fixture import (
@@ -21,7 +20,7 @@ from tests.engines.s2c.reference_fixture import (
     load_arrays,
     require_fixture,
 )
-from tests.engines.s2c.tiny_s2c import build_tiny_model, tiny_config
+from tests.engines.s2c.tiny_s2c import build_tiny_model
 
 HANDS = ("left", "right")
 EVAL_MODE = dataclasses.replace(CompatConfig.reference(), dropout_at_inference=False)
@@ -45,11 +44,7 @@ def test_reproduces_the_fixture_sample_from_its_noise_stream():
 
 def _short_schedule_model(compat: CompatConfig) -> S2C:
     """The tiny model with a 10-step schedule, so that a full DDPM run takes a moment."""
-    source = build_tiny_model(seed=0)
-    config = dataclasses.replace(tiny_config(), diffusion=DiffusionConfig(timesteps=10))
-    model = S2C(config, compat)
-    model.load_state_dict(source.state_dict())
-    return model
+    return build_tiny_model(seed=0, compat=compat, timesteps=10)
 
 
 @pytest.fixture(scope="module")
