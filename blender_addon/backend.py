@@ -103,6 +103,7 @@ class GenerateRequest:
     device: str = "auto"
     checkpoint_dir: Path | None = None
     mano_file: Path | None = None
+    reference_compat: bool = False  # the authors' infer.py per 8 s window (DDPM-1000)
 
 
 def backend_prefix(python: str | os.PathLike) -> list[str]:
@@ -120,8 +121,8 @@ def generate_command(prefix: Sequence[str], request: GenerateRequest, out: Path)
         request.engine,
         "--seed",
         str(request.seed),
-        "--steps",
-        str(request.steps),
+        # the reference samples with its own 1000 DDPM steps, so it takes no --steps
+        *(["--reference-compat"] if request.reference_compat else ["--steps", str(request.steps)]),
         "--device",
         request.device,
         "--out",
@@ -137,6 +138,11 @@ def generate_command(prefix: Sequence[str], request: GenerateRequest, out: Path)
     if input_kind(request.input_path) == "midi":
         argv += ["--audio-out", str(out.with_name(AUDIO_NAME))]
     return argv
+
+
+def download_command(prefix: Sequence[str], repo: str) -> list[str]:
+    """argv of `s2c download REPO`: fetch, verify and convert the official model once."""
+    return [*prefix, "download", repo, "--progress", "jsonl"]
 
 
 def backend_env() -> dict[str, str]:
@@ -238,12 +244,17 @@ class BackendJob:
     ) -> BackendJob:
         """Create the temp folder, build the argv and start the backend."""
         workdir = workdir or Path(tempfile.mkdtemp(prefix="s2c_hands_"))
-        job = cls(generate_command(prefix, request, workdir / OUTPUT_NAME), workdir)
+        return cls.launch(generate_command(prefix, request, workdir / OUTPUT_NAME), workdir)
+
+    @classmethod
+    def launch(cls, argv: list[str], workdir: Path | None = None) -> BackendJob:
+        """Start any backend command that speaks the JSON-lines protocol."""
+        job = cls(argv, workdir or Path(tempfile.mkdtemp(prefix="s2c_hands_")))
         try:
             job._spawn()
         except OSError as exc:
             job.cleanup()
-            raise BackendError(f"cannot start the backend ({prefix[0]}): {exc}") from exc
+            raise BackendError(f"cannot start the backend ({argv[0]}): {exc}") from exc
         return job
 
     def _spawn(self) -> None:
@@ -303,7 +314,8 @@ class BackendJob:
             threading.Event().wait(interval_s)
 
     def result(self) -> Path:
-        """The HandMotion file of a finished run, or BackendError with the best reason."""
+        """The output ("done" event) of a finished run: the HandMotion file of a generate
+        run, the model folder of a download; or BackendError with the best reason."""
         code = self.process.returncode if self.process else None
         if code == 0 and not self.state.error and self.state.output is not None:
             return self.state.output
@@ -387,7 +399,8 @@ def run_doctor(python: str | os.PathLike, timeout_s: float = 120.0) -> DoctorRep
 
 
 def summarize_doctor(report: dict[str, Any]) -> list[str]:
-    """One short line per fact: Python/torch/CUDA, each engine, each problem."""
+    """One short line per fact: Python/torch/CUDA, each engine, each downloaded official
+    model (`s2c download`), each problem."""
     cuda = "CUDA available" if report.get("cuda") else "no CUDA (CPU only)"
     lines = [
         ("Backend OK" if report.get("ok") else "Backend has problems")
@@ -397,5 +410,6 @@ def summarize_doctor(report: dict[str, Any]) -> list[str]:
     for name, info in (report.get("engines") or {}).items():
         ready = info.get("ok", info.get("available")) if isinstance(info, dict) else info
         lines.append(f"Engine {name}: {'ready' if ready else 'not available'}")
+    lines += [f"Downloaded model: {model}" for model in report.get("cached_models") or []]
     lines += [f"Problem: {problem}" for problem in report.get("problems") or []]
     return lines

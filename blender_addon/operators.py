@@ -79,6 +79,7 @@ def build_request(
         device=prefs.device,
         checkpoint_dir=prefs.checkpoint_dir,
         mano_file=prefs.mano_file if settings.hand_model == "mano" else None,
+        reference_compat=settings.reference_compat,
     )
 
 

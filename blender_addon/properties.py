@@ -46,6 +46,12 @@ class S2C_PG_settings(bpy.types.PropertyGroup):
         name="Sampler Steps", description="Diffusion steps (S2C engine)", min=1, max=1000,
         default=50,
     )  # fmt: skip
+    reference_compat: BoolProperty(
+        name="Reference Compatible",
+        description="S2C exactly as the authors' infer.py: each 8 s window alone, 1000 DDPM "
+        "steps, their causal mask and dropout, Savitzky-Golay smoothing (slow)",
+        default=False,
+    )
     frame_start: IntProperty(name="Start Frame", description="Frame of the first key", default=1)
     hand_model: EnumProperty(name="Hand Model", items=HAND_MODEL_ITEMS, default="builtin")
     export_format: EnumProperty(name="Format", items=EXPORT_FORMAT_ITEMS, default="fbx")
@@ -72,8 +78,11 @@ CLASSES = (S2C_PG_settings, S2C_PG_job)
 def register_properties() -> None:
     bpy.types.Scene.s2c_hands = bpy.props.PointerProperty(type=S2C_PG_settings)
     bpy.types.WindowManager.s2c_hands_job = bpy.props.PointerProperty(type=S2C_PG_job)
+    # the official model's download (preferences), a job of the same shape
+    bpy.types.WindowManager.s2c_hands_download = bpy.props.PointerProperty(type=S2C_PG_job)
 
 
 def unregister_properties() -> None:
+    del bpy.types.WindowManager.s2c_hands_download
     del bpy.types.WindowManager.s2c_hands_job
     del bpy.types.Scene.s2c_hands

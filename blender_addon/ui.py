@@ -33,7 +33,8 @@ class S2C_PT_main(bpy.types.Panel):
         col.use_property_split = True
         col.prop(settings, "seed")
         steps = col.row()
-        steps.active = choice.engine == "s2c"  # only the diffusion model has sampler steps
+        # only the diffusion model has sampler steps; the reference mode has its own 1000
+        steps.active = choice.engine == "s2c" and not settings.reference_compat
         steps.prop(settings, "steps")
         col.prop(settings, "frame_start")
         hand = col.row()
@@ -93,4 +94,20 @@ class S2C_PT_export(bpy.types.Panel):
         layout.operator("s2c.reduce_keys", icon="IPO_LINEAR")
 
 
-CLASSES = (S2C_PT_main, S2C_PT_export)
+class S2C_PT_advanced(bpy.types.Panel):
+    bl_idname = "S2C_PT_advanced"
+    bl_label = "Advanced"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "S2C Hands"
+    bl_parent_id = "S2C_PT_main"
+    bl_options = {"DEFAULT_CLOSED"}
+
+    def draw(self, context: bpy.types.Context) -> None:
+        settings = context.scene.s2c_hands
+        row = self.layout.row()
+        row.active = engine_choice(settings, addon_preferences(context)).engine == "s2c"
+        row.prop(settings, "reference_compat")
+
+
+CLASSES = (S2C_PT_main, S2C_PT_export, S2C_PT_advanced)

@@ -54,16 +54,22 @@ def _add_generate(commands) -> None:
         "given, else the MIDI engine on transcribed notes (default: auto)",
     )
     gen.add_argument(
-        "--checkpoint", type=Path, help="S2C weights: an official experiment folder or one of ours"
+        "--checkpoint",
+        type=Path,
+        help="S2C weights: an official experiment folder, one of ours, or a Hugging Face Hub "
+        "id such as thuteam/S2C[@REVISION] (downloaded and converted once, see s2c download)",
     )
     gen.add_argument(
-        "--hubert", type=Path, help="HuBERT folder, overriding the one named in args_posi.txt"
+        "--hubert",
+        type=Path,
+        help="HuBERT folder or Hub id (e.g. facebook/hubert-large-ls960-ft), overriding the "
+        "one named in args_posi.txt",
     )
     gen.add_argument(
         "--sampler",
         choices=SAMPLERS,
-        default="dpm",
-        help="S2C sampler: ddpm is the reference's 1000 steps (default: dpm)",
+        help="S2C sampler: ddpm is the reference's 1000 steps (default: dpm; ddpm with "
+        "--reference-compat)",
     )
     gen.add_argument(
         "--steps", type=positive_int, help="S2C network evaluations for ddim/dpm (defaults 50/20)"
@@ -79,6 +85,20 @@ def _add_generate(commands) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="align S2C fingertips to the notes (default: on when notes are known)",
+    )
+    gen.add_argument(
+        "--reference-compat",
+        action="store_true",
+        help="S2C as the authors' infer.py: each 8 s window alone, DDPM-1000 in float32, "
+        "their causal mask, shared start noise, dropout on, savgol smoothing "
+        "(docs/s2c_engine.md lists every difference)",
+    )
+    gen.add_argument(
+        "--smooth",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Savitzky-Golay (5, 2) smoothing of S2C angles and positions, as the reference's "
+        "renders (default: on; see docs/s2c_engine.md for its measured effect)",
     )
     gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
     gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")
@@ -117,6 +137,7 @@ def _add_doctor(commands) -> None:
 # `handler(args) -> int` on its parser.
 _COMMAND_MODULES = (
     "s2c_core.commands.convert_official",
+    "s2c_core.commands.download",
     "s2c_core.commands.evaluate",
     "s2c_core.commands.make_dataset",
     "s2c_core.commands.train",
@@ -142,10 +163,12 @@ def _run_generate(args: argparse.Namespace) -> int:
         mano=args.mano,
         checkpoint=args.checkpoint,
         hubert=args.hubert,
-        sampler=args.sampler,
+        sampler=args.sampler or ("ddpm" if args.reference_compat else "dpm"),
         steps=args.steps,
         device=args.device,
         refine_contacts=args.refine_contacts,
+        reference_compat=args.reference_compat,
+        smooth=args.smooth,
     )
     inputs = [path for path in (args.input, args.mano) if path is not None]
     staged = StagedOutputs(finals, overwrite=args.overwrite, inputs=inputs)
@@ -197,6 +220,7 @@ def doctor_report() -> dict:
         report["torch"], report["cuda"] = None, False
         problems.append("torch is not installed (needed by the S2C engine)")
     report["bpy"] = importlib.util.find_spec("bpy") is not None
+    report["cached_models"] = _cached_models()
     report["engines"] = {"midi": True, "s2c": report["torch"] is not None}
     report["problems"] = problems
     report["ok"] = not problems
@@ -232,6 +256,17 @@ def _signals_raise() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _cached_models() -> list[str]:
+    """S2C experiments `s2c download` converted into the Hugging Face cache."""
+    if importlib.util.find_spec("huggingface_hub") is None:
+        return []
+    from .hub import cached_models
+
+    return [
+        f"{m['repo_id']}@{m['revision']} ({m['commit'][:8]}): {m['path']}" for m in cached_models()
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

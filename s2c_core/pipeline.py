@@ -32,12 +32,14 @@ class GenerateOptions:
     engine: str = "auto"
     seed: int = 0
     mano: Path | None = None  # MANO_RIGHT.pkl; the built-in rig when None
-    checkpoint: Path | None = None  # S2C: official experiment folder or ours
-    hubert: Path | None = None  # S2C: overrides args_posi.txt's wav2vec_path
+    checkpoint: Path | None = None  # S2C: official experiment folder, ours, or a Hub id
+    hubert: Path | None = None  # S2C: overrides args_posi.txt's wav2vec_path (or a Hub id)
     sampler: str = "dpm"
     steps: int | None = None
     device: str = "auto"
-    refine_contacts: bool | None = None  # None: on when the notes are known
+    refine_contacts: bool | None = None  # None: on when the notes are known (not for compat)
+    reference_compat: bool = False  # S2C: the authors' infer.py per 8 s window
+    smooth: bool = True  # S2C: Savitzky-Golay (5, 2) smoothing of angles and positions
 
 
 def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> str:
@@ -117,6 +119,7 @@ def _run_s2c_engine(
     progress: ProgressReporter,
 ) -> HandMotion:
     from .engines.s2c.engine import S2COptions, generate_with_s2c
+    from .hub import is_hub_id, resolve_checkpoint, resolve_hubert
     from .music.audio import SAMPLE_RATE, load_audio
 
     notes = None
@@ -128,17 +131,26 @@ def _run_s2c_engine(
         check_take_length(input_path, len(audio) / SAMPLE_RATE)
     else:
         audio = load_audio(input_path)
+    # Hub ids: downloaded and converted once (ours carry the HuBERT config, so no --hubert)
+    checkpoint = resolve_checkpoint(
+        options.checkpoint, options.hubert, progress.progress, progress.stage
+    )
+    hubert = None if is_hub_id(options.checkpoint) else resolve_hubert(options.hubert)
     s2c_options = S2COptions(
-        checkpoint=Path(options.checkpoint),
-        hubert=options.hubert,
+        checkpoint=checkpoint,
+        hubert=hubert,
         sampler=options.sampler,
         steps=options.steps,
         seed=options.seed,
         device=options.device,
+        reference_compat=options.reference_compat,
+        smooth=options.smooth,
     )
     progress.stage("sample", f"S2C sampling ({options.sampler})")
     motion = generate_with_s2c(audio, s2c_options, rig, str(input_path), progress.progress)
-    refine = notes is not None if options.refine_contacts is None else options.refine_contacts
+    refine = options.refine_contacts
+    if refine is None:  # the reference does not refine: compat output stays the reference's
+        refine = notes is not None and not options.reference_compat
     if refine:
         from .refine_contacts import refine_contacts
 

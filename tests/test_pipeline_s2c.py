@@ -101,3 +101,38 @@ def test_bad_checkpoint_and_sampler_settings_are_one_line(tmp_path, recording, c
     assert main([*args, "--checkpoint", str(tmp_path), "--sampler", "ddpm", "--steps", "5"]) != 0
     assert "ddpm sampler always takes 1000 steps" in capsys.readouterr().err
     assert not (tmp_path / "t.npz").exists()
+
+
+def test_reference_compat_through_the_cli(tmp_path, capsys):
+    # a 10-step schedule keeps the reference's every-step DDPM quick
+    build_tiny_model(seed=0, timesteps=10).save_pretrained(tmp_path / "ckpt")
+    wav = tmp_path / "two seconds.wav"
+    sf.write(wav, (0.1 * np.random.default_rng(0).standard_normal(32_000)).astype(np.float32),
+             16_000)  # fmt: skip
+    args = ["generate", str(wav), "--checkpoint", str(tmp_path / "ckpt"), "--reference-compat",
+            "--device", "cpu", "--progress", "none"]  # fmt: skip
+    assert main([*args, "--sampler", "dpm", "--out", str(tmp_path / "x.npz")]) != 0
+    assert "--reference-compat samples as the reference does" in capsys.readouterr().err
+    for name in ("a.npz", "b.npz"):
+        assert main([*args, "--seed", "5", "--out", str(tmp_path / name)]) == 0
+    a, b = load_motion(tmp_path / "a.npz"), load_motion(tmp_path / "b.npz")
+    assert a.num_frames == 60
+    extra = a.metadata.extra
+    assert extra["reference_compat"] and extra["smooth"] and extra["sampler"] == "ddpm"
+    assert (extra["window"], extra["overlap"]) == (240, 0)
+    np.testing.assert_array_equal(a.right.hand_pose, b.right.hand_pose)  # dropout, seeded
+
+
+def test_smoothing_is_on_by_default_and_lowers_jitter(tmp_path, tiny_checkpoint):
+    from s2c_core.evaluate.scoring import jitter
+
+    wav = tmp_path / "three seconds.wav"
+    sf.write(wav, (0.1 * np.random.default_rng(1).standard_normal(48_000)).astype(np.float32),
+             16_000)  # fmt: skip
+    args = ["generate", str(wav), "--checkpoint", str(tiny_checkpoint), "--steps", "2",
+            "--device", "cpu", "--progress", "none"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "on.npz")]) == 0
+    assert main([*args, "--no-smooth", "--out", str(tmp_path / "off.npz")]) == 0
+    on, off = load_motion(tmp_path / "on.npz"), load_motion(tmp_path / "off.npz")
+    assert on.metadata.extra["smooth"] and not off.metadata.extra["smooth"]
+    assert jitter(on, "right") < jitter(off, "right")

@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "checkpoint",
         type=Path,
         metavar="CHECKPOINT",
-        help="an official experiment folder or one of ours",
+        help="an official experiment folder, one of ours, or a Hub id (see s2c download)",
     )
     parser.add_argument(
         "--data-root",
@@ -95,6 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_evaluate(args: argparse.Namespace) -> int:
     from ..evaluate.report import markdown_path, write_report
     from ..evaluate.runner import EvalOptions, EvaluationError, evaluate
+    from ..hub import resolve_checkpoint
     from ..outputs import OutputError, check_writable
 
     options = EvalOptions(
@@ -112,7 +113,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     try:
         for path in (args.out, markdown_path(args.out)):  # fail before a long run, not after
             check_writable(path, overwrite=True)
-        report = evaluate(args.checkpoint, args.data_root, args.split, options, _progress)
+        checkpoint = resolve_checkpoint(args.checkpoint, args.hubert)
+        report = evaluate(checkpoint, args.data_root, args.split, options, _progress)
         md = write_report(report, args.out)
     except (EvaluationError, OutputError, ValueError) as exc:
         print(f"{_PROG}: error: {exc}", file=sys.stderr)

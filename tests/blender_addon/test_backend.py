@@ -71,6 +71,9 @@ def test_generate_command_is_the_contract():
     ]  # fmt: skip
     plain = backend.GenerateRequest(input_path=Path("a.mid"), engine="midi")
     assert "--checkpoint" not in backend.generate_command(["/py"], plain, Path("o.npz"))
+    compat = backend.GenerateRequest(Path("a.wav"), "s2c", steps=25, reference_compat=True)
+    argv = backend.generate_command(["/py"], compat, Path("o.npz"))
+    assert "--reference-compat" in argv and "--steps" not in argv  # DDPM-1000 has no --steps
     assert backend.backend_prefix("/venv/bin/python") == ["/venv/bin/python", "-m", "s2c_core"]
 
 
@@ -161,6 +164,7 @@ def test_doctor_summary_from_a_fake_backend(tmp_path):
     report = {
         "ok": True, "python": "3.11.9", "torch": "2.13.0", "cuda": False,
         "engines": {"midi": True, "s2c": False}, "problems": [],
+        "cached_models": ["thuteam/S2C@main (0123abcd): /hf/s2c-hands/thuteam--S2C/0123"],
     }  # fmt: skip
     python = write_fake_python(tmp_path, f"echo '{json.dumps(report)}'")
     result = backend.run_doctor(python)
@@ -169,6 +173,7 @@ def test_doctor_summary_from_a_fake_backend(tmp_path):
         "Backend OK: Python 3.11.9, torch 2.13.0, no CUDA (CPU only)",
         "Engine midi: ready",
         "Engine s2c: not available",
+        "Downloaded model: thuteam/S2C@main (0123abcd): /hf/s2c-hands/thuteam--S2C/0123",
     )
 
 

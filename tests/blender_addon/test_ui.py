@@ -145,6 +145,17 @@ def test_export_subpanel_follows_the_format(addon):
     assert ("prop", "tolerance", True) in layout.calls
 
 
+def test_advanced_subpanel_offers_reference_compat(addon):
+    assert bpy.types.S2C_PT_advanced.bl_parent_id == "S2C_PT_main"
+    settings = bpy.context.scene.s2c_hands
+    settings.engine = "s2c"
+    assert ("prop", "reference_compat", True) in draw(bpy.types.S2C_PT_advanced).calls
+    settings.reference_compat = True
+    assert ("prop", "steps", False) in draw(bpy.types.S2C_PT_main).calls  # the reference's own
+    settings.engine = "midi"
+    assert ("prop", "reference_compat", False) in draw(bpy.types.S2C_PT_advanced).calls
+
+
 def test_preferences_draw_the_doctor_report(addon):
     prefs = bpy.context.preferences.addons[ADDON_MODULE].preferences
     from blender_addon.preferences import store_doctor_report
@@ -154,3 +165,10 @@ def test_preferences_draw_the_doctor_report(addon):
     assert "s2c.check_backend" in layout.ops()
     assert ("Backend has problems", "ERROR") in layout.labels()
     assert ("Problem: x", "NONE") in layout.labels()
+    assert "s2c.get_official_model" in layout.ops()
+    download = bpy.context.window_manager.s2c_hands_download
+    download.running, download.progress, download.message = True, 0.25, "args.txt"
+    layout = draw(type(prefs), prefs)
+    download.running = False
+    assert ("progress", 0.25, "args.txt") in layout.calls
+    assert "s2c.cancel_download" in layout.ops() and "s2c.get_official_model" not in layout.ops()

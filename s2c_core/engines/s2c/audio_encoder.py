@@ -9,6 +9,9 @@ from torch import Tensor, nn
 from transformers import HubertConfig, HubertModel
 
 NORM_EPS = 1e-7  # Wav2Vec2FeatureExtractor's zero-mean/unit-variance epsilon
+# The reference's HubertModel subclass builds `nn.Linear(1024, 32)` whatever the HuBERT width
+# (S2C:models/wav2vec.py:133-184): official checkpoints of any HuBERT store it at that size.
+LM_HEAD_IN, LM_HEAD_OUT = 1024, 32
 
 
 def normalise_audio(audio: Tensor, batch_joint: bool) -> Tensor:
@@ -29,7 +32,7 @@ class AudioEncoder(nn.Module):
     def __init__(self, config: HubertConfig) -> None:
         super().__init__()
         self.hubert = HubertModel(config)
-        self.lm_head = nn.Linear(config.hidden_size, config.vocab_size)  # stored, never used
+        self.lm_head = nn.Linear(LM_HEAD_IN, LM_HEAD_OUT)  # stored, never used
 
     @property
     def hidden_size(self) -> int:

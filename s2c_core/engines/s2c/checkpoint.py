@@ -1,18 +1,21 @@
 """Our checkpoint format: `config.json` (format tag + `S2CConfig`) and `model.safetensors`
-holding both hands under our module names. No pickle anywhere."""
+holding both hands under our module names. No pickle anywhere.
+
+A loader: it reads files into plain data (a config, a state dict) and never builds the model,
+so loading flows one way: loaders -> `S2C.from_pretrained`."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
-import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
+from torch import Tensor
 
-from .config import CompatConfig, S2CConfig
+from .config import S2CConfig
 from .errors import CheckpointError
-from .model import S2C
 
 FORMAT = "s2c-hands"
 FORMAT_VERSION = 1
@@ -24,41 +27,44 @@ def is_our_format(path: Path) -> bool:
     return (path / CONFIG_FILE).is_file() and (path / WEIGHTS_FILE).is_file()
 
 
-def save_ours(model: S2C, out_dir: Path) -> None:
+def save_ours(config: S2CConfig, state: Mapping[str, Tensor], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    meta = {"format": FORMAT, "version": FORMAT_VERSION, "config": model.config.to_dict()}
+    meta = {"format": FORMAT, "version": FORMAT_VERSION, "config": config.to_dict()}
     (out_dir / CONFIG_FILE).write_text(json.dumps(meta, indent=1))
     # contiguous() is a no-op for our parameters; safetensors refuses views otherwise
-    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(out_dir / WEIGHTS_FILE), metadata={"format": FORMAT})
+    tensors = {k: v.detach().contiguous() for k, v in state.items()}
+    save_file(tensors, str(out_dir / WEIGHTS_FILE), metadata={"format": FORMAT})
 
 
-def _read_config(path: Path) -> S2CConfig:
+def read_our_config(path: Path) -> S2CConfig:
+    """The `S2CConfig` in `path/config.json`."""
+    config_file = path / CONFIG_FILE
     try:
-        meta = json.loads(path.read_text())
+        meta = json.loads(config_file.read_text())
         if meta.get("format") != FORMAT:
             raise CheckpointError(
-                f"{path}: not an S2C Hands config (format {meta.get('format')!r})"
+                f"{config_file}: not an S2C Hands config (format {meta.get('format')!r})"
             )
         if meta.get("version") != FORMAT_VERSION:
-            raise CheckpointError(f"{path}: unsupported format version {meta.get('version')!r}")
+            raise CheckpointError(
+                f"{config_file}: unsupported format version {meta.get('version')!r}"
+            )
         return S2CConfig.from_dict(meta["config"])
     except CheckpointError:
         raise
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise CheckpointError(f"{path}: unreadable config ({type(exc).__name__}: {exc})") from exc
+        raise CheckpointError(
+            f"{config_file}: unreadable config ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
-def load_ours(path: Path, compat: CompatConfig | None) -> S2C:
-    config = _read_config(path / CONFIG_FILE)
+def read_our_weights(path: Path, expected: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    """`path/model.safetensors`, checked strictly against the model's (meta) state dict."""
     weights = path / WEIGHTS_FILE
     try:
         state = load_file(str(weights))
     except (SafetensorError, OSError) as exc:
         raise CheckpointError(f"{weights}: unreadable safetensors file ({exc})") from exc
-    with torch.device("meta"):
-        model = S2C(config, compat)
-    expected = model.state_dict()
     missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
     if missing or unexpected:
         first = (missing or unexpected)[0]
@@ -72,5 +78,4 @@ def load_ours(path: Path, compat: CompatConfig | None) -> S2C:
             f"{weights}: '{bad}' has shape {tuple(state[bad].shape)}, "
             f"config.json gives {tuple(expected[bad].shape)}"
         )
-    model.load_state_dict(state, strict=True, assign=True)
-    return model
+    return state

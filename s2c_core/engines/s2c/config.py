@@ -32,7 +32,7 @@ class PositionConfig:
     nhead: int = 4  # hard-coded in the reference
     encoder_ffn: int = 2048  # torch default, never overridden by the reference
     out_dim: int = XYZ_DIM
-    pos_dim: int = 6  # input size of the unused `pos_feature_map`
+    pos_dim: int = 6  # stage-1 `bs_dim`: both hands' xyz
     max_seq_len: int = 900  # longest window the periodic causal mask is built for
     period: int = FPS
 

@@ -12,9 +12,13 @@ import torch
 
 from ...hand.rig import HandRig
 from ...motion import HandMotion, MotionMetadata
-from .longform import WindowPlan, generate_long
+from .config import HANDS
+from .longform import LongformResult, WindowPlan, generate_long
 from .model import S2C
 from .ode_samplers import select_sampler
+from .reference_infer import WINDOW_FRAMES, generate_reference
+from .samplers import Sampler
+from .smoothing import savgol_smooth
 from .to_motion import motion_from_prediction
 
 ENGINE_NAME = "s2c"
@@ -30,6 +34,19 @@ class S2COptions:
     seed: int = 0
     device: str = "auto"  # auto | cuda | mps | cpu
     plan: WindowPlan = WindowPlan()
+    # the authors' infer.py per 8 s window (reference_infer.py) instead of our long-form path
+    reference_compat: bool = False
+    # Savitzky-Golay (5, 2) of angles and positions, as the reference's renders. On by default:
+    # benchmarks/bench_s2c_smoothing.py measured jitter x0.33 and key contact after refinement
+    # 0.22 -> 0.28 (docs/s2c_engine.md)
+    smooth: bool = True
+
+    def __post_init__(self) -> None:
+        if self.reference_compat and (self.sampler != "ddpm" or self.steps is not None):
+            raise ValueError(
+                "--reference-compat samples as the reference does (DDPM, 1000 steps); "
+                "drop --sampler/--steps"
+            )
 
 
 def select_device(name: str) -> torch.device:
@@ -65,14 +82,21 @@ def generate_with_s2c(
 ) -> HandMotion:
     """audio: (N,) float32 mono at 16 kHz of any length."""
     device = select_device(options.device)
-    sampler = select_sampler(options.sampler, options.steps)
-    model = S2C.from_pretrained(options.checkpoint, hubert_path=options.hubert, device=device)
-    # a CPU generator draws the same noise whatever device the model runs on
-    generator = torch.Generator().manual_seed(options.seed)
-    with _precision(device):
-        result = generate_long(
-            model, audio, sampler, plan=options.plan, generator=generator, progress=progress
+    sampler = None if options.reference_compat else select_sampler(options.sampler, options.steps)
+    model = S2C.from_pretrained(
+        options.checkpoint,
+        hubert_path=options.hubert,
+        device=device,
+        reference_compat=options.reference_compat,
+    )
+    if options.reference_compat:  # float32, consecutive 8 s windows, as the reference
+        result = generate_reference(
+            model, audio, options.seed, smooth=options.smooth, progress=progress
         )
+        window, overlap = WINDOW_FRAMES, 0
+    else:
+        result = _generate_ours(model, audio, sampler, options, progress)
+        window, overlap = options.plan.window, options.plan.overlap
     metadata = MotionMetadata(
         engine=ENGINE_NAME,
         engine_version="1",
@@ -84,9 +108,31 @@ def generate_with_s2c(
             "sampler": options.sampler,
             "steps": options.steps,
             "device": str(device),
-            "window": options.plan.window,
-            "overlap": options.plan.overlap,
+            "window": window,
+            "overlap": overlap,
             "seams": result.seams,
+            "reference_compat": options.reference_compat,
+            "smooth": options.smooth,
         },
     )
     return motion_from_prediction(result.pose, result.position, rig, metadata)
+
+
+def _generate_ours(
+    model: S2C,
+    audio: np.ndarray,
+    sampler: Sampler,
+    options: S2COptions,
+    progress: Progress | None,
+) -> LongformResult:
+    # a CPU generator draws the same noise whatever device the model runs on
+    generator = torch.Generator().manual_seed(options.seed)
+    with _precision(model.device):
+        result = generate_long(
+            model, audio, sampler, plan=options.plan, generator=generator, progress=progress
+        )
+    if options.smooth:  # over the whole stitched track: the seams are smooth already
+        for hand in HANDS:
+            result.pose[hand] = savgol_smooth(result.pose[hand])
+            result.position[hand] = savgol_smooth(result.position[hand])
+    return result

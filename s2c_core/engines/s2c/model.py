@@ -10,7 +10,9 @@ import torch
 from torch import Tensor, nn
 
 from .audio_encoder import normalise_audio
+from .checkpoint import is_our_format, read_our_config, read_our_weights, save_ours
 from .config import HANDS, CompatConfig, S2CConfig, frames_for_samples
+from .official import config_from_experiment, read_official_weights
 from .position_predictor import PositionPredictor
 from .samplers import HandTensors, ProgressFn, Sampler, ddpm_sample, initial_noise
 from .schedule import DiffusionSchedule
@@ -78,25 +80,28 @@ class S2C(nn.Module):
         """Load an official experiment folder (args.txt, args_posi.txt, piano2pose-*.ckpt) or a
         folder written by `save_pretrained`. `hubert_path` overrides `wav2vec_path` of
         args_posi.txt (official folders only; ours carry the HuBERT config)."""
-        # the loaders build S2C instances, so they import this module: import them lazily
-        from .checkpoint import is_our_format, load_ours
-        from .official import load_official
-
         if reference_compat:
             compat = CompatConfig.reference()
         path = Path(path)
-        model = (
-            load_ours(path, compat)
-            if is_our_format(path)
-            else load_official(path, hubert_path, compat)
-        )
+        ours = is_our_format(path)
+        if ours:
+            config = read_our_config(path)
+        else:
+            config = config_from_experiment(path, Path(hubert_path) if hubert_path else None)
+        # built on the meta device, then the (memory-mapped) tensors are assigned
+        with torch.device("meta"):
+            model = cls(config, compat)
+        expected = model.state_dict()
+        if ours:
+            state = read_our_weights(path, expected)
+        else:
+            state = read_official_weights(path, expected, model.schedule)
+        model.load_state_dict(state, strict=True, assign=True)
         return model.to(device)
 
     def save_pretrained(self, out_dir: str | Path) -> None:
         """Write our format: config.json + model.safetensors."""
-        from .checkpoint import save_ours
-
-        save_ours(self, Path(out_dir))
+        save_ours(self.config, self.state_dict(), Path(out_dir))
 
     def train(self, mode: bool = True) -> S2C:
         super().train(mode)
@@ -182,14 +187,16 @@ class S2C(nn.Module):
         callback: ProgressFn | None = None,
     ) -> HandTensors:
         """Generate normalised poses {"left"|"right": (B, 48, T)} (multiply by pi for radians)."""
-        prepared = self.prepare(cond)
         batch, frames = cond.shape
+        # x_T before the condition refiners, in the reference's order: with dropout on and
+        # the default generator, the draws then follow the same stream as its `sample()`
         x_T = initial_noise(
             (batch, self.config.unet.channels, frames),
             generator=generator,
             device=self.device,
             shared=self.compat.shared_initial_noise,
         )
+        prepared = self.prepare(cond)
         return sampler(
             lambda x, t: self.denoise(x, t, prepared),
             self.schedule.to(self.device),

@@ -5,22 +5,25 @@ Each checkpoint is `{'state_dict': GaussianDiffusion1D_piano2pose.state_dict(),
 'hyper_parameters': argparse.Namespace}`. We unpickle it with `weights_only=True` (only
 tensors, containers and `argparse.Namespace` allowed) and memory-map it, build the model on
 the meta device and assign the mapped tensors, so RAM stays near the checkpoint size.
+
+A loader: it reads files into plain data (a config, a state dict in our key layout) and never
+builds the model, so loading flows one way: loaders -> `S2C.from_pretrained`.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 from transformers import HubertConfig
 
 from ...safe_torch_load import is_legacy_torch_file, load_checkpoint_dict
 from .config import (
     HANDS,
-    CompatConfig,
     DiffusionConfig,
     S2CConfig,
     int_arg,
@@ -29,7 +32,6 @@ from .config import (
     unet_config_from_args,
 )
 from .errors import CheckpointError
-from .model import S2C
 from .schedule import DiffusionSchedule
 
 # official prefix -> ours, first match wins (specific prefixes before `model.`)
@@ -90,17 +92,18 @@ def read_official_checkpoint(path: Path) -> dict[str, Tensor]:
     return state
 
 
+def checkpoint_iteration(name: str) -> int:
+    """The `iter=` number of a checkpoint file name (-1 without one)."""
+    match = re.search(r"iter=(\d+)", name)
+    return int(match.group(1)) if match else -1
+
+
 def find_checkpoint(exp_dir: Path, hand: str) -> Path:
     """`piano2pose-<hand>-*.ckpt`; with several, the highest `iter=` (as eval.py picks)."""
     found = sorted(exp_dir.glob(f"piano2pose-{hand}-*.ckpt"))
     if not found:
         raise CheckpointError(f"{exp_dir}: no piano2pose-{hand}-*.ckpt checkpoint in the folder")
-
-    def iteration(p: Path) -> int:
-        match = re.search(r"iter=(\d+)", p.name)
-        return int(match.group(1)) if match else -1
-
-    return max(found, key=iteration)
+    return max(found, key=lambda path: checkpoint_iteration(path.name))
 
 
 def _read_hubert(hubert_dir: Path) -> tuple[HubertConfig, bool]:
@@ -122,7 +125,15 @@ def _read_hubert(hubert_dir: Path) -> tuple[HubertConfig, bool]:
     return config, do_normalize
 
 
+def is_official_experiment(path: Path) -> bool:
+    return (path / "args.txt").is_file()
+
+
 def config_from_experiment(exp_dir: Path, hubert_path: Path | None) -> S2CConfig:
+    if not is_official_experiment(exp_dir):
+        raise CheckpointError(
+            f"{exp_dir}: neither our format (config.json) nor an official experiment (args.txt)"
+        )
     args = read_args_file(exp_dir / "args.txt")
     posi = read_args_file(exp_dir / "args_posi.txt")
     if hubert_path is None:
@@ -155,9 +166,11 @@ def _check_schedule(state: dict[str, Tensor], schedule: DiffusionSchedule, path:
             )
 
 
-def remap_official(state: dict[str, Tensor], hand: nn.Module, path: Path) -> dict[str, Tensor]:
-    """Official keys -> our keys for one hand, strictly: every tensor lands, none missing."""
-    targets = hand.state_dict()
+def remap_official(
+    state: dict[str, Tensor], targets: Mapping[str, Tensor], path: Path
+) -> dict[str, Tensor]:
+    """Official keys -> our keys for one hand (`targets`: that hand's state dict), strictly:
+    every tensor lands, none missing."""
     mapped: dict[str, Tensor] = {}
     for key, value in state.items():
         ours = swap_prefix(key, KEY_PREFIXES, reverse=False)
@@ -177,21 +190,17 @@ def remap_official(state: dict[str, Tensor], hand: nn.Module, path: Path) -> dic
     return mapped
 
 
-def load_official(
-    exp_dir: Path, hubert_path: str | Path | None, compat: CompatConfig | None
-) -> S2C:
-    if not (exp_dir / "args.txt").is_file():
-        raise CheckpointError(
-            f"{exp_dir}: neither our format (config.json) nor an official experiment (args.txt)"
-        )
-    config = config_from_experiment(exp_dir, Path(hubert_path) if hubert_path else None)
-    with torch.device("meta"):
-        model = S2C(config, compat)
+def read_official_weights(
+    exp_dir: Path, expected: Mapping[str, Tensor], schedule: DiffusionSchedule
+) -> dict[str, Tensor]:
+    """Both hands' checkpoints as one state dict in our layout (`expected`: the model's state
+    dict, keys `hands.<hand>.<module>`), the schedule buffers checked and dropped."""
+    out: dict[str, Tensor] = {}
     for hand in HANDS:
+        prefix = f"hands.{hand}."
+        targets = {k.removeprefix(prefix): v for k, v in expected.items() if k.startswith(prefix)}
         path = find_checkpoint(exp_dir, hand)
         state = read_official_checkpoint(path)
-        _check_schedule(state, model.schedule, path)
-        model.hands[hand].load_state_dict(
-            remap_official(state, model.hands[hand], path), strict=True, assign=True
-        )
-    return model
+        _check_schedule(state, schedule, path)
+        out.update({prefix + k: v for k, v in remap_official(state, targets, path).items()})
+    return out

@@ -72,7 +72,8 @@ def write_official_args(exp_dir: Path, config: S2CConfig, wav2vec_path: str) -> 
 def write_official_experiment(
     model: S2C, exp_dir: Path, wav2vec_path: str, legacy_weight_norm: bool = False
 ) -> None:
-    """Everything `load_official` reads except the HuBERT config folder at `wav2vec_path`."""
+    """Everything `S2C.from_pretrained` reads from an official folder except the HuBERT
+    config folder at `wav2vec_path`."""
     exp_dir.mkdir(parents=True, exist_ok=True)
     write_official_args(exp_dir, model.config, wav2vec_path)
     hyper = argparse.Namespace(unet_dim=model.config.unet.dim, fusion=4, obj="pred_v")

@@ -9,6 +9,10 @@ from .audio_encoder import AudioEncoder
 from .config import PositionConfig
 from .transformer_refiner import TransformerRefiner
 
+# The reference builds `pos_feature_map = nn.Linear(6, 512)` whatever bs_dim and feature_dim
+# are (S2C:models/piano2posi.py:63); never used, but official checkpoints store it so.
+POS_FEATURE_MAP_IN, POS_FEATURE_MAP_OUT = 6, 512
+
 
 class PositionPredictor(nn.Module):
     def __init__(self, config: PositionConfig, hubert: HubertConfig) -> None:
@@ -16,7 +20,7 @@ class PositionPredictor(nn.Module):
         d = config.feature_dim
         self.audio_encoder = AudioEncoder(hubert)
         self.feature_map = nn.Linear(hubert.hidden_size, d)
-        self.pos_feature_map = nn.Linear(config.pos_dim, d)  # stored, never used (reference)
+        self.pos_feature_map = nn.Linear(POS_FEATURE_MAP_IN, POS_FEATURE_MAP_OUT)  # never used
         self.refiner = TransformerRefiner(
             d,
             config.nhead,

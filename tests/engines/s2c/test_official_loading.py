@@ -1,5 +1,8 @@
 """Official on-disk format: strict loading, both weight-norm spellings, safe unpickling,
-conversion to our format with identical outputs, and one-line errors naming the file."""
+conversion to our format with identical outputs, and one-line errors naming the file.
+
+The official-format folders here are written by our own exporter, so they test our file
+handling, not our numerics; test_reference_fixture.py compares with the authors' code."""
 
 from __future__ import annotations
 
@@ -192,3 +195,16 @@ def test_a_bad_value_in_args_txt_names_the_file_and_the_key(tiny_official, value
     assert str(exc.value) == (
         f"{args_file}: unet_dim must be a positive whole number, got {value!r}"
     )
+
+
+def test_loaders_never_import_the_model():
+    # loading flows one way: the loaders read files into data, S2C.from_pretrained builds
+    import ast
+
+    import s2c_core.engines.s2c.checkpoint as ours
+    import s2c_core.engines.s2c.official as official
+
+    for module in (ours, official):
+        tree = ast.parse(Path(module.__file__).read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "model" not in imported and "engine" not in imported, module.__name__

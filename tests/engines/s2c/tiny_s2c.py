@@ -12,7 +12,7 @@ import torch
 from transformers import HubertConfig, HubertModel
 
 from s2c_core.engines.s2c import S2C, CompatConfig, S2CConfig
-from s2c_core.engines.s2c.config import PositionConfig, UnetConfig
+from s2c_core.engines.s2c.config import DiffusionConfig, PositionConfig, UnetConfig
 from s2c_core.engines.s2c.official_export import write_official_experiment
 
 WINDOW_SAMPLES = 128_000  # the reference 8 s window
@@ -38,17 +38,21 @@ def tiny_hubert_config() -> HubertConfig:
     )
 
 
-def tiny_config() -> S2CConfig:
+def tiny_config(timesteps: int = 1000) -> S2CConfig:
+    """`timesteps` < 1000 makes the reference's every-step DDPM quick to run in tests."""
     return S2CConfig(
         hubert=tiny_hubert_config().to_dict(),
         position=PositionConfig(feature_dim=16, num_layer=1),
         unet=UnetConfig(dim=16, num_layer=1),
+        diffusion=DiffusionConfig(timesteps=timesteps),
     )
 
 
-def build_tiny_model(seed: int = 0, compat: CompatConfig | None = None) -> S2C:
+def build_tiny_model(
+    seed: int = 0, compat: CompatConfig | None = None, timesteps: int = 1000
+) -> S2C:
     torch.manual_seed(seed)
-    model = S2C(tiny_config(), compat)
+    model = S2C(tiny_config(timesteps), compat)
     # default inits leave norms at exactly 1/0; perturb every tensor so that any weight
     # loaded into the wrong place changes the outputs
     with torch.no_grad():
