@@ -30,7 +30,8 @@ _ACTION_SUFFIX = {"left": "L", "right": "R"}
 # scale bakes Blender's metres into the objects (100x, FBX unit = cm) so the file's unit
 # scale stays 1.0 and neither engine adds a 100x scale to the root; bones keep Blender's
 # Y-along-bone axes; no extra leaf bones (the rig has its own tip bones); animation is
-# baked from the assigned actions only, every frame, without simplification.
+# baked from the assigned actions only, every frame, without simplification. Meshes go out
+# as their skinned cages (no modifiers applied), as they do to glTF.
 FBX_SETTINGS = {
     "use_selection": True,
     "object_types": {"ARMATURE", "MESH", "EMPTY"},
@@ -43,6 +44,7 @@ FBX_SETTINGS = {
     "armature_nodetype": "NULL",
     "add_leaf_bones": False,
     "use_armature_deform_only": False,
+    "use_mesh_modifiers": False,  # the skinned cage, not the hand's render subdivision
     "mesh_smooth_type": "FACE",
     "bake_anim": True,
     "bake_anim_use_all_bones": True,
