@@ -21,7 +21,7 @@ from s2c_core.hand.rig import REST_JOINTS_KEY, HandRig, builtin_rig, rig_from_re
 from s2c_core.motion import HANDS, HandMotion
 from s2c_core.music.keyboard import Keyboard
 
-from . import keying, piano
+from . import camera, keying, piano
 from . import rig as hand_rig
 
 _ACTION_SUFFIX = {"left": "L", "right": "R"}
@@ -98,6 +98,8 @@ def apply_take(
 ) -> dict[str, bpy.types.Action]:
     """Key a HandMotion as new Actions ("<take>_L", "<take>_R", "<take>_Keys") and assign them.
 
+    The first take also gets a camera and a light framing its hands (camera.py).
+
     Earlier takes stay in the file (fake user). Every Action is built before any is
     assigned; if one fails, those already built are removed and the scene is unchanged
     apart from a piano/rigs that had to be built. Returns 'left', 'right' and, when keys
@@ -105,7 +107,8 @@ def apply_take(
     """
     motion.validate(take_name)
     piano_root = ensure_piano(scene)
-    armatures = ensure_hand_rigs(scene, _rig_of(motion))
+    rig = _rig_of(motion)
+    armatures = ensure_hand_rigs(scene, rig)
     actions: dict[str, bpy.types.Action] = {}
     try:
         for side in HANDS:
@@ -129,6 +132,8 @@ def apply_take(
         keying.assign_hand_action(armatures[side], actions[side])
     if animate_keys:
         piano.assign_key_action(piano_root, actions.get("piano"))
+    if motion.left.present.any() or motion.right.present.any():
+        camera.ensure_camera_and_light(scene, motion, rig)
     _set_timing(scene, motion.fps, frame_start, motion.num_frames)
     return actions
 
