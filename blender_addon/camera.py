@@ -50,12 +50,17 @@ VIEWS = {
 }
 
 
-def hand_points(motion: HandMotion, rig: HandRig) -> np.ndarray:
-    """(N, 3) world points that enclose both hands in every frame where they are present."""
+def hand_points(motion: HandMotion, rig: HandRig, frames: np.ndarray | None = None) -> np.ndarray:
+    """(N, 3) world points that enclose both hands in every frame where they are present.
+
+    frames: indices of the frames to cover (default: all of them).
+    """
     points = []
     for side in HANDS:
         track = motion.hand(side)
         present = np.asarray(track.present, dtype=bool)
+        if frames is not None:
+            present = present & np.isin(np.arange(len(present)), frames)
         if not present.any():
             continue
         joints = track.joints
@@ -68,7 +73,7 @@ def hand_points(motion: HandMotion, rig: HandRig) -> np.ndarray:
         points.append(joints[:, 0, None, :] + _WRIST_PADDING * corners)
         points.append(joints[:, 1:, None, :] + _JOINT_PADDING * corners)
     if not points:
-        raise ValueError("the take has no frame where a hand is present")
+        raise ValueError("no frame to frame: no hand is present there")
     return np.concatenate([p.reshape(-1, 3) for p in points])
 
 

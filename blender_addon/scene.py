@@ -78,7 +78,7 @@ def ensure_hand_rigs(
     }
 
 
-def _rig_of(motion: HandMotion) -> HandRig:
+def rig_of(motion: HandMotion) -> HandRig:
     """The hand a take was made with: MANO's rest joints when the file carries them."""
     rest = motion.metadata.extra.get(REST_JOINTS_KEY)
     return (
@@ -107,7 +107,7 @@ def apply_take(
     """
     motion.validate(take_name)
     piano_root = ensure_piano(scene)
-    rig = _rig_of(motion)
+    rig = rig_of(motion)
     armatures = ensure_hand_rigs(scene, rig)
     actions: dict[str, bpy.types.Action] = {}
     try:

@@ -108,6 +108,7 @@ _COMMAND_MODULES = (
     "s2c_core.commands.convert_official",
     "s2c_core.commands.evaluate",
     "s2c_core.commands.make_dataset",
+    "s2c_core.commands.preview",
     "s2c_core.commands.train",
 )
 
