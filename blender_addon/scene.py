@@ -21,7 +21,7 @@ from s2c_core.hand.rig import REST_JOINTS_KEY, HandRig, builtin_rig, rig_from_re
 from s2c_core.motion import HANDS, HandMotion, MotionFormatError, blender_length_problem
 from s2c_core.music.keyboard import Keyboard
 
-from . import keying, piano
+from . import camera, keying, piano
 from . import rig as hand_rig
 
 _ACTION_SUFFIX = {"left": "L", "right": "R"}
@@ -30,7 +30,8 @@ _ACTION_SUFFIX = {"left": "L", "right": "R"}
 # scale bakes Blender's metres into the objects (100x, FBX unit = cm) so the file's unit
 # scale stays 1.0 and neither engine adds a 100x scale to the root; bones keep Blender's
 # Y-along-bone axes; no extra leaf bones (the rig has its own tip bones); animation is
-# baked from the assigned actions only, every frame, without simplification.
+# baked from the assigned actions only, every frame, without simplification. Meshes go out
+# as their skinned cages (no modifiers applied), as they do to glTF.
 FBX_SETTINGS = {
     "use_selection": True,
     "object_types": {"ARMATURE", "MESH", "EMPTY"},
@@ -43,6 +44,7 @@ FBX_SETTINGS = {
     "armature_nodetype": "NULL",
     "add_leaf_bones": False,
     "use_armature_deform_only": False,
+    "use_mesh_modifiers": False,  # the skinned cage, not the hand's render subdivision
     "mesh_smooth_type": "FACE",
     "bake_anim": True,
     "bake_anim_use_all_bones": True,
@@ -76,7 +78,7 @@ def ensure_hand_rigs(
     }
 
 
-def _rig_of(motion: HandMotion) -> HandRig:
+def rig_of(motion: HandMotion) -> HandRig:
     """The hand a take was made with: MANO's rest joints when the file carries them."""
     rest = motion.metadata.extra.get(REST_JOINTS_KEY)
     return (
@@ -96,6 +98,8 @@ def apply_take(
 ) -> dict[str, bpy.types.Action]:
     """Key a HandMotion as new Actions ("<take>_L", "<take>_R", "<take>_Keys") and assign them.
 
+    The first take also gets a camera and a light framing its hands (camera.py).
+
     Earlier takes stay in the file (fake user). Everything is checked before the scene is
     touched (the take, the hand its file asks for), and if building still fails, whatever
     this call added (piano, rigs, actions, materials) is removed: the scene is as it was.
@@ -105,7 +109,7 @@ def apply_take(
     too_long = blender_length_problem(motion.num_frames, motion.fps, frame_start)
     if too_long:
         raise MotionFormatError(f"{take_name}: {too_long}")
-    rig = _rig_of(motion)
+    rig = rig_of(motion)
     with _removed_on_failure():
         piano_root = ensure_piano(scene)
         armatures = ensure_hand_rigs(scene, rig)
@@ -127,6 +131,8 @@ def apply_take(
         keying.assign_hand_action(armatures[side], actions[side])
     if animate_keys:
         piano.assign_key_action(piano_root, actions.get("piano"))
+    if motion.left.present.any() or motion.right.present.any():
+        camera.ensure_camera_and_light(scene, motion, rig)
     _set_timing(scene, motion.fps, frame_start, motion.num_frames)
     return actions
 

@@ -28,11 +28,16 @@ class BlenderUnavailableError(RuntimeError):
     """Neither the bpy module nor a Blender executable is available."""
 
 
-def headless_command(motion: Path, extra_args: list[str]) -> list[str]:
-    """argv that builds the scene for `motion` and writes the outputs named in extra_args."""
+HEADLESS_MODULE = "blender_addon.headless"
+
+
+def headless_command(
+    motion: Path, extra_args: list[str], module: str = HEADLESS_MODULE
+) -> list[str]:
+    """argv that runs the add-on's `module` (its main(argv)) on `motion` with extra_args."""
     args = [str(motion), *extra_args]
     if importlib.util.find_spec("bpy") is not None:
-        return [sys.executable, "-m", "blender_addon.headless", *args]
+        return [sys.executable, "-m", module, *args]
     blender = os.environ.get("BLENDER") or shutil.which("blender")
     if not blender:
         raise BlenderUnavailableError(
@@ -41,7 +46,7 @@ def headless_command(motion: Path, extra_args: list[str]) -> list[str]:
         )
     bootstrap = (
         "import sys; sys.path.insert(0, sys.argv[sys.argv.index('--') + 1]); "
-        "from blender_addon.headless import main; "
+        f"from {module} import main; "
         "sys.exit(main(sys.argv[sys.argv.index('--') + 2:]))"
     )
     return [blender, "-b", "--factory-startup", "--python-expr", bootstrap, "--",
@@ -49,7 +54,11 @@ def headless_command(motion: Path, extra_args: list[str]) -> list[str]:
 
 
 def run_headless(
-    motion: Path, extra_args: list[str], on_event: Callable[[dict[str, Any]], None] | None = None
+    motion: Path,
+    extra_args: list[str],
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    module: str = HEADLESS_MODULE,
+    task: str = "building the Blender scene",
 ) -> None:
     """Build the scene; raise RuntimeError with the builder's last error line on failure.
 
@@ -65,7 +74,7 @@ def run_headless(
     with (
         tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr,
         subprocess.Popen(
-            headless_command(motion, extra_args),
+            headless_command(motion, extra_args, module),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -85,7 +94,7 @@ def run_headless(
         if code != 0:
             stderr.seek(0)
             raise RuntimeError(
-                f"building the Blender scene failed: {_reason(stderr.read(), chatter, code)}"
+                f"{task} failed: {_reason(stderr.read(), chatter, code)}"
             )
 
 

@@ -140,6 +140,7 @@ _COMMAND_MODULES = (
     "s2c_core.commands.download",
     "s2c_core.commands.evaluate",
     "s2c_core.commands.make_dataset",
+    "s2c_core.commands.preview",
     "s2c_core.commands.train",
 )
 
