@@ -93,9 +93,7 @@ def run_headless(
             raise
         if code != 0:
             stderr.seek(0)
-            raise RuntimeError(
-                f"{task} failed: {_reason(stderr.read(), chatter, code)}"
-            )
+            raise RuntimeError(f"{task} failed: {_reason(stderr.read(), chatter, code)}")
 
 
 def _relay_events(stdout, on_event: Callable[[dict[str, Any]], None] | None) -> list[str]:

@@ -256,7 +256,8 @@ import s2c_core.blender_bridge as bridge
 from s2c_core.cli import main
 child = ("import os, sys, time; from blender_addon.headless import die_with_parent; "
          "die_with_parent(); open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(60)")
-bridge.headless_command = lambda motion, extra, module=None: [sys.executable, "-c", child, sys.argv[1]]
+bridge.headless_command = lambda motion, extra, module=None: [
+    sys.executable, "-c", child, sys.argv[1]]
 sys.exit(main(sys.argv[2:]))
 """
 
