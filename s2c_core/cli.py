@@ -76,6 +76,13 @@ def _add_generate(commands) -> None:
         default=None,
         help="align S2C fingertips to the notes (default: on when notes are known)",
     )
+    gen.add_argument(
+        "--transcriber",
+        choices=("accurate", "fast"),
+        default="accurate",
+        help="audio -> notes: accurate = transkun (notes, velocities, pedal), fast = Basic "
+        "Pitch draft; cached by the audio's content (default: accurate)",
+    )
     gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
     gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")
     gen.add_argument("--out", type=Path, help="HandMotion .npz to write")
@@ -109,6 +116,7 @@ _COMMAND_MODULES = (
     "s2c_core.commands.evaluate",
     "s2c_core.commands.make_dataset",
     "s2c_core.commands.train",
+    "s2c_core.commands.transcribe",
 )
 
 
@@ -133,6 +141,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         steps=args.steps,
         device=args.device,
         refine_contacts=args.refine_contacts,
+        transcriber=args.transcriber,
     )
     with StagedOutputs(finals, overwrite=args.overwrite) as staged:
         motion = generate(args.input, options, reporter)

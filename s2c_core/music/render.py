@@ -19,6 +19,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE, load_audio
 from .midi import MidiNotes, read_midi
+from .midi_write import piano_midi
 
 Backend = Literal["auto", "fluidsynth", "builtin"]
 
@@ -103,19 +104,13 @@ def render_fluidsynth(notes: MidiNotes, sr: int, soundfont: Path | None) -> np.n
 def _write_piano_midi(notes: MidiNotes, path: Path) -> None:
     import pretty_midi
 
-    midi = pretty_midi.PrettyMIDI()
-    piano = pretty_midi.Instrument(program=0, name="piano")  # GM 1: acoustic grand
-    piano.notes = [
-        pretty_midi.Note(velocity=int(v), pitch=int(p), start=float(on), end=float(off))
-        for p, on, off, v in zip(
-            notes.pitch, notes.onset, notes.offset, notes.velocity, strict=True
-        )
-    ]
+    midi = piano_midi(notes)
     # fluidsynth stops at the last MIDI event; a harmless volume event after the last
-    # note-off keeps it rendering through the release tail.
-    end = float(notes.offset.max()) + RELEASE_TAIL_S
-    piano.control_changes.append(pretty_midi.ControlChange(number=7, value=100, time=end))
-    midi.instruments.append(piano)
+    # sound (pedal included) keeps it rendering through the release tail.
+    end = notes.sounding_end + RELEASE_TAIL_S
+    midi.instruments[0].control_changes.append(
+        pretty_midi.ControlChange(number=7, value=100, time=end)
+    )
     midi.write(str(path))
 
 
