@@ -192,6 +192,10 @@ def doctor_report() -> dict:
         problems.append("torch is not installed (needed by the S2C engine)")
     report["bpy"] = importlib.util.find_spec("bpy") is not None
     report["engines"] = {"midi": True, "s2c": report["torch"] is not None}
+    report["transcribers"] = {
+        "accurate": importlib.util.find_spec("transkun") is not None,
+        "fast": importlib.util.find_spec("basic_pitch") is not None,
+    }
     report["problems"] = problems
     report["ok"] = not problems
     return report
