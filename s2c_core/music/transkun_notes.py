@@ -43,6 +43,10 @@ from .transcribe import ProgressCallback, TranscriptionError
 _SUSTAIN = -64
 TRANSKUN_VERSION = "2.0.1"
 MODEL_RATE = 44_100  # 2.0.conf "fs"; checked against the model when it loads
+# Half the cores for torch's intra-op threads: on the 2-core machine one thread transcribed
+# a minute of audio in 28 s and two threads took 74 s while one other process ran (OpenMP
+# threads wait for each other whenever a core is busy); it also leaves Blender a core.
+THREADS = max(1, (os.cpu_count() or 2) // 2)
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def transcribe_transkun(
     hook = model.backbone.register_forward_hook(_eta_reporter(total, progress))
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=_use_bf16(settings))
     try:
-        with torch.inference_mode(), autocast, _quiet_upstream():
+        with torch.inference_mode(), autocast, _quiet_upstream(), _cpu_threads(THREADS):
             events = model.transcribe(
                 samples,
                 stepInSecond=settings.hop_s,
@@ -157,6 +161,19 @@ def _checkpoint_mel_spectrum() -> type:
             self.toMono = toMono
 
     return CheckpointMelSpectrum
+
+
+@contextmanager
+def _cpu_threads(count: int) -> Iterator[None]:
+    """torch's intra-op threads set to `count` for the duration, then put back."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 @contextmanager
