@@ -1,9 +1,9 @@
 """Piano recording -> notes: the front door to the two transcribers, with a content cache.
 
 - "accurate" (default): transkun, a piano-specialised model with velocities and the sustain
-  pedal (`transkun_notes.py`); note F1 0.98-0.99 on the development set (docs/audio.md).
+  pedal (`transkun_notes.py`); note F1 0.99 on the development set (docs/audio.md).
 - "fast": Spotify's Basic Pitch, a multi-instrument model, as a quick draft
-  (`basic_pitch_notes.py`); about 20x faster, F1 0.81-0.88 on the same set, no pedal.
+  (`basic_pitch_notes.py`); about 15x faster, F1 0.54-0.89 on the same set, no pedal.
 
 Results are cached by the audio's content and the transcriber's settings
 (`transcription_cache.py`), so generating again with other settings does not transcribe again.
