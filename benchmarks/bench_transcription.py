@@ -26,7 +26,12 @@ import numpy as np
 from benchmarks.transcription_devset import CONDITIONS, EXCERPTS, RATE, build_devset
 from s2c_core.music.midi import MidiNotes
 from s2c_core.music.transcribe import note_scores
-from s2c_core.music.transkun_notes import TranskunSettings, load_transkun, transcribe_transkun
+from s2c_core.music.transkun_notes import (
+    TranskunSettings,
+    load_transkun,
+    transcribe_transkun,
+    transkun_device,
+)
 
 VARIANTS = {
     "default": TranskunSettings(),
@@ -38,7 +43,7 @@ VARIANTS = {
 def transcribers(names: list[str], variants: list[str]) -> dict[str, Callable]:
     chosen: dict[str, Callable[[np.ndarray], MidiNotes]] = {}
     if "accurate" in names:
-        load_transkun()  # once, outside the timings
+        load_transkun(transkun_device())  # once, outside the timings
         for variant in variants:
             settings = VARIANTS[variant]
             chosen[f"accurate/{variant}"] = lambda audio, s=settings: transcribe_transkun(
