@@ -125,7 +125,9 @@ def generate_from_notes(
     plan = plan_notes(notes, keyboard, config)
     report(2, _STEPS, "hands split")
 
-    num_frames = math.ceil((plan.offset.max() + _TAIL) * config.fps) + 1
+    # The take lasts while anything sounds: a pedalled last chord rings after its keys rise.
+    end = max(float(plan.offset.max()), notes.sounding_end)
+    num_frames = math.ceil((end + _TAIL) * config.fps) + 1
     tracks: dict[str, HandTrack] = {}
     for index, side in enumerate(HANDS):
         mine = plan.for_hand(index)

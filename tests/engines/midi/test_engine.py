@@ -134,3 +134,14 @@ def test_more_than_ten_simultaneous_notes_are_reported(tmp_path):
     hand = motion.notes[:, NOTE_COLUMNS.index("hand")]
     assert motion.metadata.extra["unplayed_notes"] == 2 == int((hand < 0).sum())
     assert hand[:5].tolist() == [0.0] * 5 and hand[-5:].tolist() == [1.0] * 5
+
+
+def test_the_take_lasts_while_the_sustain_pedal_holds_the_last_notes(piece):
+    path, motion, _ = piece
+    notes = read_midi(path)
+    held = replace(notes, pedal=np.array([[3.0, 6.0]]))  # the last chord ends at 3.4 s
+
+    longer = generate_from_notes(held)
+
+    fps = longer.fps
+    assert longer.num_frames == motion.num_frames + round((6.0 - 3.4) * fps)
