@@ -89,6 +89,8 @@ def transcribe_transkun(
     model = load_transkun(device)
     samples = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))[:, None]
     total = _segment_count(model, audio.size, settings)
+    if progress is not None:
+        progress(0, total, "transcribing, estimating the time left")
     hook = model.backbone.register_forward_hook(_eta_reporter(total, progress))
     on_cpu_bf16 = device == "cpu" and _use_bf16(settings)
     autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=on_cpu_bf16)
