@@ -17,16 +17,21 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
-import numpy as np
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script (make bench) or with -m
 
-from benchmarks.transcription_devset import CONDITIONS, EXCERPTS, RATE, build_devset
-from s2c_core.music.midi import MidiNotes
-from s2c_core.music.transcribe import note_scores
-from s2c_core.music.transkun_notes import (
+import numpy as np  # noqa: E402
+
+from benchmarks.transcription_devset import CONDITIONS, EXCERPTS, RATE, build_devset  # noqa: E402
+from s2c_core.music.midi import MidiNotes  # noqa: E402
+from s2c_core.music.transcribe import note_scores  # noqa: E402
+from s2c_core.music.transkun_notes import (  # noqa: E402
     TranskunSettings,
     load_transkun,
     transcribe_transkun,

@@ -30,18 +30,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import io
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
-from scipy import signal
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script (make bench) or with -m
 
-from s2c_core.music.midi import MidiNotes, read_midi
-from s2c_core.music.midi_write import write_midi
-from s2c_core.music.render import render_fluidsynth
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+from scipy import signal  # noqa: E402
+
+from s2c_core.music.midi import MidiNotes, read_midi  # noqa: E402
+from s2c_core.music.midi_write import write_midi  # noqa: E402
+from s2c_core.music.render import render_fluidsynth  # noqa: E402
 
 RATE = 44_100
 DEFAULT_MIDI_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "midi"
