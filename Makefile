@@ -14,11 +14,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev,mano]'
 	# basic-pitch carries its transcription model; --no-deps skips its tensorflow pin.
 	$(BIN)/python -m pip install -q --no-deps 'basic-pitch==0.4.0'
+	# transkun (the default transcriber) carries its weights; --no-deps skips torchaudio,
+	# whose torch pin is not ours (s2c_core/music/transkun_notes.py builds the filterbank).
+	$(BIN)/python -m pip install -q --no-deps 'transkun==2.0.1'
 	# FluidSynth + a GM soundfont render MIDI to audio; optional (a built-in synth is used
 	# without them), so a machine without apt or root just skips this step.
 	@command -v fluidsynth >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-		fluidsynth fluid-soundfont-gm >/dev/null; } || echo "note: FluidSynth not installed"
+		fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-small \
+		>/dev/null; } || echo "note: FluidSynth not installed"
 	@touch $(STAMP)
 
 demo: $(STAMP)

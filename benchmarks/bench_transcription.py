@@ -1,65 +1,104 @@
-"""Note F1 of audio -> notes transcription on audio rendered from the shared MIDI files.
+"""Note F1 and speed of the transcribers on the development set (benchmarks/transcription_devset).
 
-Each MIDI file is rendered with every available backend (built-in synthesiser, and
-FluidSynth when installed), transcribed with Basic Pitch, and scored against its own notes
-with mir_eval (onset tolerance 50 ms, offsets ignored). Prints one line per file and backend,
-then the mean per backend.
+Each item is transcribed from its audio and scored against its excerpt's notes with mir_eval
+(onset within 50 ms and pitch within 50 cents; offsets ignored). Prints one line per item,
+then per transcriber and condition the mean precision / recall / F1, and the speed as
+audio seconds per wall-clock second ("x real time") and per CPU second of this process.
 
-    .venv/bin/python -m benchmarks.bench_transcription [--midi-dir DIR] [--max-seconds S]
+    python -m benchmarks.bench_transcription [--transcribers accurate,fast]
+        [--variants default,fp32,upstream] [--excerpts N] [--conditions close,ambient]
+
+Variants of the accurate transcriber: default (16 s segments back to back, bf16 where the
+CPU has it), fp32 (the same in float32), upstream (transkun's own 16 s segments every 8 s,
+float32).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import resource
+import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script (make bench) or with -m
 
-from s2c_core.music.midi import MidiNotes, read_midi
-from s2c_core.music.render import find_soundfont, fluidsynth_program, render_midi
-from s2c_core.music.transcribe import note_scores, transcribe
+import numpy as np  # noqa: E402
 
-DEFAULT_MIDI_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "midi"
+from benchmarks.transcription_devset import CONDITIONS, EXCERPTS, RATE, build_devset  # noqa: E402
+from s2c_core.music.midi import MidiNotes  # noqa: E402
+from s2c_core.music.transcribe import note_scores  # noqa: E402
+from s2c_core.music.transkun_notes import (  # noqa: E402
+    TranskunSettings,
+    load_transkun,
+    transcribe_transkun,
+    transkun_device,
+)
+
+VARIANTS = {
+    "default": TranskunSettings(),
+    "fp32": TranskunSettings(bf16=False),
+    "upstream": TranskunSettings(hop_s=8.0, bf16=False),
+}
+
+
+def transcribers(names: list[str], variants: list[str]) -> dict[str, Callable]:
+    chosen: dict[str, Callable[[np.ndarray], MidiNotes]] = {}
+    if "accurate" in names:
+        load_transkun(transkun_device())  # once, outside the timings
+        for variant in variants:
+            settings = VARIANTS[variant]
+            chosen[f"accurate/{variant}"] = lambda audio, s=settings: transcribe_transkun(
+                audio, RATE, s
+            )
+    if "fast" in names:
+        from s2c_core.music.basic_pitch_notes import transcribe_basic_pitch
+
+        chosen["fast"] = lambda audio: transcribe_basic_pitch(audio, RATE)
+    return chosen
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--midi-dir", type=Path, default=DEFAULT_MIDI_DIR)
-    parser.add_argument("--max-seconds", type=float, help="keep only each file's first S seconds")
+    parser.add_argument("--transcribers", default="accurate,fast")
+    parser.add_argument("--variants", default="default", help=f"of {', '.join(VARIANTS)}")
+    parser.add_argument("--excerpts", type=int, default=6, help=f"first N of {len(EXCERPTS)}")
+    parser.add_argument("--conditions", default=",".join(c.name for c in CONDITIONS))
     args = parser.parse_args()
+    wanted = args.conditions.split(",")
+    conditions = tuple(c for c in CONDITIONS if c.name in wanted)
+    runs = transcribers(args.transcribers.split(","), args.variants.split(","))
 
-    backends = ["builtin"]
-    if fluidsynth_program() and find_soundfont():
-        backends.append("fluidsynth")
-    scores: dict[str, list[float]] = {backend: [] for backend in backends}
-    print(f"{'file':<20} {'backend':<10} {'notes':>5} {'P':>6} {'R':>6} {'F1':>6} {'secs':>6}")
-    for path in sorted(args.midi_dir.glob("*.mid")):
-        notes = _first_seconds(read_midi(path), args.max_seconds)
-        for backend in backends:
-            started = time.perf_counter()
-            audio, _ = render_midi(notes, backend=backend)
-            precision, recall, f1 = note_scores(notes, transcribe(audio))
-            elapsed = time.perf_counter() - started
-            scores[backend].append(f1)
-            print(
-                f"{path.name:<20} {backend:<10} {len(notes):>5} "
-                f"{precision:6.3f} {recall:6.3f} {f1:6.3f} {elapsed:6.1f}"
-            )
-    for backend, values in scores.items():
-        print(f"mean note F1 ({backend}, {len(values)} files): {np.mean(values):.3f}")
+    scores: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    seconds: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # audio, wall, cpu
+    print(f"{'item':<48} {'transcriber':<18} {'P':>6} {'R':>6} {'F1':>6} {'xRT':>5}")
+    for item in build_devset(conditions=conditions, excerpts=EXCERPTS[: args.excerpts]):
+        condition = item.name.rsplit("/", 1)[1]
+        for name, run in runs.items():
+            wall, cpu = time.perf_counter(), _cpu_seconds()
+            estimate = run(item.audio)
+            wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+            p, r, f1 = note_scores(item.notes, estimate)
+            scores[name, condition].append((p, r, f1))
+            audio_s = item.audio.size / RATE
+            for index, value in enumerate((audio_s, wall, cpu)):
+                seconds[name][index] += value
+            print(f"{item.name:<48} {name:<18} {p:6.3f} {r:6.3f} {f1:6.3f} {audio_s / wall:5.2f}")
+    print("\nmean over items (P / R / F1):")
+    for (name, condition), values in scores.items():
+        p, r, f1 = np.mean(values, axis=0)
+        print(f"  {name:<18} {condition:<12} {p:.3f} / {r:.3f} / {f1:.3f}  ({len(values)} items)")
+    print("\nspeed (audio seconds per wall second, per CPU second of this process):")
+    for name, (audio_s, wall, cpu) in seconds.items():
+        print(f"  {name:<18} {audio_s / wall:5.2f}x real time, {audio_s / cpu:5.2f}x per CPU")
 
 
-def _first_seconds(notes: MidiNotes, seconds: float | None) -> MidiNotes:
-    """The notes starting before `seconds`, cut there, so render and reference agree."""
-    if seconds is None:
-        return notes
-    keep = notes.onset < seconds
-    fields = ("pitch", "onset", "offset", "velocity", "track")
-    kept = {name: getattr(notes, name)[keep] for name in fields}
-    kept["offset"] = np.minimum(kept["offset"], seconds)
-    return dataclasses.replace(notes, **kept)
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

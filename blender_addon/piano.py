@@ -107,7 +107,7 @@ def key_objects(piano: bpy.types.Object) -> dict[int, bpy.types.Object]:
 def press_schedule(
     onsets: np.ndarray, offsets: np.ndarray, fps: float, frame_start: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Key-down/up frames of one key: (frames, pressed) for a constant-interpolated curve.
+    """Key-down/up frames of one key: (frames, pressed), the timing `press_motion` shapes.
 
     Notes on the same key that start on the same frame merge; a key released at or after
     the next onset is let up one frame earlier (or halfway, for very fast repeats) so a
@@ -127,6 +127,49 @@ def press_schedule(
     return frames, pressed
 
 
+# How long a key takes from rest to the key bed, by MIDI velocity: Goebl, Bresin & Galembo,
+# "Touch and temporal behavior of grand piano actions" (JASA 118(2), 2005) measured travel
+# times from about 25 ms (fortissimo) to over 150 ms (pianissimo) on grand pianos. Travel time
+# falls roughly as 1/hammer speed and MIDI velocity grows roughly with log(hammer speed), so
+# the time is interpolated log-linearly in velocity. The depth is always the full travel: a
+# note only sounds once the key has gone deep enough for the hammer to escape.
+DESCENT_LOUDEST_S = 0.025  # velocity 127
+DESCENT_SOFTEST_S = 0.160  # velocity 1
+RELEASE_S = 0.03  # the key rises back under the action's weight
+
+
+def descent_seconds(velocity: np.ndarray) -> np.ndarray:
+    """Key travel time from rest to the key bed for MIDI velocities 1..127."""
+    share = (np.clip(np.asarray(velocity, dtype=float), 1, 127) - 1) / 126
+    return DESCENT_SOFTEST_S * (DESCENT_LOUDEST_S / DESCENT_SOFTEST_S) ** share
+
+
+def press_motion(
+    onsets: np.ndarray, offsets: np.ndarray, velocities: np.ndarray, fps: float, frame_start: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of one key's linear depth curve: (frames, depth 0 rest .. 1 key bed).
+
+    The press schedule's timing is kept (down at each onset, back at rest at each key-up
+    frame); a press starts `descent_seconds(velocity)` before its onset, so loud notes snap
+    down and soft ones sink, and the key rises over RELEASE_S before its key-up frame.
+    """
+    frames, pressed = press_schedule(onsets, offsets, fps, frame_start)
+    on, up = frames[1::2], frames[2::2]
+    on_frames = frame_start + np.asarray(onsets, dtype=float) * fps
+    loudest = np.array([np.max(velocities[on_frames == frame], initial=1) for frame in on])
+    descent, release = descent_seconds(loudest) * fps, RELEASE_S * fps
+    keys = [(frames[0], 0.0)]
+    for start, hold_end, travel in zip(on, up, descent, strict=True):
+        if start - travel > keys[-1][0]:
+            keys.append((start - travel, 0.0))
+        keys.append((start, 1.0))
+        if hold_end - release > start:
+            keys.append((hold_end - release, 1.0))
+        keys.append((hold_end, 0.0))
+    table = np.array(keys)
+    return table[:, 0], table[:, 1]
+
+
 def build_key_action(
     piano: bpy.types.Object,
     notes: np.ndarray,
@@ -135,7 +178,7 @@ def build_key_action(
     *,
     action_name: str,
 ) -> bpy.types.Action | None:
-    """One Action with a slot per played key (z location, constant steps); None if no notes.
+    """One Action with a slot per played key (z location, linear); None if no notes.
 
     Nothing is assigned here, so a caller can build every Action of a take first and
     assign them only when all succeeded.
@@ -152,8 +195,8 @@ def build_key_action(
             if obj is None:
                 continue  # outside the 88 keys: the engines already warned about it
             played = notes[notes[:, 0] == pitch]
-            frames, pressed = press_schedule(played[:, 1], played[:, 2], fps, frame_start)
-            values = float(obj[REST_Z_PROPERTY]) - travel * pressed
+            frames, depth = press_motion(played[:, 1], played[:, 2], played[:, 3], fps, frame_start)
+            values = float(obj[REST_Z_PROPERTY]) - travel * depth
             slot = keying.new_slot(action, obj)
             keying.write_fcurve(
                 action,
@@ -163,7 +206,6 @@ def build_key_action(
                 frames,
                 values,
                 group="Object Transforms",
-                interpolation="CONSTANT",
             )
     except BaseException:
         bpy.data.actions.remove(action)

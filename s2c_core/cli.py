@@ -100,6 +100,13 @@ def _add_generate(commands) -> None:
         help="Savitzky-Golay (5, 2) smoothing of S2C angles and positions, as the reference's "
         "renders (default: on; see docs/s2c_engine.md for its measured effect)",
     )
+    gen.add_argument(
+        "--transcriber",
+        choices=("accurate", "fast"),
+        default="accurate",
+        help="audio -> notes: accurate = transkun (notes, velocities, pedal), fast = Basic "
+        "Pitch draft; cached by the audio's content (default: accurate)",
+    )
     gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
     gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")
     gen.add_argument("--out", type=Path, help="HandMotion .npz to write")
@@ -142,6 +149,7 @@ _COMMAND_MODULES = (
     "s2c_core.commands.make_dataset",
     "s2c_core.commands.preview",
     "s2c_core.commands.train",
+    "s2c_core.commands.transcribe",
 )
 
 
@@ -170,6 +178,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         refine_contacts=args.refine_contacts,
         reference_compat=args.reference_compat,
         smooth=args.smooth,
+        transcriber=args.transcriber,
     )
     inputs = [path for path in (args.input, args.mano) if path is not None]
     staged = StagedOutputs(finals, overwrite=args.overwrite, inputs=inputs)
@@ -223,6 +232,10 @@ def doctor_report() -> dict:
     report["bpy"] = importlib.util.find_spec("bpy") is not None
     report["cached_models"] = _cached_models()
     report["engines"] = {"midi": True, "s2c": report["torch"] is not None}
+    report["transcribers"] = {
+        "accurate": importlib.util.find_spec("transkun") is not None,
+        "fast": importlib.util.find_spec("basic_pitch") is not None,
+    }
     report["problems"] = problems
     report["ok"] = not problems
     return report

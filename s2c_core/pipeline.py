@@ -40,6 +40,7 @@ class GenerateOptions:
     refine_contacts: bool | None = None  # None: on when the notes are known (not for compat)
     reference_compat: bool = False  # S2C: the authors' infer.py per 8 s window
     smooth: bool = True  # S2C: Savitzky-Golay (5, 2) smoothing of angles and positions
+    transcriber: str = "accurate"  # audio -> notes: "accurate" (transkun) or "fast" (draft)
 
 
 def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> str:
@@ -86,7 +87,7 @@ def generate(
     rig = load_rig(options.mano)
     progress.stage("engine", f"{engine} engine on {input_path.name}")
     if engine == "midi":
-        motion = _run_midi_engine(input_path, is_midi, rig, progress)
+        motion = _run_midi_engine(input_path, is_midi, options.transcriber, rig, progress)
     else:
         motion = _run_s2c_engine(input_path, is_midi, options, rig, progress)
     motion.metadata.seed = options.seed
@@ -96,7 +97,7 @@ def generate(
 
 
 def _run_midi_engine(
-    input_path: Path, is_midi: bool, rig: HandRig, progress: ProgressReporter
+    input_path: Path, is_midi: bool, transcriber: str, rig: HandRig, progress: ProgressReporter
 ) -> HandMotion:
     from .engines.midi.engine import generate_from_notes
     from .music.midi import read_midi
@@ -107,7 +108,7 @@ def _run_midi_engine(
         from .music.transcribe import transcribe
 
         progress.stage("transcribe", "transcribing the recording to notes")
-        notes = transcribe(input_path)
+        notes = transcribe(input_path, transcriber=transcriber, progress=progress.progress)
     return generate_from_notes(notes, rig=rig, progress=progress.progress)
 
 
@@ -158,7 +159,9 @@ def _run_s2c_engine(
             from .music.transcribe import transcribe
 
             progress.stage("transcribe", "transcribing the recording for contact refinement")
-            notes = transcribe(audio)
+            notes = transcribe(
+                input_path, transcriber=options.transcriber, progress=progress.progress
+            )
         progress.stage("refine", "aligning fingertips to the played keys")
         motion = refine_contacts(motion, notes, rig)
     return motion

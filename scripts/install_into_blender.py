@@ -122,6 +122,9 @@ def installed_core_version(python: Path) -> str | None:
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
+TRANSCRIBER_PACKAGES = ("basic-pitch==0.4.0", "transkun==2.0.1")
+
+
 def ensure_backend_env(venv: Path, base_python: str) -> Path:
     """Create the venv if missing and install this checkout unless already installed."""
     python = venv_python(venv)
@@ -133,6 +136,10 @@ def ensure_backend_env(venv: Path, base_python: str) -> Path:
         return python
     _run([str(python), "-m", "pip", "install", "--upgrade", str(REPO_ROOT)],
          "install s2c_core and its dependencies into the backend env")  # fmt: skip
+    # The transcribers' packages carry their weights but declare dependencies that pin
+    # other frameworks (tensorflow, torchaudio); what their code needs comes with s2c_core.
+    _run([str(python), "-m", "pip", "install", "--no-deps", *TRANSCRIBER_PACKAGES],
+         "install the audio transcribers into the backend env")  # fmt: skip
     print(f"installed s2c_core {core_version()} into {venv}")
     return python
 

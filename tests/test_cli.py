@@ -145,12 +145,13 @@ def test_doctor_reports_json():
     result = run_cli("doctor", "--json")
     report = json.loads(result.stdout)
     assert report["engines"]["midi"] is True and "python" in report
+    assert set(report["transcribers"]) == {"accurate", "fast"}
 
 
 def test_help_lists_the_commands():
     result = run_cli("--help")
     assert result.returncode == 0
-    for command in ("generate", "doctor"):
+    for command in ("generate", "transcribe", "doctor"):
         assert command in result.stdout
 
 

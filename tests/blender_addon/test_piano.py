@@ -50,6 +50,20 @@ def test_press_schedule_gives_every_repeated_note_a_fresh_press():
     assert np.all(np.diff(frames) > 0)
 
 
+def test_loud_notes_snap_down_and_soft_notes_sink():
+    onsets, offsets = np.array([1.0, 2.0]), np.array([1.5, 2.5])
+    frames, depth = piano.press_motion(
+        onsets, offsets, np.array([127, 10]), fps=100.0, frame_start=0
+    )
+    # rest, descent start, key bed at the onset, hold, back at rest at the key-up frame
+    np.testing.assert_allclose(frames[:5], [0, 97.5, 100, 147, 150])
+    np.testing.assert_allclose(depth, [0, 0, 1, 1, 0, 0, 1, 1, 0])
+    soft_descent = frames[6] - frames[5]
+    assert soft_descent == pytest.approx(100 * piano.descent_seconds(10)) and soft_descent > 12
+    assert np.all(np.diff(frames) > 0)
+    assert piano.descent_seconds(1) == pytest.approx(piano.DESCENT_SOFTEST_S)
+
+
 def test_animate_keys_presses_played_keys_by_the_key_travel(scene):
     root = ensure_piano(scene)
     action = piano.animate_keys(root, NOTES, fps=30.0, frame_start=1, action_name="t_Keys")

@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+
+from s2c_core.music.midi import MidiNotes, read_midi
+from s2c_core.music.midi_write import write_midi
+
+
+def transcribed_notes(path="rec.wav") -> MidiNotes:
+    return MidiNotes(
+        path=path,
+        pitch=np.array([48, 60, 64, 60]),
+        onset=np.array([0.0, 0.5, 0.5, 1.25]),
+        offset=np.array([2.0, 0.75, 1.0, 1.5]),
+        velocity=np.array([30, 64, 100, 127]),
+        track=np.zeros(4, dtype=np.int64),
+        track_names=("transcription",),
+        pedal=np.array([[0.25, 1.0], [1.5, 2.5]]),
+    )
+
+
+def test_notes_velocities_and_pedal_survive_a_round_trip(tmp_path):
+    notes = transcribed_notes()
+    back = read_midi(write_midi(notes, tmp_path / "notes.mid"))
+
+    np.testing.assert_array_equal(back.pitch, notes.pitch)
+    np.testing.assert_array_equal(back.velocity, notes.velocity)
+    np.testing.assert_allclose(back.onset, notes.onset, atol=2e-3)
+    np.testing.assert_allclose(back.offset, notes.offset, atol=2e-3)
+    np.testing.assert_allclose(back.pedal, notes.pedal, atol=2e-3)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.mid"]
+
+
+def test_a_failed_write_leaves_no_file(tmp_path):
+    notes = transcribed_notes()
+    bad = MidiNotes(**{**notes.__dict__, "velocity": np.array([30, 64, 100, 300])})
+    with pytest.raises(ValueError):
+        write_midi(bad, tmp_path / "notes.mid")
+    assert list(tmp_path.iterdir()) == []
