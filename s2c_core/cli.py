@@ -78,6 +78,11 @@ def _add_generate(commands) -> None:
     )
     gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
     gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")
+    gen.add_argument(
+        "--rig-description",
+        type=Path,
+        help="JSON of a character's rest hand joints to plan for (docs/retargeting.md)",
+    )
     gen.add_argument("--out", type=Path, help="HandMotion .npz to write")
     gen.add_argument("--blend", type=Path, help=".blend scene to write")
     gen.add_argument("--fbx", type=Path, help="FBX file to write")
@@ -127,6 +132,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         engine=args.engine,
         seed=args.seed,
         mano=args.mano,
+        rig_description=args.rig_description,
         checkpoint=args.checkpoint,
         hubert=args.hubert,
         sampler=args.sampler,

@@ -12,6 +12,12 @@ from pathlib import Path
 
 from .hand.mano import load_mano_rig
 from .hand.rig import REST_JOINTS_KEY, HandRig, builtin_rig
+from .hand.rig_description import (
+    RIG_DESCRIPTION_KEY,
+    HandPair,
+    RigDescription,
+    read_rig_description,
+)
 from .motion import HandMotion
 from .progress import ProgressReporter
 
@@ -31,6 +37,7 @@ class GenerateOptions:
     engine: str = "auto"
     seed: int = 0
     mano: Path | None = None  # MANO_RIGHT.pkl; the built-in rig when None
+    rig_description: Path | None = None  # a character's hands (hand/rig_description.py)
     checkpoint: Path | None = None  # S2C: official experiment folder or ours
     hubert: Path | None = None  # S2C: overrides args_posi.txt's wav2vec_path
     sampler: str = "dpm"
@@ -55,8 +62,20 @@ def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> st
     return engine
 
 
-def load_rig(mano: Path | None) -> HandRig:
+def load_rig(mano: Path | None, description: RigDescription | None = None) -> HandRig | HandPair:
+    if description is not None:
+        return description.rigs()
     return load_mano_rig(mano) if mano else builtin_rig("right")
+
+
+def _read_description(options: GenerateOptions) -> RigDescription | None:
+    if options.rig_description is None:
+        return None
+    if options.mano:
+        raise InputError(
+            f"{options.rig_description}: give either --mano or --rig-description, not both"
+        )
+    return read_rig_description(options.rig_description)
 
 
 def generate(
@@ -68,7 +87,8 @@ def generate(
     engine = resolve_engine(input_path, options.engine, options.checkpoint)
     is_midi = input_path.suffix.lower() in MIDI_SUFFIXES
     progress = progress or ProgressReporter("none")
-    rig = load_rig(options.mano)
+    description = _read_description(options)
+    rig = load_rig(options.mano, description)
     progress.stage("engine", f"{engine} engine on {input_path.name}")
     if engine == "midi":
         motion = _run_midi_engine(input_path, is_midi, rig, progress)
@@ -77,6 +97,8 @@ def generate(
     motion.metadata.seed = options.seed
     if rig.name != "builtin":  # Blender has no MANO loader: the file carries the hand
         motion.metadata.extra[REST_JOINTS_KEY] = rig.for_side("right").rest_joints.tolist()
+    if description is not None:  # so the take can be keyed onto the character again
+        motion.metadata.extra[RIG_DESCRIPTION_KEY] = description.to_json()
     return motion
 
 

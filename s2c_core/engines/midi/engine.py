@@ -27,7 +27,7 @@ from .fingering import assign_fingers
 from .fingertips import finger_targets, hover_height, note_frames, press_points
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
-from .posture import Posture, playing_posture
+from .posture import Posture, hand_length, playing_posture
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
 from .wrist import ChordNotes, follow_schedule, keyframe_frames, move_schedule, plan_keyframes
@@ -87,7 +87,9 @@ class NotePlan:
         return np.column_stack(columns).astype(np.float64)
 
 
-def plan_notes(notes: MidiNotes, keyboard: Keyboard, config: MidiEngineConfig) -> NotePlan:
+def plan_notes(
+    notes: MidiNotes, keyboard: Keyboard, config: MidiEngineConfig, reach: float = 1.0
+) -> NotePlan:
     """Split the notes between the hands, roll chords too wide to grip, finger each hand."""
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     named = notes.named_hands() if config.honour_tracks else None
@@ -104,7 +106,7 @@ def plan_notes(notes: MidiNotes, keyboard: Keyboard, config: MidiEngineConfig) -
             onset, rolled.offset[mine], keyboard.x_center(pitch), config.hold_span
         )
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
-        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side)
+        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, reach)
     return plan
 
 
@@ -118,11 +120,12 @@ def generate_from_notes(
     e.g. from a transcription); as `generate_from_midi` after reading the file."""
     if not len(notes):
         raise MidiReadError(f"{notes.path}: no notes to play")
-    config = config or MidiEngineConfig()
     rig = rig or builtin_rig("right")
+    size = _hand_size(rig)
+    config = (config or MidiEngineConfig()).for_hand_size(size)
     report = progress or (lambda done, total, message: None)
     keyboard = Keyboard()
-    plan = plan_notes(notes, keyboard, config)
+    plan = plan_notes(notes, keyboard, config, size)
     report(2, _STEPS, "hands split")
 
     num_frames = math.ceil((plan.offset.max() + _TAIL) * config.fps) + 1
@@ -204,6 +207,12 @@ def animate_hand(
     hand_pose = rig.pose_from_angles(*solver.angles(params))
     present = np.full(num_frames, len(pitch) > 0)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)
+
+
+def _hand_size(rig: HandRig) -> float:
+    """The smaller hand's length relative to the built-in hand (1.0 for the built-in)."""
+    builtin = hand_length(builtin_rig("right"))
+    return min(hand_length(rig.for_side(side)) for side in HANDS) / builtin
 
 
 def _resting_wrist(

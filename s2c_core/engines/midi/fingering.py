@@ -63,10 +63,18 @@ def _states(m: int) -> np.ndarray:
 
 
 def assign_fingers(
-    pitch: np.ndarray, onset: np.ndarray, offset: np.ndarray, group: np.ndarray, side: str
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    offset: np.ndarray,
+    group: np.ndarray,
+    side: str,
+    reach: float = 1.0,
 ) -> np.ndarray:
-    """(n,) piano finger 1..5 for one hand's notes (sorted by group; at most 5 per group)."""
-    sign = 1 if side == "right" else -1
+    """(n,) piano finger 1..5 for one hand's notes (sorted by group; at most 5 per group).
+
+    `reach` is the hand's size relative to the adult hand the ranges are written for: a
+    smaller hand feels every interval as 1 / reach times wider."""
+    sign = 1 / reach if side == "right" else -1 / reach
     u = sign * pitch
     order = np.lexsort((u, group))
     bounds = group_bounds(group[order])
@@ -133,7 +141,7 @@ def _transition_cost(
     fb: np.ndarray,
     pa: np.ndarray,
     pb: np.ndarray,
-    sign: int,
+    sign: float,
     held: np.ndarray,
     dt: float,
 ) -> np.ndarray:
