@@ -1,0 +1,294 @@
+"""Key a take onto a character's own armature, on the piano wherever it stands.
+
+Workflow (docs/retargeting.md): find the hand bones (retarget_names), describe the rest
+hands in the piano's frame for the backend (`describe`), then key the take the backend made
+for that description (`build_take_action` + `assign_take`).
+
+The piano frame: a 4x4 matrix from the engines' piano world (metres, X along the keys,
+see s2c_core.music.keyboard) to the Blender world; for the built-in piano its root
+object's world matrix, for a user's piano the fitted frame (piano_fit). Its scale must be
+uniform; the character's hands are divided by it, so a piano built 10 % larger is played
+by hands that are, relative to it, 10 % smaller.
+
+One Action per take holds the arm, hand and finger rotations of both hands (quaternions,
+one key per frame). An Action the armature already had (the character's other animation)
+is pushed onto an NLA track below it, so it keeps playing for every bone the take does not
+key. Rigify rigs get their arms' IK/FK switch keyed to FK in the take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import bpy
+import numpy as np
+
+from s2c_core.hand.fk import global_rotations
+from s2c_core.hand.rig_description import RigDescription, hand_frame, validate_hands
+from s2c_core.hand.rotations import make_quaternions_continuous, matrix_to_quaternion
+from s2c_core.hand.skeleton import FINGERS, JOINT_NAMES, NUM_JOINTS, finger_chain
+from s2c_core.motion import HANDS, HandMotion
+
+from . import keying
+from .retarget_names import (
+    HAND_SLOTS,
+    SIDES,
+    BoneMapping,
+    MappingError,
+    find_mapping,
+    validate_mapping,
+)
+from .retarget_pose import local_rotations, two_bone_ik
+
+TAKE_PROPERTY = "s2c_take"  # set on every Action this module makes
+BASE_TRACK_PREFIX = "S2C base: "
+_RIGIFY_SWITCH = {"left": "upper_arm_parent.L", "right": "upper_arm_parent.R"}
+# Elbows hang down, a little out to the side and back (armature space: +X is the
+# character's left, -Y its front, +Z up).
+_POLE = {"left": np.array([0.4, 0.2, -1.0]), "right": np.array([-0.4, 0.2, -1.0])}
+_THUMB_BASE_SHARE = 0.4  # a two-bone thumb's virtual metacarpal joint: wrist -> thumb2 share
+
+
+class RetargetError(ValueError):
+    """Cannot key onto this armature or piano (one line naming what is wrong)."""
+
+
+def mapping_for(armature: bpy.types.Object, preset: BoneMapping | None = None) -> BoneMapping:
+    """The preset (checked against the armature) or the bones found by naming convention."""
+    if armature is None or armature.type != "ARMATURE":
+        name = getattr(armature, "name", None)
+        raise MappingError(f"{name!r}: not an armature")
+    where = f"armature {armature.name!r}"
+    bones = armature.data.bones
+    mapping = preset or find_mapping([b.name for b in bones], where)
+    parents = {b.name: b.parent.name if b.parent else None for b in bones}
+    validate_mapping(mapping, parents, where)
+    return mapping
+
+
+def piano_matrix_of(obj: bpy.types.Object) -> np.ndarray:
+    return np.array(obj.matrix_world)
+
+
+def _uniform_scale(matrix: np.ndarray, what: str) -> float:
+    scales = np.linalg.norm(matrix[:3, :3], axis=0)
+    if not np.allclose(scales, scales[0], rtol=1e-4) or scales[0] <= 0:
+        raise RetargetError(f"{what} must be scaled uniformly (scale {np.round(scales, 4)})")
+    return float(scales[0])
+
+
+def _transform(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return points @ matrix[:3, :3].T + matrix[:3, 3]
+
+
+def rest_joints(armature: bpy.types.Object, mapping: BoneMapping, side: str) -> np.ndarray:
+    """(21, 3) the hand's rest joints in armature space (MANO order; tips = bone tails)."""
+    bones = armature.data.bones
+    hand = mapping.bones[side]
+    joints = np.empty((NUM_JOINTS, 3))
+    joints[0] = bones[hand["wrist"]].head_local
+    for finger in FINGERS:
+        chain = finger_chain(finger)
+        for segment, joint in zip((1, 2, 3), chain[:3], strict=True):
+            name = hand.get(f"{finger}{segment}")
+            if name:
+                joints[joint] = bones[name].head_local
+        joints[chain[3]] = bones[hand[f"{finger}3"]].tail_local
+    if not hand.get("thumb1"):
+        thumb = finger_chain("thumb")
+        joints[thumb[0]] = joints[0] + _THUMB_BASE_SHARE * (joints[thumb[1]] - joints[0])
+    return joints
+
+
+def describe(
+    armature: bpy.types.Object, mapping: BoneMapping, piano_matrix: np.ndarray
+) -> RigDescription:
+    """Both rest hands in the piano frame, for `s2c generate --rig-description`."""
+    _uniform_scale(np.array(armature.matrix_world), f"armature {armature.name!r}")
+    _uniform_scale(piano_matrix, "the piano")
+    to_piano = np.linalg.inv(piano_matrix) @ np.array(armature.matrix_world)
+    hands = {side: _transform(to_piano, rest_joints(armature, mapping, side)) for side in SIDES}
+    validate_hands(hands, f"armature {armature.name!r}")
+    return RigDescription(armature.name, hands)
+
+
+@dataclass(frozen=True)
+class _Bone:
+    """One keyed bone: its MANO joint (-1 for arm bones), its keyed parent (None: its
+    parent's current pose) and K, the rest rotation from that parent to it."""
+
+    name: str
+    joint: int
+    parent: str | None
+    offset: np.ndarray  # (3, 3)
+    rest: np.ndarray  # (3, 3) armature-space rest rotation
+
+
+def _keyed_bones(armature: bpy.types.Object, mapping: BoneMapping, side: str) -> list[_Bone]:
+    bones = armature.data.bones
+    hand = mapping.bones[side]
+    slots = [("upper_arm", -1), ("forearm", -1)]
+    slots += [(slot, JOINT_NAMES.index(slot)) for slot in HAND_SLOTS if hand.get(slot)]
+    keyed = {hand[slot] for slot, _ in slots}
+    rests = {name: np.array(bones[name].matrix_local) for name in keyed}
+    result = []
+    for slot, joint in slots:
+        name = hand[slot]
+        parent = None if slot == "upper_arm" else _keyed_ancestor(bones[name], keyed, rests)
+        if slot != "upper_arm" and parent is None:
+            raise MappingError(f"armature {armature.name!r}: {name!r} does not follow the arm")
+        above = rests[parent] if parent else _parent_rest(bones[name])
+        offset = above[:3, :3].T @ rests[name][:3, :3]
+        result.append(_Bone(name, joint, parent, offset, rests[name][:3, :3]))
+    return result
+
+
+def _parent_rest(bone: bpy.types.Bone) -> np.ndarray:
+    return np.array(bone.parent.matrix_local) if bone.parent else np.eye(4)
+
+
+def _keyed_ancestor(bone: bpy.types.Bone, keyed: set[str], rests: dict) -> str | None:
+    """The nearest keyed bone above `bone`; an unkeyed ancestor lying exactly on a keyed
+    bone counts as that bone (Rigify's ORG-hand follows hand_fk)."""
+    current = bone.parent
+    while current is not None:
+        if current.name in keyed:
+            return current.name
+        matrix = np.array(current.matrix_local)
+        for name, rest in rests.items():
+            if np.allclose(matrix, rest, atol=1e-5):
+                return name
+        current = current.parent
+    return None
+
+
+def _posed_rotations(
+    motion: HandMotion, side: str, frame: np.ndarray, world_to_arm: np.ndarray, piano: np.ndarray
+) -> np.ndarray:
+    """(T, 16, 3, 3) armature-space rotation each MANO joint applies to its rest segment."""
+    track = motion.hand(side)
+    global_orient = keying.hold_absent(np.asarray(track.global_orient, float), track.present)
+    hand_pose = keying.hold_absent(np.asarray(track.hand_pose, float), track.present)
+    G = global_rotations(global_orient, hand_pose)
+    to_world = piano[:3, :3] / np.linalg.norm(piano[:3, 0])
+    to_arm = world_to_arm[:3, :3] / np.linalg.norm(world_to_arm[:3, 0])
+    R = to_arm @ to_world
+    return R @ G @ frame.T @ R.T
+
+
+def side_rotations(
+    armature: bpy.types.Object,
+    mapping: BoneMapping,
+    motion: HandMotion,
+    side: str,
+    piano_matrix: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Bone name -> (T, 3, 3) pose-bone basis rotation for one arm and hand."""
+    arm_world = np.array(armature.matrix_world)
+    world_to_arm = np.linalg.inv(arm_world)
+    joints_piano = _transform(
+        np.linalg.inv(piano_matrix) @ arm_world, rest_joints(armature, mapping, side)
+    )
+    frame = hand_frame(joints_piano, side)
+    delta = _posed_rotations(motion, side, frame, world_to_arm, piano_matrix)
+    track = motion.hand(side)
+    wrist_piano = keying.hold_absent(np.asarray(track.transl, float), track.present)
+    target = _transform(world_to_arm @ piano_matrix, wrist_piano)
+
+    keyed = _keyed_bones(armature, mapping, side)
+    upper, forearm = keyed[0], keyed[1]
+    pose_bones = armature.pose.bones
+    parent_pose = pose_bones[upper.name].parent
+    parent_matrix = np.array(parent_pose.matrix) if parent_pose else np.eye(4)
+    shoulder = parent_matrix @ np.linalg.inv(_parent_rest(armature.data.bones[upper.name]))
+    bones = armature.data.bones
+    head = {
+        name: _transform(shoulder, np.array(bones[name].head_local)[None])[0]
+        for name in (upper.name, forearm.name, mapping.bones[side]["wrist"])
+    }
+    turn_upper, turn_lower, _ = two_bone_ik(
+        head[upper.name], head[forearm.name], head[mapping.bones[side]["wrist"]], target,
+        _POLE[side],
+    )  # fmt: skip
+    shoulder_rotation = shoulder[:3, :3] / np.linalg.norm(shoulder[:3, 0])
+    posed = {
+        upper.name: turn_upper @ shoulder_rotation @ upper.rest,
+        forearm.name: turn_lower @ shoulder_rotation @ forearm.rest,
+    }
+    for bone in keyed[2:]:
+        posed[bone.name] = delta[:, bone.joint] @ bone.rest
+    basis = {upper.name: local_rotations(posed[upper.name], shoulder_rotation @ _rot(
+        _parent_rest(bones[upper.name])), upper.offset)}  # fmt: skip
+    for bone in keyed[1:]:
+        basis[bone.name] = local_rotations(posed[bone.name], posed[bone.parent], bone.offset)
+    return basis
+
+
+def _rot(matrix: np.ndarray) -> np.ndarray:
+    return matrix[:3, :3] / np.linalg.norm(matrix[:3, 0])
+
+
+def build_take_action(
+    armature: bpy.types.Object,
+    mapping: BoneMapping,
+    motion: HandMotion,
+    piano_matrix: np.ndarray,
+    *,
+    action_name: str,
+    frame_start: int = 1,
+) -> bpy.types.Action:
+    """One Action (not assigned) keying both arms and hands; removed again on failure."""
+    motion.validate(action_name)
+    _uniform_scale(piano_matrix, "the piano")
+    _uniform_scale(np.array(armature.matrix_world), f"armature {armature.name!r}")
+    rotations = {}
+    for side in HANDS:
+        rotations.update(side_rotations(armature, mapping, motion, side, piano_matrix))
+    frames = frame_start + np.arange(motion.num_frames, dtype=float)
+    action = keying.new_action(action_name)
+    action[TAKE_PROPERTY] = True
+    try:
+        slot = keying.new_slot(action, armature)
+        for name, basis in rotations.items():
+            quats = make_quaternions_continuous(matrix_to_quaternion(basis), axis=0)
+            path = f'pose.bones["{name}"].rotation_quaternion'
+            for i in range(4):
+                keying.write_fcurve(action, slot, path, i, frames, quats[:, i], group=name)
+        for switch in _RIGIFY_SWITCH.values():
+            bone = armature.pose.bones.get(switch)
+            if bone is not None and "IK_FK" in bone:
+                path = f'pose.bones["{switch}"]["IK_FK"]'
+                keying.write_fcurve(action, slot, path, 0, frames[:1], np.ones(1),
+                                    group=switch, interpolation="CONSTANT")  # fmt: skip
+    except BaseException:
+        bpy.data.actions.remove(action)
+        raise
+    return action
+
+
+def assign_take(armature: bpy.types.Object, action: bpy.types.Action) -> None:
+    """Make `action` the armature's active Action; a non-take Action it had before goes to
+    an NLA track underneath (once), so the character's other animation keeps playing."""
+    animation_data = armature.animation_data or armature.animation_data_create()
+    previous = animation_data.action
+    if previous is not None and not previous.get(TAKE_PROPERTY):
+        track = animation_data.nla_tracks.new()
+        track.name = BASE_TRACK_PREFIX + previous.name
+        start = int(previous.frame_range[0])
+        strip = track.strips.new(previous.name, start, previous)
+        strip.action_slot = animation_data.action_slot
+        animation_data.action = None
+    for name in _take_bones(action):
+        armature.pose.bones[name].rotation_mode = "QUATERNION"
+    keying.assign_action(armature, action, action.slots[0])
+
+
+def _take_bones(action: bpy.types.Action) -> list[str]:
+    prefix = 'pose.bones["'
+    return sorted(
+        {
+            fcurve.data_path[len(prefix) :].split('"]')[0]
+            for fcurve in keying.action_fcurves(action)
+            if fcurve.data_path.endswith("rotation_quaternion")
+        }
+    )
