@@ -28,6 +28,7 @@ from s2c_core.hand.rig_description import RigDescription, hand_frame, validate_h
 from s2c_core.hand.rotations import make_quaternions_continuous, matrix_to_quaternion
 from s2c_core.hand.skeleton import FINGERS, JOINT_NAMES, NUM_JOINTS, finger_chain
 from s2c_core.motion import HANDS, HandMotion
+from s2c_core.music.keyboard import Keyboard
 
 from . import keying
 from .retarget_names import (
@@ -46,6 +47,8 @@ _RIGIFY_SWITCH = {"left": "upper_arm_parent.L", "right": "upper_arm_parent.R"}
 # Elbows hang down, a little out to the side and back (armature space: +X is the
 # character's left, -Y its front, +Z up).
 _POLE = {"left": np.array([0.4, 0.2, -1.0]), "right": np.array([-0.4, 0.2, -1.0])}
+# The built-in piano's middle in front of the shoulders and below them, in arm lengths.
+_PIANO_FORWARD, _PIANO_DROP = 0.55, 0.5
 _THUMB_BASE_SHARE = 0.4  # a two-bone thumb's virtual metacarpal joint: wrist -> thumb2 share
 
 
@@ -61,13 +64,69 @@ def mapping_for(armature: bpy.types.Object, preset: BoneMapping | None = None) -
     where = f"armature {armature.name!r}"
     bones = armature.data.bones
     mapping = preset or find_mapping([b.name for b in bones], where)
-    parents = {b.name: b.parent.name if b.parent else None for b in bones}
+    stand_ins = _stand_ins(armature, mapping)
+    parents = {
+        b.name: stand_ins.get(b.parent.name, b.parent.name) if b.parent else None for b in bones
+    }
     validate_mapping(mapping, parents, where)
     return mapping
 
 
+def _stand_ins(armature: bpy.types.Object, mapping: BoneMapping) -> dict[str, str]:
+    """Unmapped bones lying exactly on a mapped bone -> that bone: they follow it (Rigify's
+    ORG-hand copies hand_fk in FK mode), so bones below them follow it too."""
+    bones = armature.data.bones
+    mapped = {name for hand in mapping.bones.values() for name in hand.values() if name in bones}
+    rests = {name: np.array(bones[name].matrix_local) for name in mapped}
+    result = {}
+    for bone in bones:
+        if bone.name in mapped:
+            continue
+        matrix = np.array(bone.matrix_local)
+        for name, rest in rests.items():
+            # A bone above the mapped one (Rigify's MCH-hand_fk) is its parent, not a copy.
+            if np.allclose(matrix, rest, atol=1e-5) and not bones[
+                name
+            ].parent_recursive.__contains__(bone):
+                result[bone.name] = name
+                break
+    return result
+
+
 def piano_matrix_of(obj: bpy.types.Object) -> np.ndarray:
     return np.array(obj.matrix_world)
+
+
+def piano_in_front(armature: bpy.types.Object, mapping: BoneMapping) -> np.ndarray:
+    """A piano frame (4x4) for a real-size keyboard in front of the character: its middle
+    keys in front of and below the shoulders, where the arms reach comfortably.
+
+    The character faces its armature's -Y with +Z up (Blender's convention); the low keys
+    are at its left (+X)."""
+    world = np.array(armature.matrix_world)
+    shoulders, lengths = [], []
+    for side in SIDES:
+        heads = [
+            _transform(world, np.array(armature.pose.bones[mapping.bones[side][slot]].head)[None])[
+                0
+            ]
+            for slot in ("upper_arm", "forearm", "wrist")
+        ]
+        shoulders.append(heads[0])
+        lengths.append(np.linalg.norm(heads[1] - heads[0]) + np.linalg.norm(heads[2] - heads[1]))
+    axes = _rot(world)
+    left, forward, up = axes[:, 0], -axes[:, 1], axes[:, 2]
+    reach = float(np.mean(lengths))
+    centre = (
+        np.mean(shoulders, axis=0) + _PIANO_FORWARD * reach * forward - _PIANO_DROP * reach * up
+    )
+    rotation = np.column_stack([-left, forward, up])
+    keyboard = Keyboard()
+    middle = 0.5 * (keyboard.keys[0].x_left + keyboard.keys[-1].x_right)
+    matrix = np.eye(4)
+    matrix[:3, :3] = rotation
+    matrix[:3, 3] = centre - rotation @ np.array([middle, 0.0, 0.0])
+    return matrix
 
 
 def _uniform_scale(matrix: np.ndarray, what: str) -> float:
@@ -131,10 +190,11 @@ def _keyed_bones(armature: bpy.types.Object, mapping: BoneMapping, side: str) ->
     slots += [(slot, JOINT_NAMES.index(slot)) for slot in HAND_SLOTS if hand.get(slot)]
     keyed = {hand[slot] for slot, _ in slots}
     rests = {name: np.array(bones[name].matrix_local) for name in keyed}
+    stand_ins = _stand_ins(armature, mapping)
     result = []
     for slot, joint in slots:
         name = hand[slot]
-        parent = None if slot == "upper_arm" else _keyed_ancestor(bones[name], keyed, rests)
+        parent = None if slot == "upper_arm" else _keyed_ancestor(bones[name], keyed, stand_ins)
         if slot != "upper_arm" and parent is None:
             raise MappingError(f"armature {armature.name!r}: {name!r} does not follow the arm")
         above = rests[parent] if parent else _parent_rest(bones[name])
@@ -147,17 +207,13 @@ def _parent_rest(bone: bpy.types.Bone) -> np.ndarray:
     return np.array(bone.parent.matrix_local) if bone.parent else np.eye(4)
 
 
-def _keyed_ancestor(bone: bpy.types.Bone, keyed: set[str], rests: dict) -> str | None:
-    """The nearest keyed bone above `bone`; an unkeyed ancestor lying exactly on a keyed
-    bone counts as that bone (Rigify's ORG-hand follows hand_fk)."""
+def _keyed_ancestor(bone: bpy.types.Bone, keyed: set[str], stand_ins: dict) -> str | None:
+    """The nearest keyed bone above `bone`, through stand-ins (see _stand_ins)."""
     current = bone.parent
     while current is not None:
-        if current.name in keyed:
-            return current.name
-        matrix = np.array(current.matrix_local)
-        for name, rest in rests.items():
-            if np.allclose(matrix, rest, atol=1e-5):
-                return name
+        name = stand_ins.get(current.name, current.name)
+        if name in keyed:
+            return name
         current = current.parent
     return None
 
@@ -217,8 +273,7 @@ def side_rotations(
     }
     for bone in keyed[2:]:
         posed[bone.name] = delta[:, bone.joint] @ bone.rest
-    basis = {upper.name: local_rotations(posed[upper.name], shoulder_rotation @ _rot(
-        _parent_rest(bones[upper.name])), upper.offset)}  # fmt: skip
+    basis = {upper.name: local_rotations(posed[upper.name], _rot(parent_matrix), upper.offset)}
     for bone in keyed[1:]:
         basis[bone.name] = local_rotations(posed[bone.name], posed[bone.parent], bone.offset)
     return basis

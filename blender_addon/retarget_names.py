@@ -111,7 +111,7 @@ def _unity(side: str, slot: str) -> list[str]:
     if finger == "thumb":  # Unity: Proximal/Intermediate/Distal; VRM 1.0: Metacarpal/...
         unity = f"{word}Thumb{_UNITY_SEGMENTS[segment - 1]}"
         vrm = f"{word}Thumb{('Metacarpal', 'Proximal', 'Distal')[segment - 1]}"
-        return [unity, vrm]
+        return [vrm, unity] if segment == 1 else [unity, vrm]
     return [f"{word}{_FINGER_WORDS['unity'][finger]}{_UNITY_SEGMENTS[segment - 1]}"]
 
 
