@@ -46,7 +46,7 @@ BASE_TRACK_PREFIX = "S2C base: "
 _RIGIFY_SWITCH = {"left": "upper_arm_parent.L", "right": "upper_arm_parent.R"}
 # Elbows hang down, a little out to the side and back (armature space: +X is the
 # character's left, -Y its front, +Z up).
-_POLE = {"left": np.array([0.4, 0.2, -1.0]), "right": np.array([-0.4, 0.2, -1.0])}
+_POLE = {"left": np.array([0.2, 1.0, -0.5]), "right": np.array([-0.2, 1.0, -0.5])}
 # The built-in piano's middle in front of the shoulders and below them, in arm lengths.
 _PIANO_FORWARD, _PIANO_DROP = 0.55, 0.5
 _THUMB_BASE_SHARE = 0.4  # a two-bone thumb's virtual metacarpal joint: wrist -> thumb2 share

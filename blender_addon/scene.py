@@ -127,11 +127,11 @@ def apply_take(
         keying.assign_hand_action(armatures[side], actions[side])
     if animate_keys:
         piano.assign_key_action(piano_root, actions.get("piano"))
-    _set_timing(scene, motion.fps, frame_start, motion.num_frames)
+    set_timing(scene, motion.fps, frame_start, motion.num_frames)
     return actions
 
 
-def _set_timing(scene: bpy.types.Scene, fps: float, frame_start: int, frames: int) -> None:
+def set_timing(scene: bpy.types.Scene, fps: float, frame_start: int, frames: int) -> None:
     # Blender's rate is fps / fps_base with an integer fps; 29.97 becomes 30 / 1.001.
     scene.render.fps = max(1, round(fps))
     scene.render.fps_base = scene.render.fps / fps
@@ -219,10 +219,17 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def export_fbx(path: str | os.PathLike, *, include_piano: bool = True) -> Path:
-    """Export the hands (and the piano) with baked animation as FBX for Unity/Unreal."""
+def export_fbx(
+    path: str | os.PathLike,
+    *,
+    include_piano: bool = True,
+    objects: list[bpy.types.Object] | None = None,
+) -> Path:
+    """Export the hands (and the piano), or the given objects, with baked animation as FBX
+    for Unity/Unreal."""
     path = Path(path)
-    with atomic_output(path) as temporary, _selected(_export_objects(include_piano)):
+    chosen = objects if objects is not None else _export_objects(include_piano)
+    with atomic_output(path) as temporary, _selected(chosen):
         _run_exporter(bpy.ops.export_scene.fbx, filepath=str(temporary), **FBX_SETTINGS)
     return path
 

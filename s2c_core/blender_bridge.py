@@ -21,11 +21,14 @@ class BlenderUnavailableError(RuntimeError):
     """Neither the bpy module nor a Blender executable is available."""
 
 
-def headless_command(motion: Path, extra_args: list[str]) -> list[str]:
-    """argv that builds the scene for `motion` and writes the outputs named in extra_args."""
+def headless_command(
+    motion: Path | str, extra_args: list[str], module: str = "blender_addon.headless"
+) -> list[str]:
+    """argv that builds the scene for `motion` and writes the outputs named in extra_args
+    (or runs another headless `module` of the add-on with these arguments)."""
     args = [str(motion), *extra_args]
     if importlib.util.find_spec("bpy") is not None:
-        return [sys.executable, "-m", "blender_addon.headless", *args]
+        return [sys.executable, "-m", module, *args]
     blender = os.environ.get("BLENDER") or shutil.which("blender")
     if not blender:
         raise BlenderUnavailableError(
@@ -34,22 +37,25 @@ def headless_command(motion: Path, extra_args: list[str]) -> list[str]:
         )
     bootstrap = (
         "import sys; sys.path.insert(0, sys.argv[sys.argv.index('--') + 1]); "
-        "from blender_addon.headless import main; "
+        f"from {module} import main; "
         "sys.exit(main(sys.argv[sys.argv.index('--') + 2:]))"
     )
     return [blender, "-b", "--factory-startup", "--python-expr", bootstrap, "--",
             str(REPO_ROOT), *args]  # fmt: skip
 
 
-def run_headless(motion: Path, extra_args: list[str]) -> None:
+def run_headless(
+    motion: Path | str, extra_args: list[str], module: str = "blender_addon.headless"
+) -> None:
     """Build the scene; raise RuntimeError with the builder's last error line on failure."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     ))  # fmt: skip
     result = subprocess.run(
-        headless_command(motion, extra_args), capture_output=True, text=True, env=env
+        headless_command(motion, extra_args, module), capture_output=True, text=True, env=env
     )
     if result.returncode != 0:
         lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-        last = lines[-1] if lines else f"exit code {result.returncode}"
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+        last = (errors or lines or [f"exit code {result.returncode}"])[-1].removeprefix("error: ")
         raise RuntimeError(f"building the Blender scene failed: {last}")

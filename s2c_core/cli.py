@@ -9,9 +9,10 @@ import platform
 import sys
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
+from . import __version__, character_scene
 from .blender_bridge import run_headless
 from .motion import save_motion
 from .outputs import StagedOutputs
@@ -83,6 +84,7 @@ def _add_generate(commands) -> None:
         type=Path,
         help="JSON of a character's rest hand joints to plan for (docs/retargeting.md)",
     )
+    character_scene.add_arguments(gen)
     gen.add_argument("--out", type=Path, help="HandMotion .npz to write")
     gen.add_argument("--blend", type=Path, help=".blend scene to write")
     gen.add_argument("--fbx", type=Path, help="FBX file to write")
@@ -139,8 +141,14 @@ def _run_generate(args: argparse.Namespace) -> int:
         steps=args.steps,
         device=args.device,
         refine_contacts=args.refine_contacts,
+        key_range=tuple(args.key_range) if args.key_range else None,
     )
+    character_scene.check_arguments(args)
     with StagedOutputs(finals, overwrite=args.overwrite) as staged:
+        if args.scene:
+            reporter.stage("blender", f"reading the character's hands from {args.scene.name}")
+            folder = _scratch(staged, args.input).parent
+            options = replace(options, **character_scene.describe_character(args, folder))
         motion = generate(args.input, options, reporter)
         motion_path = staged.path("out") if "out" in finals else _scratch(staged, args.input)
         save_motion(motion, motion_path)
@@ -148,7 +156,10 @@ def _run_generate(args: argparse.Namespace) -> int:
             reporter.stage("audio", "writing the take's audio")
             write_take_audio(args.input, staged.path("audio_out"))
         scene_args = [f"--{kind}={staged.path(kind)}" for kind in _SCENE_OUTPUTS if kind in finals]
-        if scene_args:
+        if scene_args and args.scene:
+            reporter.stage("blender", "keying the take onto the character")
+            character_scene.key_character(args, motion_path, scene_args)
+        elif scene_args:
             reporter.stage("blender", "building the Blender scene")
             run_headless(motion_path, [*scene_args, f"--take-name={args.input.stem}"])
         staged.commit()

@@ -44,6 +44,7 @@ class GenerateOptions:
     steps: int | None = None
     device: str = "auto"
     refine_contacts: bool | None = None  # None: on when the notes are known
+    key_range: tuple[int, int] | None = None  # a smaller keyboard's lowest/highest pitch
 
 
 def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> str:
@@ -91,7 +92,7 @@ def generate(
     rig = load_rig(options.mano, description)
     progress.stage("engine", f"{engine} engine on {input_path.name}")
     if engine == "midi":
-        motion = _run_midi_engine(input_path, is_midi, rig, progress)
+        motion = _run_midi_engine(input_path, is_midi, rig, progress, options.key_range)
     else:
         motion = _run_s2c_engine(input_path, is_midi, options, rig, progress)
     motion.metadata.seed = options.seed
@@ -103,7 +104,11 @@ def generate(
 
 
 def _run_midi_engine(
-    input_path: Path, is_midi: bool, rig: HandRig, progress: ProgressReporter
+    input_path: Path,
+    is_midi: bool,
+    rig: HandRig,
+    progress: ProgressReporter,
+    key_range: tuple[int, int] | None = None,
 ) -> HandMotion:
     from .engines.midi.engine import generate_from_notes
     from .music.midi import read_midi
@@ -115,6 +120,10 @@ def _run_midi_engine(
 
         progress.stage("transcribe", "transcribing the recording to notes")
         notes = transcribe(input_path)
+    if key_range is not None:
+        from .music.key_range import fold_into_range
+
+        notes = fold_into_range(notes, *key_range)
     return generate_from_notes(notes, rig=rig, progress=progress.progress)
 
 
@@ -155,6 +164,10 @@ def _run_s2c_engine(
 
             progress.stage("transcribe", "transcribing the recording for contact refinement")
             notes = transcribe(audio)
+        if options.key_range is not None:
+            from .music.key_range import fold_into_range
+
+            notes = fold_into_range(notes, *options.key_range)
         progress.stage("refine", "aligning fingertips to the played keys")
         motion = refine_contacts(motion, notes, rig)
     return motion
