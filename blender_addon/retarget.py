@@ -25,7 +25,11 @@ import numpy as np
 
 from s2c_core.hand.fk import global_rotations
 from s2c_core.hand.rig_description import RigDescription, hand_frame, validate_hands
-from s2c_core.hand.rotations import make_quaternions_continuous, matrix_to_quaternion
+from s2c_core.hand.rotations import (
+    axis_angle_to_matrix,
+    make_quaternions_continuous,
+    matrix_to_quaternion,
+)
 from s2c_core.hand.skeleton import FINGERS, JOINT_NAMES, NUM_JOINTS, finger_chain
 from s2c_core.motion import HANDS, HandMotion
 from s2c_core.music.keyboard import Keyboard
@@ -39,7 +43,7 @@ from .retarget_names import (
     find_mapping,
     validate_mapping,
 )
-from .retarget_pose import local_rotations, two_bone_ik
+from .retarget_pose import local_rotations, twist_angle, two_bone_ik
 
 TAKE_PROPERTY = "s2c_take"  # set on every Action this module makes
 BASE_TRACK_PREFIX = "S2C base: "
@@ -273,6 +277,12 @@ def side_rotations(
     }
     for bone in keyed[2:]:
         posed[bone.name] = delta[:, bone.joint] @ bone.rest
+    hand = keyed[2]
+    forearm_axis = turn_lower @ (head[hand.name] - head[forearm.name])
+    forearm_axis /= np.linalg.norm(forearm_axis, axis=-1, keepdims=True)
+    rigid_hand = posed[forearm.name] @ hand.offset  # the hand turned with the forearm only
+    angle = twist_angle(posed[hand.name] @ np.swapaxes(rigid_hand, -1, -2), forearm_axis)
+    posed[forearm.name] = axis_angle_to_matrix(forearm_axis * angle[:, None]) @ posed[forearm.name]
     basis = {upper.name: local_rotations(posed[upper.name], _rot(parent_matrix), upper.offset)}
     for bone in keyed[1:]:
         basis[bone.name] = local_rotations(posed[bone.name], posed[bone.parent], bone.offset)

@@ -12,12 +12,16 @@ and K the fixed rest offset between them (bones in between stay at rest).
 
 Arm: the upper arm swings so that the elbow lies on the circle the two bone lengths allow
 and the forearm swings so that the wrist reaches the take's wrist, the elbow towards a
-pole direction (analytic two-bone IK); the shoulder is not moved.
+pole direction (analytic two-bone IK); the shoulder is not moved. The hand's turn about
+the forearm's axis is then given to the forearm (pronation and supination happen in the
+forearm, not at the wrist), which moves neither the elbow nor the wrist.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from s2c_core.hand.rotations import matrix_to_quaternion
 
 _EPS = 1e-9
 
@@ -45,6 +49,13 @@ def swing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def local_rotations(posed: np.ndarray, parent_posed: np.ndarray, offset: np.ndarray) -> np.ndarray:
     """(T, 3, 3) pose-bone basis rotations: (parent_posed @ offset)^T @ posed."""
     return np.swapaxes(parent_posed @ offset, -1, -2) @ posed
+
+
+def twist_angle(rotation: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """(T,) angle of the twist about unit `axis` (T, 3) in rotations (T, 3, 3): the
+    swing-twist decomposition's twist, in (-pi, pi]."""
+    q = matrix_to_quaternion(rotation)  # (w, x, y, z) with w >= 0
+    return 2.0 * np.arctan2(np.sum(q[..., 1:] * axis, axis=-1), q[..., 0])
 
 
 def two_bone_ik(
