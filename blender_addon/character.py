@@ -20,7 +20,7 @@ from mathutils import Matrix
 from s2c_core.hand.rig_description import write_rig_description
 from s2c_core.motion import HandMotion
 
-from . import piano, retarget, user_piano
+from . import piano, retarget, retarget_ik, user_piano
 from . import scene as scene_api
 from .backend import GenerateRequest
 from .retarget_names import SIDES, SLOTS, BoneMapping
@@ -122,9 +122,10 @@ def key_character_take(
     stage = stage_for(scene, build_piano=True)
     actions: dict[str, bpy.types.Action] = {}
     try:
+        arm_ik = scene.s2c_hands.arm_ik
         actions["character"] = retarget.build_take_action(
             stage.armature, stage.mapping, motion, stage.piano_matrix,
-            action_name=take_name, frame_start=frame_start,
+            action_name=take_name, frame_start=frame_start, arm_ik=arm_ik,
         )  # fmt: skip
         keys_name = f"{take_name}_Keys"
         if stage.builtin_piano is not None:
@@ -143,6 +144,9 @@ def key_character_take(
             bpy.data.actions.remove(action)
         raise
     retarget.assign_take(stage.armature, actions["character"])
+    if arm_ik:
+        targets = retarget_ik.ensure_arm_ik(scene, stage.armature, stage.mapping)
+        retarget_ik.assign_targets(targets, actions["character"])
     if stage.builtin_piano is not None:
         piano.assign_key_action(stage.builtin_piano, actions.get("piano"))
     else:

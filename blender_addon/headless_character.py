@@ -4,7 +4,7 @@
         [--rig-preset FILE.json] [--piano SPEC] --out RIG.json
     python -m blender_addon.headless_character key SCENE.blend TAKE.npz --target-rig NAME
         [--rig-preset FILE.json] [--piano SPEC] [--piano-keys PATTERN]
-        [--blend OUT.blend] [--fbx OUT.fbx] [--take-name NAME] [--frame-start N]
+        [--arm-ik] [--blend OUT.blend] [--fbx OUT.fbx] [--take-name NAME] [--frame-start N]
 
 `describe` writes the rig description of the character's hands in the piano's frame (and
 the piano's key range, if it has one) for `s2c generate --rig-description`; `key` keys the
@@ -31,7 +31,7 @@ from mathutils import Matrix
 from s2c_core.hand.rig_description import write_rig_description
 from s2c_core.motion import MotionFormatError, load_motion
 
-from . import piano, retarget, user_piano
+from . import piano, retarget, retarget_ik, user_piano
 from . import scene as s2c_scene
 from .retarget_names import BoneMapping, load_preset
 
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     describe, key = steps.choices["describe"], steps.choices["key"]
     describe.add_argument("--out", type=Path, required=True, help="rig description to write")
     key.add_argument("--piano-keys", help="name pattern of the piano's key objects to press")
+    key.add_argument("--arm-ik", action="store_true", help="IK constraints instead of baking")
     key.add_argument("--blend", type=Path, help="write the scene with the take as .blend")
     key.add_argument("--fbx", type=Path, help="write the character (and piano) as FBX")
     key.add_argument("--take-name", help="Action name (default: the take file's stem)")
@@ -111,9 +112,14 @@ def key(args: argparse.Namespace) -> None:
     matrix, key_range, root = _piano(args, armature, mapping)
     name = args.take_name or args.take.stem
     action = retarget.build_take_action(
-        armature, mapping, motion, matrix, action_name=name, frame_start=args.frame_start
-    )
+        armature, mapping, motion, matrix, action_name=name, frame_start=args.frame_start,
+        arm_ik=args.arm_ik,
+    )  # fmt: skip
     retarget.assign_take(armature, action)
+    if args.arm_ik:
+        retarget_ik.assign_targets(
+            retarget_ik.ensure_arm_ik(bpy.context.scene, armature, mapping), action
+        )
     keyed = [root] if root else []
     if root is not None:
         piano.animate_keys(root, motion.notes, motion.fps, args.frame_start,

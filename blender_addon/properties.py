@@ -87,6 +87,12 @@ class S2C_PG_settings(bpy.types.PropertyGroup):
         name="Target Rig", type=bpy.types.Object, poll=_is_armature,
         description="Your character's armature to key the take onto (empty: built-in hands)",
     )  # fmt: skip
+    arm_ik: BoolProperty(
+        name="Arm IK Constraints",
+        description="Drive the arms with IK constraints and keyed targets you can edit, "
+        "instead of baked arm rotations",
+        default=False,
+    )
     bones: CollectionProperty(type=S2C_PG_bone)
     bone_convention: StringProperty(name="Convention")
     piano_mode: EnumProperty(name="Piano", items=PIANO_MODE_ITEMS, default="builtin")

@@ -50,7 +50,7 @@ BASE_TRACK_PREFIX = "S2C base: "
 _RIGIFY_SWITCH = {"left": "upper_arm_parent.L", "right": "upper_arm_parent.R"}
 # Elbows hang down, a little out to the side and back (armature space: +X is the
 # character's left, -Y its front, +Z up).
-_POLE = {"left": np.array([0.2, 1.0, -0.5]), "right": np.array([-0.2, 1.0, -0.5])}
+POLE_DIRECTIONS = {"left": np.array([0.2, 1.0, -0.5]), "right": np.array([-0.2, 1.0, -0.5])}
 # The built-in piano's middle in front of the shoulders and below them, in arm lengths.
 _PIANO_FORWARD, _PIANO_DROP = 0.55, 0.5
 _THUMB_BASE_SHARE = 0.4  # a two-bone thumb's virtual metacarpal joint: wrist -> thumb2 share
@@ -236,14 +236,24 @@ def _posed_rotations(
     return R @ G @ frame.T @ R.T
 
 
-def side_rotations(
+@dataclass(frozen=True)
+class SidePose:
+    """One arm and hand over the take, in armature space."""
+
+    basis: dict[str, np.ndarray]  # bone -> (T, 3, 3) pose-bone basis rotation
+    arm_bones: tuple[str, str, str]  # upper arm, forearm, hand
+    wrist: np.ndarray  # (T, 3) where the hand bone's head goes
+    hand_rotation: np.ndarray  # (T, 3, 3) the hand bone's posed rotation
+
+
+def side_pose(
     armature: bpy.types.Object,
     mapping: BoneMapping,
     motion: HandMotion,
     side: str,
     piano_matrix: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """Bone name -> (T, 3, 3) pose-bone basis rotation for one arm and hand."""
+) -> SidePose:
+    """The basis rotations of one arm and hand, and the wrist's path."""
     arm_world = np.array(armature.matrix_world)
     world_to_arm = np.linalg.inv(arm_world)
     joints_piano = _transform(
@@ -268,7 +278,7 @@ def side_rotations(
     }
     turn_upper, turn_lower, _ = two_bone_ik(
         head[upper.name], head[forearm.name], head[mapping.bones[side]["wrist"]], target,
-        _POLE[side],
+        POLE_DIRECTIONS[side],
     )  # fmt: skip
     shoulder_rotation = shoulder[:3, :3] / np.linalg.norm(shoulder[:3, 0])
     posed = {
@@ -286,7 +296,8 @@ def side_rotations(
     basis = {upper.name: local_rotations(posed[upper.name], _rot(parent_matrix), upper.offset)}
     for bone in keyed[1:]:
         basis[bone.name] = local_rotations(posed[bone.name], posed[bone.parent], bone.offset)
-    return basis
+    arm_bones = (upper.name, forearm.name, hand.name)
+    return SidePose(basis, arm_bones, target, posed[hand.name])
 
 
 def _rot(matrix: np.ndarray) -> np.ndarray:
@@ -301,24 +312,34 @@ def build_take_action(
     *,
     action_name: str,
     frame_start: int = 1,
+    arm_ik: bool = False,
 ) -> bpy.types.Action:
-    """One Action (not assigned) keying both arms and hands; removed again on failure."""
+    """One Action (not assigned) keying both arms and hands; removed again on failure.
+
+    With `arm_ik` the arms and hands are left to IK constraints (retarget_ik): instead of
+    their rotations the Action keys each side's IK target (a slot per target empty)."""
     motion.validate(action_name)
     _uniform_scale(piano_matrix, "the piano")
     _uniform_scale(np.array(armature.matrix_world), f"armature {armature.name!r}")
-    rotations = {}
-    for side in HANDS:
-        rotations.update(side_rotations(armature, mapping, motion, side, piano_matrix))
+    poses = {side: side_pose(armature, mapping, motion, side, piano_matrix) for side in HANDS}
     frames = frame_start + np.arange(motion.num_frames, dtype=float)
     action = keying.new_action(action_name)
     action[TAKE_PROPERTY] = True
     try:
         slot = keying.new_slot(action, armature)
-        for name, basis in rotations.items():
-            quats = make_quaternions_continuous(matrix_to_quaternion(basis), axis=0)
-            path = f'pose.bones["{name}"].rotation_quaternion'
-            for i in range(4):
-                keying.write_fcurve(action, slot, path, i, frames, quats[:, i], group=name)
+        for pose in poses.values():
+            for name, basis in pose.basis.items():
+                if arm_ik and name in pose.arm_bones:
+                    continue
+                _write_rotation(action, slot, f'pose.bones["{name}"]', frames, basis, name)
+        if arm_ik:
+            for side, pose in poses.items():
+                target = action.slots.new(id_type="OBJECT", name=ik_target_name(armature, side))
+                for i in range(3):
+                    keying.write_fcurve(action, target, "location", i, frames, pose.wrist[:, i],
+                                        group="Object Transforms")  # fmt: skip
+                _write_rotation(action, target, "", frames, pose.hand_rotation,
+                                "Object Transforms")  # fmt: skip
         for switch in _RIGIFY_SWITCH.values():
             bone = armature.pose.bones.get(switch)
             if bone is not None and "IK_FK" in bone:
@@ -329,6 +350,17 @@ def build_take_action(
         bpy.data.actions.remove(action)
         raise
     return action
+
+
+def ik_target_name(armature: bpy.types.Object, side: str) -> str:
+    return f"S2C_IK_{armature.name}_{'L' if side == 'left' else 'R'}"
+
+
+def _write_rotation(action, slot, owner: str, frames, rotations: np.ndarray, group: str) -> None:
+    quats = make_quaternions_continuous(matrix_to_quaternion(rotations), axis=0)
+    path = f"{owner}.rotation_quaternion" if owner else "rotation_quaternion"
+    for i in range(4):
+        keying.write_fcurve(action, slot, path, i, frames, quats[:, i], group=group)
 
 
 def assign_take(armature: bpy.types.Object, action: bpy.types.Action) -> None:
@@ -354,6 +386,7 @@ def _take_bones(action: bpy.types.Action) -> list[str]:
         {
             fcurve.data_path[len(prefix) :].split('"]')[0]
             for fcurve in keying.action_fcurves(action)
-            if fcurve.data_path.endswith("rotation_quaternion")
+            if fcurve.data_path.startswith(prefix)
+            and fcurve.data_path.endswith("rotation_quaternion")
         }
     )

@@ -113,6 +113,7 @@ class S2C_PT_character(bpy.types.Panel):
             row.operator("s2c.find_bones", icon="VIEWZOOM")
             row.operator("s2c.load_bone_preset", text="", icon="IMPORT")
             row.operator("s2c.save_bone_preset", text="", icon="EXPORT")
+            layout.prop(settings, "arm_ik")
             _draw_bone_table(layout, settings)
         layout.separator()
         layout.prop(settings, "piano_mode", expand=True)

@@ -30,6 +30,11 @@ def add_arguments(gen: argparse.ArgumentParser) -> None:
     )
     gen.add_argument("--piano-keys", help="with --scene: name pattern of key objects to press")
     gen.add_argument(
+        "--arm-ik",
+        action="store_true",
+        help="with --scene: drive the arms by IK constraints with keyed targets (default: bake)",
+    )
+    gen.add_argument(
         "--key-range",
         nargs=2,
         type=int,
@@ -40,7 +45,7 @@ def add_arguments(gen: argparse.ArgumentParser) -> None:
 
 
 def check_arguments(args: argparse.Namespace) -> None:
-    character_only = ("target_rig", "rig_preset", "piano", "piano_keys")
+    character_only = ("target_rig", "rig_preset", "piano", "piano_keys", "arm_ik")
     if args.scene is None:
         given = [f"--{name.replace('_', '-')}" for name in character_only if getattr(args, name)]
         if given:
@@ -85,4 +90,6 @@ def key_character(args: argparse.Namespace, motion: Path, outputs: list[str]) ->
              f"--take-name={args.input.stem}"]  # fmt: skip
     if args.piano_keys:
         extra += ["--piano-keys", args.piano_keys]
+    if args.arm_ik:
+        extra.append("--arm-ik")
     run_headless("key", extra, module=HEADLESS_MODULE)

@@ -52,7 +52,7 @@ def test_keys_the_take_onto_the_character_and_exports(tmp_path, character, clip)
     outputs = {k: tmp_path / f"out.{k}" for k in ("npz", "blend", "fbx")}
     args = ["generate", str(clip), "--scene", str(character), "--target-rig", "Hero",
             "--out", str(outputs["npz"]), "--blend", str(outputs["blend"]),
-            "--fbx", str(outputs["fbx"]), "--progress", "none"]  # fmt: skip
+            "--fbx", str(outputs["fbx"]), "--arm-ik", "--progress", "none"]  # fmt: skip
     assert main(args) == 0
     assert digest(character) == before
 
@@ -60,6 +60,7 @@ def test_keys_the_take_onto_the_character_and_exports(tmp_path, character, clip)
     scene = bpy.context.scene
     hero = scene.objects["Hero"]
     assert hero.animation_data.action.get(retarget.TAKE_PROPERTY)
+    assert scene.objects[retarget.ik_target_name(hero, "left")].animation_data.action
     assert scene.render.fps / scene.render.fps_base == pytest.approx(30.0)
     piano = np.array(scene.objects[PIANO_ROOT_NAME].matrix_world)
     mapping = retarget.mapping_for(hero)

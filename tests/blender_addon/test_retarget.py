@@ -9,7 +9,7 @@ bpy = pytest.importorskip("bpy")
 
 from mathutils import Matrix  # noqa: E402
 
-from blender_addon import retarget  # noqa: E402
+from blender_addon import retarget, retarget_ik  # noqa: E402
 from blender_addon import scene as s2c_scene  # noqa: E402
 from blender_addon.retarget_names import MappingError  # noqa: E402
 from s2c_core.engines.midi.engine import generate_from_notes  # noqa: E402
@@ -55,13 +55,17 @@ def place_piano(scene, armature, mapping) -> np.ndarray:
     return matrix
 
 
-def key_clip(scene, armature, clip, tip_bone=str) -> float:
+def key_clip(scene, armature, clip, tip_bone=str, arm_ik=False) -> float:
     mapping = retarget.mapping_for(armature)
     piano = place_piano(scene, armature, mapping)
     description = retarget.describe(armature, mapping, piano)
     motion = generate_from_notes(clip, rig=description.rigs())
-    action = retarget.build_take_action(armature, mapping, motion, piano, action_name="take")
+    action = retarget.build_take_action(
+        armature, mapping, motion, piano, action_name="take", arm_ik=arm_ik
+    )
     retarget.assign_take(armature, action)
+    if arm_ik:
+        retarget_ik.assign_targets(retarget_ik.ensure_arm_ik(scene, armature, mapping), action)
     return fingertip_contact(scene, armature, mapping, motion, piano, tip_bone).mean()
 
 
@@ -73,6 +77,18 @@ def key_clip(scene, armature, clip, tip_bone=str) -> float:
 def test_fingertips_land_on_their_keys(scene, clip, convention, hand_scale, object_scale):
     armature = build_character(scene, convention, hand_scale, object_scale=object_scale)
     assert key_clip(scene, armature, clip) >= 0.98
+
+
+@pytest.mark.parametrize(("convention", "object_scale"), [("mixamo", 0.01), ("mpfb", 1.0)])
+def test_arm_ik_constraints_on_request_reach_the_keys_too(scene, clip, convention, object_scale):
+    armature = build_character(scene, convention, 0.85, object_scale=object_scale)
+    shoulders = [b for b in armature.pose.bones if "houlder" in b.name]
+    assert key_clip(scene, armature, clip, arm_ik=True) >= 0.98
+    forearm = armature.pose.bones[retarget.mapping_for(armature).bones["left"]["forearm"]]
+    assert retarget_ik.IK_CONSTRAINT in [c.name for c in armature.pose.bones[
+        forearm.name if convention == "mixamo" else "lowerarm02.L"].constraints]  # fmt: skip
+    for bone in shoulders:  # the shoulders stay where they are
+        assert np.allclose(np.array(bone.matrix), np.array(bone.bone.matrix_local), atol=1e-6)
 
 
 @pytest.mark.slow
