@@ -110,3 +110,26 @@ def test_cli_plans_for_the_description_and_carries_it(tmp_path, capsys):
     both = [*args, "--mano", str(rig), "--overwrite", "--progress", "none"]
     assert main(both) == 2
     assert "either --mano or --rig-description" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_s2c_engine_is_refined_for_the_described_hands(tmp_path):
+    from tests.engines.s2c.tiny_s2c import write_tiny_official
+    from tests.test_cli import EXAMPLE
+
+    exp = tmp_path / "official"
+    write_tiny_official(exp)
+    rig = write_rig_description(tmp_path / "hero.json", described(1.2))
+    out = tmp_path / "take.npz"
+    assert main(["generate", str(EXAMPLE), "--engine", "s2c", "--checkpoint", str(exp),
+                 "--sampler", "ddim", "--steps", "3", "--rig-description", str(rig),
+                 "--out", str(out), "--progress", "none"]) == 0  # fmt: skip
+    motion = load_motion(out)
+    assert motion.metadata.hand_model == "x1.2"
+    contact = motion.metadata.extra["key_contact"]
+    assert contact["after"] > contact["before"]
+    rest = builtin_rig("right").rest_joints
+    segment = motion.right.joints[:, 17] - motion.right.joints[:, 6]  # middle3 -> tip
+    assert np.linalg.norm(segment, axis=1) == pytest.approx(
+        1.2 * np.linalg.norm(rest[17] - rest[6]), rel=1e-4
+    )
