@@ -2,12 +2,13 @@
 engine planning for hands larger and smaller than ours."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from s2c_core.cli import main
-from s2c_core.engines.midi.engine import generate_from_midi
+from s2c_core.engines.midi.engine import generate_from_midi, generate_from_notes
 from s2c_core.engines.midi.metrics import key_contact
 from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.rig_description import (
@@ -21,6 +22,7 @@ from s2c_core.hand.rig_description import (
 from s2c_core.hand.rotations import axis_angle_to_matrix
 from s2c_core.motion import load_motion
 from s2c_core.music.keyboard import Keyboard
+from s2c_core.music.midi import read_midi
 from tests.engines.midi.midi_files import SHARED_MIDI
 
 ROTATIONS = {"left": np.array([0.4, -1.1, 0.2]), "right": np.array([-0.7, 0.3, 2.0])}
@@ -133,3 +135,25 @@ def test_s2c_engine_is_refined_for_the_described_hands(tmp_path):
     assert np.linalg.norm(segment, axis=1) == pytest.approx(
         1.2 * np.linalg.norm(rest[17] - rest[6]), rel=1e-4
     )
+
+
+def test_two_hands_of_different_sizes_each_keep_their_own():
+    hands = {"left": described(1.2).hands["left"], "right": described(0.9).hands["right"]}
+    rigs = RigDescription("odd", hands).rigs()
+    ratio = np.linalg.norm(rigs.for_side("left").rest_joints[17]) / np.linalg.norm(
+        rigs.for_side("right").rest_joints[17]
+    )
+    assert ratio == pytest.approx(1.2 / 0.9)
+    path = SHARED_MIDI / "elise.mid"
+    if not path.is_file():
+        pytest.skip("shared test MIDI files are not available")
+    notes = read_midi(path)
+    keep = notes.onset < 12.0
+    columns = ("pitch", "onset", "offset", "velocity", "track")
+    clip = replace(notes, **{c: getattr(notes, c)[keep] for c in columns})
+    motion = generate_from_notes(clip, rig=rigs)
+    assert key_contact(motion, Keyboard()).mean() >= 0.98
+    assert np.linalg.norm(motion.left.joints[:, 17] - motion.left.joints[:, 6], axis=1) == (
+        pytest.approx(1.2 * np.linalg.norm(builtin_rig("left").rest_joints[17] - builtin_rig(
+            "left").rest_joints[6]), rel=1e-4)
+    )  # fmt: skip
