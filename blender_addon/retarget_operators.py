@@ -96,4 +96,23 @@ class S2C_OT_load_bone_preset(bpy.types.Operator, ImportHelper):
         return {"FINISHED"}
 
 
-CLASSES = (S2C_OT_find_bones, S2C_OT_save_bone_preset, S2C_OT_load_bone_preset)
+class S2C_OT_piano_point_from_cursor(bpy.types.Operator):
+    """Set this piano reference point to the 3D cursor (snap the cursor to the key corner)"""
+
+    bl_idname = "s2c.piano_point_from_cursor"
+    bl_label = "From 3D Cursor"
+    bl_options = {"REGISTER", "UNDO"}
+    which: StringProperty(default="low", options={"HIDDEN"})
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        settings = context.scene.s2c_hands
+        setattr(settings, f"piano_{self.which}_point", context.scene.cursor.location)
+        return {"FINISHED"}
+
+
+CLASSES = (
+    S2C_OT_find_bones,
+    S2C_OT_save_bone_preset,
+    S2C_OT_load_bone_preset,
+    S2C_OT_piano_point_from_cursor,
+)

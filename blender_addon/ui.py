@@ -125,8 +125,11 @@ class S2C_PT_character(bpy.types.Panel):
             col.prop(settings, "piano_low_object")
             col.prop(settings, "piano_high_object")
         else:
-            col.prop(settings, "piano_low_point")
-            col.prop(settings, "piano_high_point")
+            for which in ("low", "high"):
+                row = col.row(align=True)
+                row.prop(settings, f"piano_{which}_point")
+                op = row.operator("s2c.piano_point_from_cursor", text="", icon="PIVOT_CURSOR")
+                op.which = which
         col.prop(settings, "piano_low_pitch")
         col.prop(settings, "piano_high_pitch")
         col.prop(settings, "piano_keys_pattern")

@@ -17,7 +17,9 @@ from blender_addon import operators, piano, retarget, retarget_operators  # noqa
 from blender_addon.preferences import backend_settings  # noqa: E402
 from blender_addon.retarget_names import SLOTS, MappingError  # noqa: E402
 from blender_addon.ui import S2C_PT_character  # noqa: E402
-from s2c_core.engines.midi.engine import generate_from_midi  # noqa: E402
+from s2c_core.engines.midi.engine import generate_from_midi, generate_from_notes  # noqa: E402
+from s2c_core.music.key_range import fold_into_range  # noqa: E402
+from s2c_core.music.midi import read_midi  # noqa: E402
 from tests.blender_addon.character_rigs import build_character, fingertip_contact  # noqa: E402
 from tests.engines.midi.midi_files import C_MAJOR, run, write_midi  # noqa: E402
 
@@ -108,3 +110,36 @@ def test_the_panel_shows_rig_table_and_piano_choices(scene):
     assert len(bones) == 2 * len(SLOTS) and "finger5-3.L" in bones
     props = [call[1] for call in owner.layout.calls if call[0] == "prop"]
     assert {"piano_low_object", "piano_high_pitch", "piano_keys_pattern"} <= set(props)
+    scene.s2c_hands.piano_mode = "points"
+    owner.layout = TableLayout()
+    S2C_PT_character.draw(owner, bpy.context)
+    assert owner.layout.ops().count("s2c.piano_point_from_cursor") == 2
+    scene.cursor.location = (0.1, -0.4, 1.05)
+    bpy.ops.s2c.piano_point_from_cursor(which="high")
+    assert tuple(scene.s2c_hands.piano_high_point) == pytest.approx((0.1, -0.4, 1.05))
+
+
+def test_generate_on_a_users_61_key_piano_presses_its_keys(scene, tmp_path):
+    from tests.blender_addon.test_user_piano import build_user_piano
+
+    settings = scene.s2c_hands
+    notes = run([30, 55, 60, 64, 67, 100], start=0.5, step=0.4)  # two beyond C2..C7
+    settings.input_path = str(write_midi(tmp_path / "wide.mid", {"piano": notes}))
+    hero = settings.target_rig
+    mapping = retarget.mapping_for(hero)
+    matrix = retarget.piano_in_front(hero, mapping)
+    keys = build_user_piano(scene, matrix)
+    settings.piano_mode = "objects"
+    settings.piano_low_object, settings.piano_high_object = keys[36], keys[96]
+    settings.piano_low_pitch, settings.piano_high_pitch = 36, 96
+    settings.piano_keys_pattern = "key.{pitch}"
+    result = operators.generate_take(scene, backend_settings(bpy.context), command=REAL_BACKEND)
+    assert piano.PIANO_ROOT_NAME not in scene.objects  # the user's piano, not ours
+    pressed = {p for p, key in keys.items() if key.animation_data and key.animation_data.action}
+    assert pressed == {42, 55, 60, 64, 67, 88}  # 30 and 100 played an octave inside
+    assert keys[42].animation_data.action == result.actions["piano"]
+    description = retarget.describe(hero, mapping, matrix)
+    motion = generate_from_notes(
+        fold_into_range(read_midi(settings.input_path), 36, 96), rig=description.rigs()
+    )
+    assert fingertip_contact(scene, hero, mapping, motion, matrix).mean() >= 0.98
