@@ -90,8 +90,13 @@ _METACARPAL = {"unreal": "{finger}_metacarpal", "mpfb": "metacarpal{n}", "arp": 
 _ROLL_STEP = {"mixamo": 0.0, "unreal": 37.0, "unity": 90.0, "mpfb": -61.0, "arp": 145.0}
 
 
-def bone_specs(convention: str, hand_scale: float) -> list[tuple[str, str | None, tuple]]:
-    """(name, parent, (head, tail)) of every bone, parents first, armature space (m)."""
+def bone_specs(
+    convention: str, hand_scale: float, two_bone_thumb: bool = False
+) -> list[tuple[str, str | None, tuple]]:
+    """(name, parent, (head, tail)) of every bone, parents first, armature space (m).
+
+    `two_bone_thumb`: thumbs without a metacarpal bone, their two bones named as the
+    convention's first two thumb segments."""
     name = _names(convention)
     specs = [("root", None, (np.array([0, 0, 0.9]), np.array([0, 0, 1.3])))]
     for side in ("left", "right"):
@@ -127,7 +132,10 @@ def bone_specs(convention: str, hand_scale: float) -> list[tuple[str, str | None
             if finger != "thumb" and convention in _METACARPAL:
                 parent = name(side, _METACARPAL[convention].format(finger=finger, n=n + 1))
                 specs.append((parent, hand, (joints[0], joints[chain[0]])))
-            for stem, (a, b) in zip(stems, zip(chain[:3], chain[1:], strict=True), strict=False):
+            segments = list(zip(chain[:3], chain[1:], strict=True))
+            if finger == "thumb" and two_bone_thumb:
+                segments = segments[1:]
+            for stem, (a, b) in zip(stems, segments, strict=False):
                 specs.append((name(side, stem), parent, (joints[a], joints[b])))
                 parent = name(side, stem)
             if len(stems) > 3:  # leaf end bone past the fingertip
@@ -143,6 +151,7 @@ def build_character(
     *,
     object_scale: float = 1.0,
     name: str = "Character",
+    two_bone_thumb: bool = False,
 ) -> bpy.types.Object:
     """An armature object in `convention`, its bones in metres / object_scale."""
     armature = bpy.data.objects.new(name, bpy.data.armatures.new(name))
@@ -156,7 +165,9 @@ def build_character(
     ):
         bpy.ops.object.mode_set(mode="EDIT")
         edit_bones = armature.data.edit_bones
-        for k, (bone_name, parent, (head, tail)) in enumerate(bone_specs(convention, hand_scale)):
+        for k, (bone_name, parent, (head, tail)) in enumerate(
+            bone_specs(convention, hand_scale, two_bone_thumb)
+        ):
             bone = edit_bones.new(bone_name)
             bone.head, bone.tail = head / object_scale, tail / object_scale
             bone.roll = step * (k % 5)

@@ -82,6 +82,13 @@ def test_fingertips_land_on_their_keys(scene, clip, convention, hand_scale, obje
     assert key_clip(scene, armature, clip) >= 0.98
 
 
+def test_a_two_bone_thumb(scene, clip):
+    armature = build_character(scene, "unreal", 1.2, two_bone_thumb=True)
+    mapping = retarget.mapping_for(armature)
+    assert mapping.bone("left", "thumb1") is None and mapping.bone("left", "thumb3") == "thumb_02_l"
+    assert key_clip(scene, armature, clip) >= 0.98
+
+
 @pytest.mark.parametrize(("convention", "object_scale"), [("mixamo", 0.01), ("mpfb", 1.0)])
 def test_arm_ik_constraints_on_request_reach_the_keys_too(scene, clip, convention, object_scale):
     armature = build_character(scene, convention, 0.85, object_scale=object_scale)
