@@ -80,20 +80,20 @@ def _stand_ins(armature: bpy.types.Object, mapping: BoneMapping) -> dict[str, st
     """Unmapped bones lying exactly on a mapped bone -> that bone: they follow it (Rigify's
     ORG-hand copies hand_fk in FK mode), so bones below them follow it too."""
     bones = armature.data.bones
+    names = [bone.name for bone in bones]
+    matrices = np.empty(16 * len(bones), dtype=np.float32)
+    bones.foreach_get("matrix_local", matrices)
+    matrices = matrices.reshape(-1, 16)
     mapped = {name for hand in mapping.bones.values() for name in hand.values() if name in bones}
-    rests = {name: np.array(bones[name].matrix_local) for name in mapped}
-    result = {}
-    for bone in bones:
-        if bone.name in mapped:
-            continue
-        matrix = np.array(bone.matrix_local)
-        for name, rest in rests.items():
-            # A bone above the mapped one (Rigify's MCH-hand_fk) is its parent, not a copy.
-            if np.allclose(matrix, rest, atol=1e-5) and not bones[
-                name
-            ].parent_recursive.__contains__(bone):
-                result[bone.name] = name
-                break
+    result: dict[str, str] = {}
+    for name in sorted(mapped):
+        same = np.abs(matrices - matrices[names.index(name)]).max(axis=1) < 1e-5
+        # A bone above the mapped one (Rigify's MCH-hand_fk) is its parent, not a copy.
+        above = {bone.name for bone in bones[name].parent_recursive}
+        for index in np.flatnonzero(same):
+            other = names[index]
+            if other not in mapped and other not in above:
+                result.setdefault(other, name)
     return result
 
 
