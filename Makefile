@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps 'transkun==2.0.1'
 	# FluidSynth + a GM soundfont render MIDI to audio; optional (a built-in synth is used
 	# without them), so a machine without apt or root just skips this step.
-	@command -v fluidsynth >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	# assimp-utils: a third-party FBX reader for the retargeting export test (skipped without).
+	@{ command -v fluidsynth >/dev/null && command -v assimp >/dev/null; } || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-		fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-small \
-		>/dev/null; } || echo "note: FluidSynth not installed"
+		fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-small assimp-utils \
+		>/dev/null; } || echo "note: FluidSynth/assimp not installed"
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-_MODULES = ("properties", "preferences", "operators", "model_download", "ui")
+_MODULES = ("properties", "preferences", "operators", "model_download", "retarget_operators", "ui")
 
 
 def _classes() -> list[type]:

@@ -104,6 +104,8 @@ class GenerateRequest:
     checkpoint_dir: Path | None = None
     mano_file: Path | None = None
     reference_compat: bool = False  # the authors' infer.py per 8 s window (DDPM-1000)
+    rig_description: Path | None = None  # the target character's hands (retarget.describe)
+    key_range: tuple[int, int] | None = None  # a smaller user keyboard's lowest/highest pitch
 
 
 def backend_prefix(python: str | os.PathLike) -> list[str]:
@@ -135,6 +137,10 @@ def generate_command(prefix: Sequence[str], request: GenerateRequest, out: Path)
         argv += ["--checkpoint", str(request.checkpoint_dir)]
     if request.mano_file:
         argv += ["--mano", str(request.mano_file)]
+    if request.rig_description:
+        argv += ["--rig-description", str(request.rig_description)]
+    if request.key_range:
+        argv += ["--key-range", *(str(pitch) for pitch in request.key_range)]
     if input_kind(request.input_path) == "midi":
         argv += ["--audio-out", str(out.with_name(AUDIO_NAME))]
     return argv

@@ -10,6 +10,8 @@ and background mode take the blocking path (`execute` -> `generate_take`). Both 
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,7 @@ from bpy.props import StringProperty
 
 from s2c_core.motion import HandMotion, load_motion
 
-from . import backend
+from . import backend, character
 from . import scene as scene_api
 from .preferences import (
     BackendSettings,
@@ -105,7 +107,13 @@ class GenerateSession:
         """Start the backend for the scene's settings; `command` replaces `python -m s2c_core`."""
         request = build_request(scene.s2c_hands, prefs)
         prefix = list(command) if command else backend.backend_prefix(prefs.python)
-        return cls(scene, request, backend.BackendJob.start(request, prefix))
+        workdir = Path(tempfile.mkdtemp(prefix="s2c_hands_"))
+        try:
+            request = character.prepare_request(scene, request, workdir)
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        return cls(scene, request, backend.BackendJob.start(request, prefix, workdir))
 
     def poll(self) -> bool:
         return self.job.poll()
@@ -140,7 +148,12 @@ def key_take(
     """Key the take (building the piano and hands if missing) and put its audio in sync:
     the recording itself, or for MIDI input the backend's rendering of it."""
     name = take_name(request.input_path, engine, request.seed)
-    actions = scene_api.apply_take(scene, motion, take_name=name, frame_start=frame_start)
+    if scene.s2c_hands.target_rig is not None:
+        actions = character.key_character_take(
+            scene, motion, take_name=name, frame_start=frame_start
+        )
+    else:
+        actions = scene_api.apply_take(scene, motion, take_name=name, frame_start=frame_start)
     if backend.input_kind(audio) == "audio":
         add_sound_strip(scene, audio, frame_start, pack=audio != request.input_path)
     return TakeResult(name, actions, motion.num_frames, engine)

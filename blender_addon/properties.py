@@ -10,7 +10,16 @@ showing a job that no longer exists.
 from __future__ import annotations
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, FloatProperty, IntProperty, StringProperty
+from bpy.props import (
+    BoolProperty,
+    CollectionProperty,
+    EnumProperty,
+    FloatProperty,
+    FloatVectorProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
 
 from . import backend
 
@@ -32,7 +41,25 @@ REDUCE_ITEMS = [
     ("nth", "Every Nth Frame", "Keep one key in N"),
     ("tolerance", "Tolerance", "Drop keys the curve still passes within the tolerance"),
 ]
+PIANO_MODE_ITEMS = [
+    ("builtin", "Built-in", "S2C Hands' own 88-key piano (built in front of the character)"),
+    ("objects", "Two Keys", "Your piano: its lowest and highest key objects and their pitches"),
+    ("points", "Two Points", "Your piano: the lowest key's front-left and the highest key's "
+     "front-right top corners"),
+]  # fmt: skip
 INPUT_GLOB = ";".join(f"*{suffix}" for suffix in backend.INPUT_SUFFIXES)
+
+
+def _is_armature(_settings, obj: bpy.types.Object) -> bool:
+    return obj.type == "ARMATURE"
+
+
+class S2C_PG_bone(bpy.types.PropertyGroup):
+    """One row of the bone mapping table: which bone plays a hand's joint."""
+
+    side: StringProperty(name="Side")
+    slot: StringProperty(name="Joint")
+    bone: StringProperty(name="Bone", description="Bone of the target rig for this joint")
 
 
 class S2C_PG_settings(bpy.types.PropertyGroup):
@@ -62,6 +89,30 @@ class S2C_PG_settings(bpy.types.PropertyGroup):
         name="Tolerance", description="Largest allowed change of a curve value", min=0.0,
         default=0.01, precision=4,
     )  # fmt: skip
+    target_rig: PointerProperty(
+        name="Target Rig", type=bpy.types.Object, poll=_is_armature,
+        description="Your character's armature to key the take onto (empty: built-in hands)",
+    )  # fmt: skip
+    arm_ik: BoolProperty(
+        name="Arm IK Constraints",
+        description="Drive the arms with IK constraints and keyed targets you can edit, "
+        "instead of baked arm rotations",
+        default=False,
+    )
+    bones: CollectionProperty(type=S2C_PG_bone)
+    bone_convention: StringProperty(name="Convention")
+    piano_mode: EnumProperty(name="Piano", items=PIANO_MODE_ITEMS, default="builtin")
+    piano_low_object: PointerProperty(name="Lowest Key", type=bpy.types.Object)
+    piano_high_object: PointerProperty(name="Highest Key", type=bpy.types.Object)
+    piano_low_point: FloatVectorProperty(name="Lowest Key Left", subtype="TRANSLATION")
+    piano_high_point: FloatVectorProperty(name="Highest Key Right", subtype="TRANSLATION")
+    piano_low_pitch: IntProperty(name="Lowest Pitch", min=21, max=108, default=36)
+    piano_high_pitch: IntProperty(name="Highest Pitch", min=21, max=108, default=96)
+    piano_keys_pattern: StringProperty(
+        name="Key Names",
+        description="Name pattern of your key objects to press: {name} (C#4), {pitch} (61) "
+        "or {index} (0 = lowest key); empty: keys are not animated",
+    )
 
 
 class S2C_PG_job(bpy.types.PropertyGroup):
@@ -72,7 +123,7 @@ class S2C_PG_job(bpy.types.PropertyGroup):
     failed: BoolProperty(default=False)
 
 
-CLASSES = (S2C_PG_settings, S2C_PG_job)
+CLASSES = (S2C_PG_bone, S2C_PG_settings, S2C_PG_job)
 
 
 def register_properties() -> None:

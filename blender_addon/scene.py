@@ -133,7 +133,7 @@ def apply_take(
         piano.assign_key_action(piano_root, actions.get("piano"))
     if motion.left.present.any() or motion.right.present.any():
         camera.ensure_camera_and_light(scene, motion, rig)
-    _set_timing(scene, motion.fps, frame_start, motion.num_frames)
+    set_timing(scene, motion.fps, frame_start, motion.num_frames)
     return actions
 
 
@@ -155,7 +155,7 @@ def _removed_on_failure() -> Iterator[None]:
         raise
 
 
-def _set_timing(scene: bpy.types.Scene, fps: float, frame_start: int, frames: int) -> None:
+def set_timing(scene: bpy.types.Scene, fps: float, frame_start: int, frames: int) -> None:
     # Blender's rate is fps / fps_base with an integer fps; 29.97 becomes 30 / 1.001.
     scene.render.fps = max(1, round(fps))
     scene.render.fps_base = scene.render.fps / fps
@@ -244,9 +244,14 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
 
 
 def export_fbx(
-    path: str | os.PathLike, *, include_piano: bool = True, simplify: bool = False
+    path: str | os.PathLike,
+    *,
+    include_piano: bool = True,
+    objects: list[bpy.types.Object] | None = None,
+    simplify: bool = False,
 ) -> Path:
-    """Export the hands (and the piano) with baked animation as FBX for Unity/Unreal.
+    """Export the hands (and the piano), or the given objects, with baked animation as FBX
+    for Unity/Unreal.
 
     The exporter bakes location, rotation and scale of every bone and object on every frame
     (most of a file is the 88 piano keys standing still). simplify: keep only the samples
@@ -254,8 +259,9 @@ def export_fbx(
     joints off by up to ~3 mm (measured on a 166 s piece, docs/performance.md).
     """
     path = Path(path)
+    chosen = objects if objects is not None else _export_objects(include_piano)
     settings = FBX_SETTINGS | ({"bake_anim_simplify_factor": 1.0} if simplify else {})
-    with atomic_output(path) as temporary, _selected(_export_objects(include_piano)):
+    with atomic_output(path) as temporary, _selected(chosen):
         _run_exporter(bpy.ops.export_scene.fbx, filepath=str(temporary), **settings)
     return path
 

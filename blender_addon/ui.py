@@ -94,14 +94,70 @@ class S2C_PT_export(bpy.types.Panel):
         layout.operator("s2c.reduce_keys", icon="IPO_LINEAR")
 
 
-class S2C_PT_advanced(bpy.types.Panel):
-    bl_idname = "S2C_PT_advanced"
-    bl_label = "Advanced"
+class _SubPanel:
+    """Shared placement of the collapsed sub-panels under S2C Hands."""
+
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "S2C Hands"
     bl_parent_id = "S2C_PT_main"
     bl_options = {"DEFAULT_CLOSED"}
+
+
+class S2C_PT_character(_SubPanel, bpy.types.Panel):
+    bl_idname = "S2C_PT_character"
+    bl_label = "Character & Piano"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        layout = self.layout
+        settings = context.scene.s2c_hands
+        layout.prop(settings, "target_rig", text="Target Rig")
+        if settings.target_rig is None:
+            layout.label(text="Built-in hands", icon="INFO")
+        else:
+            row = layout.row(align=True)
+            row.operator("s2c.find_bones", icon="VIEWZOOM")
+            row.operator("s2c.load_bone_preset", text="", icon="IMPORT")
+            row.operator("s2c.save_bone_preset", text="", icon="EXPORT")
+            layout.prop(settings, "arm_ik")
+            _draw_bone_table(layout, settings)
+        layout.separator()
+        layout.prop(settings, "piano_mode", expand=True)
+        if settings.piano_mode == "builtin":
+            return
+        col = layout.column(align=True)
+        col.use_property_split = True
+        if settings.piano_mode == "objects":
+            col.prop(settings, "piano_low_object")
+            col.prop(settings, "piano_high_object")
+        else:
+            for which in ("low", "high"):
+                row = col.row(align=True)
+                row.prop(settings, f"piano_{which}_point")
+                op = row.operator("s2c.piano_point_from_cursor", text="", icon="PIVOT_CURSOR")
+                op.which = which
+        col.prop(settings, "piano_low_pitch")
+        col.prop(settings, "piano_high_pitch")
+        col.prop(settings, "piano_keys_pattern")
+
+
+def _draw_bone_table(layout: bpy.types.UILayout, settings) -> None:
+    """The mapping table, editable: one bone search field per hand joint."""
+    if not len(settings.bones):
+        layout.label(text="No mapping yet: Find Hand Bones or load a preset")
+        return
+    box = layout.box()
+    box.label(text=f"Bones ({settings.bone_convention})")
+    armature = settings.target_rig.data
+    for row in settings.bones:
+        line = box.row(align=True)
+        line.label(text=f"{row.side} {row.slot}")
+        line.prop_search(row, "bone", armature, "bones", text="")
+
+
+class S2C_PT_advanced(_SubPanel, bpy.types.Panel):
+    bl_idname = "S2C_PT_advanced"
+    bl_label = "Advanced"
 
     def draw(self, context: bpy.types.Context) -> None:
         settings = context.scene.s2c_hands
@@ -110,4 +166,4 @@ class S2C_PT_advanced(bpy.types.Panel):
         row.prop(settings, "reference_compat")
 
 
-CLASSES = (S2C_PT_main, S2C_PT_export, S2C_PT_advanced)
+CLASSES = (S2C_PT_main, S2C_PT_export, S2C_PT_character, S2C_PT_advanced)

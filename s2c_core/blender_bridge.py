@@ -32,7 +32,7 @@ HEADLESS_MODULE = "blender_addon.headless"
 
 
 def headless_command(
-    motion: Path, extra_args: list[str], module: str = HEADLESS_MODULE
+    motion: Path | str, extra_args: list[str], module: str = HEADLESS_MODULE
 ) -> list[str]:
     """argv that runs the add-on's `module` (its main(argv)) on `motion` with extra_args."""
     args = [str(motion), *extra_args]
@@ -54,7 +54,7 @@ def headless_command(
 
 
 def run_headless(
-    motion: Path,
+    motion: Path | str,
     extra_args: list[str],
     on_event: Callable[[dict[str, Any]], None] | None = None,
     module: str = HEADLESS_MODULE,

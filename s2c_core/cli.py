@@ -12,9 +12,10 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
+from . import __version__, character_scene
 from .argtypes import non_negative_float, positive_int
 from .blender_bridge import run_headless
 from .motion import save_motion
@@ -109,6 +110,12 @@ def _add_generate(commands) -> None:
     )
     gen.add_argument("--seed", type=int, default=0, help="random seed, stored in the take")
     gen.add_argument("--mano", type=Path, help="MANO_RIGHT.pkl to use instead of our hand rig")
+    gen.add_argument(
+        "--rig-description",
+        type=Path,
+        help="JSON of a character's rest hand joints to plan for (docs/retargeting.md)",
+    )
+    character_scene.add_arguments(gen)
     gen.add_argument("--out", type=Path, help="HandMotion .npz to write")
     gen.add_argument("--blend", type=Path, help=".blend scene to write")
     gen.add_argument("--fbx", type=Path, help="FBX file to write")
@@ -170,6 +177,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         engine=args.engine,
         seed=args.seed,
         mano=args.mano,
+        rig_description=args.rig_description,
         checkpoint=args.checkpoint,
         hubert=args.hubert,
         sampler=args.sampler or ("ddpm" if args.reference_compat else "dpm"),
@@ -179,11 +187,18 @@ def _run_generate(args: argparse.Namespace) -> int:
         reference_compat=args.reference_compat,
         smooth=args.smooth,
         transcriber=args.transcriber,
+        key_range=tuple(args.key_range) if args.key_range else None,
     )
-    inputs = [path for path in (args.input, args.mano) if path is not None]
+    character_scene.check_arguments(args)
+    inputs = [path for path in (args.input, args.mano, args.rig_description, args.scene,
+                                args.rig_preset) if path is not None]  # fmt: skip
     staged = StagedOutputs(finals, overwrite=args.overwrite, inputs=inputs)
     # Third-party prints (smplx, Blender) must not mix into the JSON lines on stdout.
     with contextlib.redirect_stdout(sys.stderr), staged:
+        if args.scene:
+            reporter.stage("blender", f"reading the character's hands from {args.scene.name}")
+            folder = staged.scratch("character").parent
+            options = replace(options, **character_scene.describe_character(args, folder))
         motion = generate(args.input, options, reporter)
         motion.validate(str(args.input))  # name the user's file, not a staging path
         motion_path = staged.path("out") if "out" in finals else staged.scratch("take.npz")
@@ -192,7 +207,10 @@ def _run_generate(args: argparse.Namespace) -> int:
             reporter.stage("audio", "writing the take's audio")
             write_take_audio(args.input, staged.path("audio_out"))
         scene_args = [f"--{kind}={staged.path(kind)}" for kind in _SCENE_OUTPUTS if kind in finals]
-        if scene_args:
+        if scene_args and args.scene:
+            reporter.stage("blender", "keying the take onto the character")
+            character_scene.key_character(args, motion_path, scene_args)
+        elif scene_args:
             reporter.stage("blender", "building the Blender scene")
             scene_args += [f"--take-name={args.input.stem}", "--progress"]
             if args.reduce_keys is not None:

@@ -10,11 +10,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .hand.mano import load_mano_rig
 from .hand.rig import REST_JOINTS_KEY, HandRig, builtin_rig
+from .hand.rig_description import (
+    RIG_DESCRIPTION_KEY,
+    HandPair,
+    RigDescription,
+    read_rig_description,
+)
 from .motion import DEFAULT_FPS, HandMotion, blender_length_problem
 from .progress import ProgressReporter
+
+if TYPE_CHECKING:
+    from .music.midi import MidiNotes
 
 MIDI_SUFFIXES = frozenset({".mid", ".midi"})
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".ogg", ".mp3"})
@@ -32,6 +42,7 @@ class GenerateOptions:
     engine: str = "auto"
     seed: int = 0
     mano: Path | None = None  # MANO_RIGHT.pkl; the built-in rig when None
+    rig_description: Path | None = None  # a character's hands (hand/rig_description.py)
     checkpoint: Path | None = None  # S2C: official experiment folder, ours, or a Hub id
     hubert: Path | None = None  # S2C: overrides args_posi.txt's wav2vec_path (or a Hub id)
     sampler: str = "dpm"
@@ -41,6 +52,7 @@ class GenerateOptions:
     reference_compat: bool = False  # S2C: the authors' infer.py per 8 s window
     smooth: bool = True  # S2C: Savitzky-Golay (5, 2) smoothing of angles and positions
     transcriber: str = "accurate"  # audio -> notes: "accurate" (transkun) or "fast" (draft)
+    key_range: tuple[int, int] | None = None  # a smaller keyboard's lowest/highest pitch
 
 
 def resolve_engine(input_path: Path, engine: str, checkpoint: Path | None) -> str:
@@ -66,8 +78,20 @@ def check_take_length(input_path: Path, seconds: float) -> None:
         raise InputError(f"{input_path}: too long to animate: {problem}")
 
 
-def load_rig(mano: Path | None) -> HandRig:
+def load_rig(mano: Path | None, description: RigDescription | None = None) -> HandRig | HandPair:
+    if description is not None:
+        return description.rigs()
     return load_mano_rig(mano) if mano else builtin_rig("right")
+
+
+def _read_description(options: GenerateOptions) -> RigDescription | None:
+    if options.rig_description is None:
+        return None
+    if options.mano:
+        raise InputError(
+            f"{options.rig_description}: give either --mano or --rig-description, not both"
+        )
+    return read_rig_description(options.rig_description)
 
 
 def generate(
@@ -84,20 +108,27 @@ def generate(
         from .music.audio import audio_duration
 
         check_take_length(input_path, audio_duration(input_path))
-    rig = load_rig(options.mano)
+    description = _read_description(options)
+    rig = load_rig(options.mano, description)
     progress.stage("engine", f"{engine} engine on {input_path.name}")
     if engine == "midi":
-        motion = _run_midi_engine(input_path, is_midi, options.transcriber, rig, progress)
+        motion = _run_midi_engine(input_path, is_midi, options, rig, progress)
     else:
         motion = _run_s2c_engine(input_path, is_midi, options, rig, progress)
     motion.metadata.seed = options.seed
     if rig.name != "builtin":  # Blender has no MANO loader: the file carries the hand
         motion.metadata.extra[REST_JOINTS_KEY] = rig.for_side("right").rest_joints.tolist()
+    if description is not None:  # so the take can be keyed onto the character again
+        motion.metadata.extra[RIG_DESCRIPTION_KEY] = description.to_json()
     return motion
 
 
 def _run_midi_engine(
-    input_path: Path, is_midi: bool, transcriber: str, rig: HandRig, progress: ProgressReporter
+    input_path: Path,
+    is_midi: bool,
+    options: GenerateOptions,
+    rig: HandRig | HandPair,
+    progress: ProgressReporter,
 ) -> HandMotion:
     from .engines.midi.engine import generate_from_notes
     from .music.midi import read_midi
@@ -108,7 +139,8 @@ def _run_midi_engine(
         from .music.transcribe import transcribe
 
         progress.stage("transcribe", "transcribing the recording to notes")
-        notes = transcribe(input_path, transcriber=transcriber, progress=progress.progress)
+        notes = transcribe(input_path, transcriber=options.transcriber, progress=progress.progress)
+    notes = _fold_into_key_range(notes, options.key_range)
     return generate_from_notes(notes, rig=rig, progress=progress.progress)
 
 
@@ -162,6 +194,7 @@ def _run_s2c_engine(
             notes = transcribe(
                 input_path, transcriber=options.transcriber, progress=progress.progress
             )
+        notes = _fold_into_key_range(notes, options.key_range)
         progress.stage("refine", "aligning fingertips to the played keys")
         motion = refine_contacts(motion, notes, rig)
     return motion
@@ -184,3 +217,12 @@ def write_take_audio(input_path: Path, out: Path) -> None:
 
         audio = load_audio(input_path, sr=TAKE_AUDIO_RATE)
     sf.write(out, audio, TAKE_AUDIO_RATE, format="WAV", subtype="PCM_16")
+
+
+def _fold_into_key_range(notes: MidiNotes, key_range: tuple[int, int] | None) -> MidiNotes:
+    """Notes beyond a smaller keyboard's range, played octaves inside it."""
+    if key_range is None:
+        return notes
+    from .music.key_range import fold_into_range
+
+    return fold_into_range(notes, *key_range)

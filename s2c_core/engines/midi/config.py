@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 
@@ -49,6 +49,18 @@ class MidiEngineConfig:
     wrist_max_speed: float = 3.0  # m/s; wrist moves faster than this are spread out (late)
     wrist_move_time: float = 0.25  # longest time a wrist move between chords takes
     ik_iterations: int = 12
+
+    def for_hand_size(self, size: float) -> MidiEngineConfig:
+        """The spans one hand can reach, for a hand `size` times as long as the built-in."""
+        if size == 1.0:
+            return self
+        return replace(
+            self,
+            comfortable_span=size * self.comfortable_span,
+            max_span=size * self.max_span,
+            hold_span=size * self.hold_span,
+            roll_span=size * self.roll_span,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -33,7 +33,7 @@ from .fingertips import (
 )
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
-from .posture import Posture, keep_wrist_in_range, playing_posture
+from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
 from .wrist import (
@@ -105,9 +105,11 @@ def plan_notes(
     keyboard: Keyboard,
     config: MidiEngineConfig,
     hand: np.ndarray | None = None,
+    reach: float = 1.0,
 ) -> NotePlan:
     """Split the notes between the hands (unless `hand` gives each note's, 0 left, 1 right),
-    roll chords too wide to grip, finger each hand (keeping fingers the file prescribes)."""
+    roll chords too wide to grip, finger each hand (keeping fingers the file prescribes) for
+    a hand `reach` times the adult hand's size."""
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     if hand is None:
         named = notes.named_hands() if config.honour_tracks else None
@@ -126,7 +128,7 @@ def plan_notes(
         )  # fmt: skip
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
         given = None if notes.finger is None else notes.finger[mine]
-        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given)
+        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given, reach)
     return plan
 
 
@@ -140,12 +142,13 @@ def generate_from_notes(
     e.g. from a transcription); as `generate_from_midi` after reading the file."""
     if not len(notes):
         raise MidiReadError(f"{notes.path}: no notes to play")
-    config = config or MidiEngineConfig()
-    _frame_count(notes.end, notes, config)  # refused before any work
     rig = rig or builtin_rig("right")
+    size = _hand_size(rig)
+    config = (config or MidiEngineConfig()).for_hand_size(size)
+    _frame_count(notes.end, notes, config)  # refused before any work
     report = progress or (lambda done, total, message: None)
     keyboard = Keyboard()
-    plan = plan_notes(notes, keyboard, config)
+    plan = plan_notes(notes, keyboard, config, reach=size)
     report(2, _STEPS, "hands split")
 
     # The take lasts as long as the music sounds (rolled chords may end a little later).
@@ -252,6 +255,12 @@ def animate_hand(
     hand_pose = rig.pose_from_angles(*solver.angles(params))
     present = np.full(num_frames, len(pitch) > 0)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)
+
+
+def _hand_size(rig: HandRig) -> float:
+    """The smaller hand's length relative to the built-in hand (1.0 for the built-in)."""
+    builtin = hand_length(builtin_rig("right"))
+    return min(hand_length(rig.for_side(side)) for side in HANDS) / builtin
 
 
 def _resting_wrist(

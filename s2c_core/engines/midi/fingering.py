@@ -126,13 +126,16 @@ def assign_fingers(
     group: np.ndarray,
     side: str,
     given: np.ndarray | None = None,
+    reach: float = 1.0,
     costs: FingeringCosts = FingeringCosts(),
 ) -> np.ndarray:
     """(n,) piano finger 1..5 for one hand's notes (sorted by group; at most 5 per group).
 
-    `given` (n,) holds fingers the file prescribes (0 where none); they are kept.
+    `given` (n,) holds fingers the file prescribes (0 where none); they are kept. `reach` is
+    the hand's size relative to the adult hand the ranges are written for: a smaller hand
+    feels every interval as 1 / reach times wider.
     """
-    sign = 1 if side == "right" else -1
+    sign = 1 / reach if side == "right" else -1 / reach
     u = sign * pitch
     order = np.lexsort((u, group))
     figure = np.zeros((len(pitch), 5))
@@ -160,7 +163,7 @@ def _chord_steps(
     group: np.ndarray,
     order: np.ndarray,
     given: np.ndarray | None,
-    sign: int,
+    sign: float,
     costs: FingeringCosts,
 ) -> list[Step]:
     """Per chord (notes in `order`, grouped by `onset_groups`): its notes, finger states
@@ -315,7 +318,7 @@ def _transition_cost(
     fb: np.ndarray,
     pa: np.ndarray,
     pb: np.ndarray,
-    sign: int,
+    sign: float,
     held: np.ndarray,
     dt: float,
     costs: FingeringCosts,
@@ -337,7 +340,7 @@ def _transition_cost(
 def _transition_pairs(
     pa: tuple[int, ...],
     pb: tuple[int, ...],
-    sign: int,
+    sign: float,
     held: tuple[bool, ...],
     costs: FingeringCosts,
 ) -> np.ndarray:

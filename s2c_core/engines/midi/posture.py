@@ -27,8 +27,9 @@ import numpy as np
 
 from ...hand.anatomy import Ranges, wrist_angles
 from ...hand.forearm import forearm_directions
-from ...hand.rig import HandRig
+from ...hand.rig import HandRig, builtin_rig
 from ...hand.rotations import axis_angle_to_matrix
+from ...hand.skeleton import tip_index
 from .finger_ik import NUM_FINGERS, FingerSolver
 
 # World-from-canonical rotations (columns: where canonical X, Y, Z point in the world).
@@ -122,6 +123,11 @@ def keep_wrist_in_range(
 _POSTURES: dict[tuple, Posture] = {}  # solved once per rig and keyboard: IK costs ~30 ms
 
 
+def hand_length(rig: HandRig) -> float:
+    """Wrist to middle fingertip at rest (metres)."""
+    return float(np.linalg.norm(rig.rest_joints[tip_index("middle")] - rig.rest_joints[0]))
+
+
 def playing_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift: float) -> Posture:
     """The reference shape for `rig`; `lift` is how far free fingertips rise above it."""
     arrays = (rig.rest_joints, rig.mean_pose, rig.flex_axes, rig.abd_axes,
@@ -137,7 +143,9 @@ def _solve_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift:
     rotation = hand_orientation(rig.side, np.array([0.0, 0.0, -turn_out]))
     sign = 1.0 if rig.side == "right" else -1.0
     x = sign * (np.arange(NUM_FINGERS) - 2) * white_width
-    wanted = np.stack([x, _REACH_Y, np.full(NUM_FINGERS, -_DROP_Z)], axis=-1)
+    # A bigger hand reaches further into the keys and stands higher above them.
+    size = hand_length(rig) / hand_length(builtin_rig(rig.side))
+    wanted = np.stack([x, size * _REACH_Y, np.full(NUM_FINGERS, -size * _DROP_Z)], axis=-1)
     relaxed_abduction, relaxed_flexion, _ = rig.angles_from_pose(rig.mean_pose)
     rows = solver.pose_index
     start = np.stack(
