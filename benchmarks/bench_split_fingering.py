@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -30,14 +29,13 @@ from s2c_core.engines.midi.engine import plan_notes  # noqa: E402
 from s2c_core.evaluate.hand_scores import (  # noqa: E402
     fingering_score,
     piece_notes,
+    shared_pieces,
     split_score,
 )
 from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
 from s2c_core.music.keyboard import Keyboard  # noqa: E402
-from s2c_core.music.midi import read_midi  # noqa: E402
 
 DEFAULT_MIDI_DIR = REPO.parent / "shared" / "data" / "midi"
-TUNING_PIECES = ("bach_846", "rac_op3_2", "chpn-p7", "mz_331_3")
 
 
 def _rate(agree: float, total: float) -> str:
@@ -77,14 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.stress_only:
         print("shared pieces (* = tuning set)")
         print(header)
-        for path in sorted(args.midi_dir.glob("*.mid")):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                notes = read_midi(path)
+        for label, notes in shared_pieces(args.midi_dir):
             counts: dict[str, float] = defaultdict(float)
             _measure(notes, None, config, counts)
-            mark = "*" if path.stem in TUNING_PIECES else " "
-            print(_row(f"{mark}{path.stem}", counts))
+            print(_row(label, counts))
             for key, value in counts.items():
                 overall["shared"][key] += value
         print(_row("overall shared", overall["shared"]))

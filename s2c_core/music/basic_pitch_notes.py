@@ -23,7 +23,7 @@ import numpy as np
 import soxr
 
 from .audio import SAMPLE_RATE, load_audio
-from .midi import MidiNotes
+from .midi import MidiNotes, transcribed_notes
 from .transcribe import TranscriptionError
 
 # Tuned for piano on the first 30 s of the shared MIDI files rendered by both backends
@@ -99,18 +99,9 @@ def _model_output(basic_pitch: ModuleType, audio: np.ndarray) -> dict[str, np.nd
 
 
 def _to_notes(source: Path, events: list[tuple]) -> MidiNotes:
-    """basic-pitch's (start s, end s, pitch, amplitude, bends) events, sorted by onset."""
-    table = np.array([event[:4] for event in events], dtype=np.float64)
-    table = table[np.lexsort((table[:, 2], table[:, 0]))]
-    return MidiNotes(
-        path=source,
-        pitch=table[:, 2].astype(np.int64),
-        onset=table[:, 0],
-        offset=table[:, 1],
-        velocity=np.clip(np.round(127 * table[:, 3]), 1, 127).astype(np.int64),
-        track=np.zeros(len(table), dtype=np.int64),
-        track_names=("transcription",),
-    )
+    """basic-pitch's (start s, end s, pitch, amplitude, bends) events; velocity 127 amplitude."""
+    table = [(pitch, start, end, 127 * amplitude) for start, end, pitch, amplitude, *_ in events]
+    return transcribed_notes(source, np.array(table))
 
 
 @lru_cache(maxsize=1)

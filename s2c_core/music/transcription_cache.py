@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .midi import MidiNotes
+from .midi import MidiNotes, transcribed_notes
 
 _FORMAT = 1  # bump when the entry layout changes
 _CHUNK = 1 << 20
@@ -53,16 +53,7 @@ def load_cached(key: str, source: Path) -> MidiNotes | None:
             table, pedal = entry["notes"], entry["pedal"]
     except (OSError, KeyError, ValueError):  # missing, or a damaged entry: transcribe again
         return None
-    return MidiNotes(
-        path=source,
-        pitch=table[:, 0].astype(np.int64),
-        onset=table[:, 1],
-        offset=table[:, 2],
-        velocity=table[:, 3].astype(np.int64),
-        track=np.zeros(len(table), dtype=np.int64),
-        track_names=("transcription",),
-        pedal=pedal.reshape(-1, 2),
-    )
+    return transcribed_notes(source, table, pedal)
 
 
 def store(key: str, notes: MidiNotes) -> None:

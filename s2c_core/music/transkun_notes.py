@@ -37,7 +37,7 @@ from unittest import mock
 import numpy as np
 
 from .audio import SAMPLE_RATE, load_audio
-from .midi import MidiNotes
+from .midi import MidiNotes, transcribed_notes
 from .transcribe import ProgressCallback, TranscriptionError
 
 # transkun writes pedals as notes with negative pitch: -64 sustain (CC64), -67 soft (CC67).
@@ -250,16 +250,6 @@ def _cpu_has_bf16() -> bool:
 
 def _to_notes(source: Path, notes: list, pedal: list[tuple[float, float]]) -> MidiNotes:
     table = np.array([(n.pitch, n.start, n.end, n.velocity) for n in notes], dtype=np.float64)
-    table = table[np.lexsort((table[:, 0], table[:, 1]))]
     # A note transkun closes at its own onset still sounded: give it a minimal 10 ms.
     table[:, 2] = np.maximum(table[:, 2], table[:, 1] + 0.01)
-    return MidiNotes(
-        path=source,
-        pitch=table[:, 0].astype(np.int64),
-        onset=table[:, 1],
-        offset=table[:, 2],
-        velocity=np.clip(np.round(table[:, 3]), 1, 127).astype(np.int64),
-        track=np.zeros(len(table), dtype=np.int64),
-        track_names=("transcription",),
-        pedal=np.array(sorted(pedal), dtype=np.float64).reshape(-1, 2),
-    )
+    return transcribed_notes(source, table, pedal)
