@@ -7,6 +7,7 @@ from __future__ import annotations
 import bpy
 
 from . import backend
+from .backend_modal import draw_run
 from .preferences import addon_preferences
 
 
@@ -40,7 +41,15 @@ class S2C_PT_main(bpy.types.Panel):
         hand = col.row()
         hand.active = bool(prefs and prefs.mano_file)
         hand.prop(settings, "hand_model")
-        _draw_job(layout, context.window_manager.s2c_hands_job)
+        draw_run(
+            layout,
+            context.window_manager.s2c_hands_job,
+            start="s2c.generate",
+            start_icon="PLAY",
+            cancel="s2c.cancel_generate",
+            working="Working",
+            scale_y=1.5,
+        )
         layout.operator("s2c.build_piano", icon="OUTLINER_OB_MESH")
 
 
@@ -59,26 +68,19 @@ def _draw_setup_hint(layout: bpy.types.UILayout) -> None:
     op.module = __package__
 
 
-def _draw_job(layout: bpy.types.UILayout, job) -> None:
-    if job.running:
-        layout.progress(factor=job.progress, type="BAR", text=job.message or "Working")
-        layout.operator("s2c.cancel_generate", icon="CANCEL")
-        return
-    row = layout.row()
-    row.scale_y = 1.5
-    row.operator("s2c.generate", icon="PLAY")
-    if job.message:
-        layout.label(text=job.message, icon="ERROR" if job.failed else "CHECKMARK")
+class _SubPanel:
+    """Shared placement of the collapsed sub-panels under S2C Hands."""
 
-
-class S2C_PT_export(bpy.types.Panel):
-    bl_idname = "S2C_PT_export"
-    bl_label = "Export & Edit"
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "S2C Hands"
     bl_parent_id = "S2C_PT_main"
     bl_options = {"DEFAULT_CLOSED"}
+
+
+class S2C_PT_export(_SubPanel, bpy.types.Panel):
+    bl_idname = "S2C_PT_export"
+    bl_label = "Export & Edit"
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
@@ -92,16 +94,6 @@ class S2C_PT_export(bpy.types.Panel):
         value = "every_nth" if settings.reduce_mode == "nth" else "tolerance"
         layout.prop(settings, value)
         layout.operator("s2c.reduce_keys", icon="IPO_LINEAR")
-
-
-class _SubPanel:
-    """Shared placement of the collapsed sub-panels under S2C Hands."""
-
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "S2C Hands"
-    bl_parent_id = "S2C_PT_main"
-    bl_options = {"DEFAULT_CLOSED"}
 
 
 class S2C_PT_character(_SubPanel, bpy.types.Panel):
