@@ -36,9 +36,9 @@ from unittest import mock
 
 import numpy as np
 
-from .audio import SAMPLE_RATE, load_audio
+from .audio import SAMPLE_RATE
 from .midi import MidiNotes, transcribed_notes
-from .transcribe import ProgressCallback, TranscriptionError
+from .transcribe import ProgressCallback, TranscriptionError, load_recording
 
 # transkun writes pedals as notes with negative pitch: -64 sustain (CC64), -67 soft (CC67).
 _SUSTAIN = -64
@@ -75,16 +75,7 @@ def transcribe_transkun(
     """
     import torch
 
-    if isinstance(audio_or_path, np.ndarray):
-        import soxr
-
-        source = Path("<audio array>")
-        audio = soxr.resample(np.asarray(audio_or_path, dtype=np.float32), sr, MODEL_RATE)
-    else:
-        source = Path(audio_or_path)
-        audio = load_audio(source, MODEL_RATE)
-    if not audio.size:
-        raise TranscriptionError(f"{source}: empty audio, nothing to transcribe")
+    source, audio = load_recording(audio_or_path, sr, MODEL_RATE)
     device = transkun_device()
     model = load_transkun(device)
     samples = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))[:, None]
