@@ -27,11 +27,13 @@ import bpy
 
 from s2c_core.argtypes import non_negative_float
 from s2c_core.blender_bridge import PARENT_PID_ENV
-from s2c_core.motion import load_motion
+from s2c_core.motion import MotionFormatError, load_motion
 
 from . import scene as s2c_scene
 
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+# What the other headless steps report as bad input; anything else is a bug with a traceback.
+BAD_INPUT = (MotionFormatError, OSError, RuntimeError, ValueError)
 
 _WRITERS = {
     "blend": s2c_scene.save_blend,
@@ -139,11 +141,25 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def exit_status(
+    step: Callable[[], object], errors: tuple[type[Exception], ...] = (Exception,)
+) -> int:
+    """Run a headless step: 0, or 1 with its error (any of `errors`) as the one line
+    "error: ..." on stderr that the backend relays, even a multi-line Blender one."""
+    try:
+        step()
+    except errors as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     die_with_parent()
     args = _parser().parse_args(argv)
-    try:
-        build(
+    return exit_status(
+        lambda: build(
             args.take,
             _outputs(args),
             take_name=args.take_name,
@@ -151,11 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reduce_keys=args.reduce_keys,
             progress=print_progress if args.progress else lambda *_: None,
         )
-    except Exception as exc:  # any failure, even a multi-line Blender one, is one line
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"error: {message}", file=sys.stderr)
-        return 1
-    return 0
+    )
 
 
 if __name__ == "__main__":

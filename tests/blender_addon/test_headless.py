@@ -66,6 +66,22 @@ def test_missing_take_is_one_error_line(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_step_fails_in_one_line_and_only_bad_input_is_caught(capsys):
+    def fail(error: Exception):
+        def step() -> None:
+            raise error
+
+        return step
+
+    assert headless.exit_status(lambda: None, headless.BAD_INPUT) == 0
+    assert headless.exit_status(fail(ValueError("take.npz:\n  no frames")), headless.BAD_INPUT) == 1
+    assert capsys.readouterr().err == "error: take.npz: no frames\n"
+    with pytest.raises(KeyError):  # a bug keeps its traceback
+        headless.exit_status(fail(KeyError("bone")), headless.BAD_INPUT)
+    assert headless.exit_status(fail(KeyError("bone"))) == 1  # the scene builder's default
+    assert capsys.readouterr().err == "error: 'bone'\n"
+
+
 def test_existing_output_is_refused_unless_overwrite(take, tmp_path, capsys):
     target = tmp_path / "s.fbx"
     target.write_bytes(b"keep me")
