@@ -16,23 +16,27 @@ from .midi import MidiNotes
 _SUSTAIN_CC = 64
 
 
-def piano_midi(notes: MidiNotes):
-    """A pretty_midi.PrettyMIDI with one acoustic grand track holding `notes` and the pedal."""
+def piano_midi(notes: MidiNotes, *, pedal_in_notes: bool = False):
+    """A pretty_midi.PrettyMIDI with one acoustic grand track holding `notes` and the pedal.
+
+    `pedal_in_notes`: each note lasts until it stops sounding (`MidiNotes.sounding_offset`)
+    and there is no CC64, for a synthesiser that must sound exactly like the notes say.
+    """
     import pretty_midi
 
     midi = pretty_midi.PrettyMIDI()
     piano = pretty_midi.Instrument(program=0, name="piano")  # GM 1: acoustic grand
+    offsets = notes.sounding_offset if pedal_in_notes else notes.offset
     piano.notes = [
         pretty_midi.Note(velocity=int(v), pitch=int(p), start=float(on), end=float(off))
-        for p, on, off, v in zip(
-            notes.pitch, notes.onset, notes.offset, notes.velocity, strict=True
-        )
+        for p, on, off, v in zip(notes.pitch, notes.onset, offsets, notes.velocity, strict=True)
     ]
-    for down, up in notes.pedal:
-        piano.control_changes += [
-            pretty_midi.ControlChange(number=_SUSTAIN_CC, value=127, time=float(down)),
-            pretty_midi.ControlChange(number=_SUSTAIN_CC, value=0, time=float(up)),
-        ]
+    pedal = () if pedal_in_notes else notes.pedal
+    piano.control_changes = [
+        pretty_midi.ControlChange(number=_SUSTAIN_CC, value=value, time=float(time))
+        for down, up in pedal
+        for value, time in ((127, down), (0, up))
+    ]
     midi.instruments.append(piano)
     return midi
 

@@ -5,7 +5,7 @@ import pytest
 
 from s2c_core.music import midi
 from s2c_core.music.midi import MidiNotes, read_midi
-from s2c_core.music.midi_write import write_midi
+from s2c_core.music.midi_write import piano_midi, write_midi
 
 
 def transcribed_notes(path="rec.wav") -> MidiNotes:
@@ -31,3 +31,14 @@ def test_a_failed_write_leaves_no_file(tmp_path):
     with pytest.raises(ValueError):
         write_midi(bad, tmp_path / "notes.mid")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_for_a_synthesiser_the_pedal_is_folded_into_the_notes():
+    notes = transcribed_notes()
+    (piano,) = piano_midi(notes, pedal_in_notes=True).instruments
+    np.testing.assert_allclose([note.end for note in piano.notes], notes.sounding_offset)
+    assert piano.control_changes == []
+    (as_played,) = piano_midi(notes).instruments
+    assert [(cc.value, cc.time) for cc in as_played.control_changes] == [
+        (127, 0.25), (0, 1.0), (127, 1.5), (0, 2.5)
+    ]  # fmt: skip
