@@ -11,12 +11,11 @@ import pytest
 
 from blender_addon import headless
 from s2c_core.motion import save_motion
+from tests.python_module import REPO, run_module
 
 from .conftest import random_motion
 
 pytestmark = pytest.mark.blender
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -25,13 +24,7 @@ def take(tmp_path) -> Path:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "blender_addon.headless", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_module("blender_addon.headless", *args)
 
 
 def test_main_writes_blend_fbx_and_glb(take, tmp_path):

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from s2c_core.cli import build_parser
 from s2c_core.commands.preview import blender_argv
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run_s2c(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "s2c_core", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.python_module import run_s2c
 
 
 def test_options_reach_the_blender_side_with_absolute_paths(tmp_path, monkeypatch):
