@@ -16,6 +16,7 @@ from collections.abc import Callable
 import bpy
 
 from . import backend
+from .reports import report_outcome
 
 # Everything a failed run can raise that is the user's or the backend's problem, not ours:
 # BackendError (RuntimeError), MotionFormatError (ValueError), unreadable files (OSError).
@@ -120,15 +121,12 @@ class BackendRunOperator:
         return not cls.run_state(context).running
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        try:
+        def run() -> str:
             session = self.start_session(context)
             session.wait()
-            message = self.finish_session(session, context)
-        except USER_ERRORS as exc:
-            self.report({"ERROR"}, f"S2C Hands: {exc}")
-            return {"CANCELLED"}
-        self.report({"INFO"}, f"S2C Hands: {message}")
-        return {"FINISHED"}
+            return self.finish_session(session, context)
+
+        return report_outcome(self, run, USER_ERRORS)
 
     def invoke(self, context: bpy.types.Context, event) -> set[str]:
         if bpy.app.background:
