@@ -40,11 +40,7 @@ from s2c_core.engines.midi.metrics import (  # noqa: E402
     split_agreement,
     stray_press_share,
 )
-from s2c_core.evaluate.hand_scores import (  # noqa: E402
-    fingering_score,
-    piece_notes,
-    shared_pieces,
-)
+from s2c_core.evaluate.hand_scores import fingering_score, piece_notes, shared_pieces  # noqa: E402
 from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
 from s2c_core.hand.anatomy import anatomy_report  # noqa: E402
 from s2c_core.music.keyboard import Keyboard  # noqa: E402
