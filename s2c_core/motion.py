@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .hand.rig import REST_JOINTS_KEY, rest_joints_problem
+from .outputs import atomic_file
 
 FORMAT_NAME = "s2c-hands/HandMotion"
 FORMAT_VERSION = 1
@@ -211,22 +211,9 @@ def save_motion(motion: HandMotion, path: str | os.PathLike) -> Path:
             if value is not None:
                 dtype = np.bool_ if name == "present" else np.float32
                 arrays[f"{side}_{name}"] = np.asarray(value, dtype=dtype)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes 0600; use the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as staging, open(staging, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
     return path
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def load_motion(path: str | os.PathLike) -> HandMotion:

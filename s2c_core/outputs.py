@@ -17,7 +17,8 @@ import re
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,3 +206,24 @@ def check_writable(path: Path, overwrite: bool) -> None:
         raise OutputError(f"{path}: folder {path.parent} does not exist")
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise OutputError(f"{path}: folder {path.parent} is not writable")
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` for the body to write, renamed onto `path` only when
+    the body succeeds (so a reader never sees half a file) and removed when it fails."""
+    descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(descriptor)
+    try:
+        yield Path(staging)
+        os.chmod(staging, 0o666 & ~_current_umask())  # mkstemp makes 0600; use the usual mode
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

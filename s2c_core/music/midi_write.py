@@ -8,9 +8,9 @@ notes and pedal, and a MIDI editor shows what was transcribed. The file appears 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from ..outputs import atomic_file
 from .midi import MidiNotes
 
 _SUSTAIN_CC = 64
@@ -45,12 +45,6 @@ def write_midi(notes: MidiNotes, path: str | os.PathLike) -> Path:
     """Write `notes` to `path` (a temp file in the same folder, then renamed into place)."""
     path = Path(path)
     midi = piano_midi(notes)
-    descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(descriptor)
-    try:
-        midi.write(staging)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as staging:
+        midi.write(str(staging))
     return path

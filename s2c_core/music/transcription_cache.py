@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ..outputs import atomic_file
 from .midi import MidiNotes, transcribed_notes
 
 _FORMAT = 1  # bump when the entry layout changes
@@ -64,8 +64,7 @@ def store(key: str, notes: MidiNotes) -> None:
     table = np.stack([notes.pitch, notes.onset, notes.offset, notes.velocity], axis=1)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as file:
+        with atomic_file(folder / f"{key}.npz") as staging, open(staging, "wb") as file:
             np.savez(file, notes=table.astype(np.float64), pedal=notes.pedal)
-        os.replace(file.name, folder / f"{key}.npz")
     except OSError as exc:
         warnings.warn(f"transcription not cached in {folder} ({exc})", stacklevel=2)
