@@ -147,10 +147,7 @@ def _place(staged: Path, final: Path, overwrite: bool) -> None:
     try:
         os.link(staged, final)  # atomic, and fails if `final` exists
     except FileExistsError:
-        raise OutputError(
-            f"{final}: already exists (written meanwhile by another run?); pass --overwrite "
-            "to replace it"
-        ) from None
+        raise _appeared_meanwhile(final) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
             raise
@@ -161,11 +158,15 @@ def _reserve_and_replace(staged: Path, final: Path) -> None:
     try:
         os.close(os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
     except FileExistsError:
-        raise OutputError(
-            f"{final}: already exists (written meanwhile by another run?); pass --overwrite "
-            "to replace it"
-        ) from None
+        raise _appeared_meanwhile(final) from None
     os.replace(staged, final)
+
+
+def _appeared_meanwhile(final: Path) -> OutputError:
+    return OutputError(
+        f"{final}: already exists (written meanwhile by another run?); pass --overwrite "
+        "to replace it"
+    )
 
 
 def _make_staging(final: Path) -> Path:
