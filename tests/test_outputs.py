@@ -162,8 +162,8 @@ def test_a_failure_inside_the_staging_folder_names_the_users_file(tmp_path):
     assert str(caught.value) == f"{target}: No space left on device"
     with pytest.raises(OutputError) as caught, StagedOutputs({"fbx": target}) as staged:
         scratch = staged.scratch("take.npz")
-        raise RuntimeError(f"building the Blender scene failed: error: {scratch}: NaN\nmore")
-    assert str(caught.value) == f"building the Blender scene failed: error: {tmp_path}: NaN"
+        raise RuntimeError(f"building the Blender scene failed: {scratch}: NaN\nmore")
+    assert str(caught.value) == f"building the Blender scene failed: {tmp_path}: NaN"
     assert list(tmp_path.iterdir()) == []
 
 

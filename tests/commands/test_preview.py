@@ -24,8 +24,8 @@ def test_options_reach_the_blender_side_with_absolute_paths(tmp_path, monkeypatc
 
 def test_a_missing_take_is_one_line_and_no_output(tmp_path):
     result = run_s2c("preview", str(tmp_path / "none.npz"), "--out", str(tmp_path / "p.mp4"))
-    assert result.returncode == 1
-    assert result.stderr.strip() == f"s2c preview: error: {tmp_path / 'none.npz'}: " + (
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"s2c: error: preview failed: {tmp_path / 'none.npz'}: " + (
         "no such HandMotion file"
     )
     assert list(tmp_path.iterdir()) == []
