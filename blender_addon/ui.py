@@ -33,14 +33,11 @@ class S2C_PT_main(bpy.types.Panel):
         col = layout.column(align=True)
         col.use_property_split = True
         col.prop(settings, "seed")
-        steps = col.row()
         # only the diffusion model has sampler steps; the reference mode has its own 1000
-        steps.active = choice.engine == "s2c" and not settings.reference_compat
-        steps.prop(settings, "steps")
+        sampled = choice.engine == "s2c" and not settings.reference_compat
+        _prop_greyed(col, settings, "steps", sampled)
         col.prop(settings, "frame_start")
-        hand = col.row()
-        hand.active = bool(prefs and prefs.mano_file)
-        hand.prop(settings, "hand_model")
+        _prop_greyed(col, settings, "hand_model", bool(prefs and prefs.mano_file))
         draw_run(
             layout,
             context.window_manager.s2c_hands_job,
@@ -59,6 +56,13 @@ def engine_choice(settings, prefs) -> backend.EngineChoice:
     return backend.choose_engine(
         settings.engine, bpy.path.abspath(settings.input_path), checkpoints
     )
+
+
+def _prop_greyed(layout: bpy.types.UILayout, settings, name: str, active: bool) -> None:
+    """A setting drawn greyed out (still editable) where it has no effect on the run."""
+    row = layout.row()
+    row.active = active
+    row.prop(settings, name)
 
 
 def _draw_setup_hint(layout: bpy.types.UILayout) -> None:
@@ -153,9 +157,8 @@ class S2C_PT_advanced(_SubPanel, bpy.types.Panel):
 
     def draw(self, context: bpy.types.Context) -> None:
         settings = context.scene.s2c_hands
-        row = self.layout.row()
-        row.active = engine_choice(settings, addon_preferences(context)).engine == "s2c"
-        row.prop(settings, "reference_compat")
+        for_s2c = engine_choice(settings, addon_preferences(context)).engine == "s2c"
+        _prop_greyed(self.layout, settings, "reference_compat", for_s2c)
 
 
 CLASSES = (S2C_PT_main, S2C_PT_export, S2C_PT_character, S2C_PT_advanced)
