@@ -223,17 +223,17 @@ def add_rests(
 
 
 def leap_arc(
-    starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, num_frames: int, height: float
+    starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, frames: np.ndarray, height: float
 ) -> np.ndarray:
-    """(T,) extra wrist height on each frame: a move between keyframes (G, 3) rises in an
+    """(F,) extra wrist height on `frames` (F,): a move between keyframes (G, 3) rises in an
     arc, higher the further it goes sideways (a leap lifts the hand clear of the keys,
     at most `height`); zero speed and height at both ends of every move."""
-    lift = np.zeros(num_frames)
+    lift = np.zeros(len(frames))
     if not len(starts):
         return lift
     sideways = np.linalg.norm(np.diff(keys[:, :2], axis=0), axis=1)
     peak = np.clip(_ARC_RISE * (sideways - _ARC_FROM), 0.0, height)
-    t = np.arange(num_frames, dtype=np.float64)
+    t = np.asarray(frames, dtype=np.float64)
     segment = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, None)
     tau = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
     inside = (tau > 0.0) & (tau < 1.0)
