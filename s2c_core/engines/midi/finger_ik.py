@@ -163,7 +163,10 @@ class FingerSolver:
             np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))
         )
         _, first, inverse = np.unique(rows[:, 0], return_index=True, return_inverse=True)
-        unique_targets = targets[first]
+        # Each group is solved at its rounded target, whichever frames it gathers, so a
+        # frame's pose never depends on which other frames are solved with it.
+        unique_targets = flat[first, : targets[0].size].reshape((-1,) + targets.shape[1:])
+        unique_targets = unique_targets * _DEDUPE_RESOLUTION
         weights = np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS)
         params = np.broadcast_to(start, unique_targets.shape).copy()
         give = np.where(free[first, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way

@@ -33,6 +33,7 @@ from .posture import Posture, hand_heading
 _HELD_WEIGHT = 0.5
 _SETTLE_ITERATIONS = 3
 _SETTLE_IK_ITERATIONS = 8
+_SETTLE_ROWS = 16384  # keyframe candidates settled at once
 _MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average speed
 _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted hand wins
 _CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above black key tops
@@ -174,7 +175,26 @@ def _settle(
     rotation: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Move keyframes (G, 3) by the pressing fingertips' mean miss, each keyframe with its
-    hand rotation (G, 3, 3); also return the weighted squared miss per keyframe (G,)."""
+    hand rotation (G, 3, 3); also return the weighted squared miss per keyframe (G,).
+
+    Keyframes are settled `_SETTLE_ROWS` at a time: the IK's working arrays (~0.3 KB per
+    row each) would otherwise grow with the take's length."""
+    chunks = [slice(first, first + _SETTLE_ROWS) for first in range(0, len(keys), _SETTLE_ROWS)]
+    settled = [
+        _settle_rows(keys[rows], targets[rows], pressing[rows], solver, posture, rotation[rows])
+        for rows in chunks
+    ]
+    return tuple(np.concatenate(part) for part in zip(*settled, strict=True))
+
+
+def _settle_rows(
+    keys: np.ndarray,
+    targets: np.ndarray,
+    pressing: np.ndarray,
+    solver: FingerSolver,
+    posture: Posture,
+    rotation: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     weight = pressing[..., None].astype(np.float64)
     count = np.maximum(weight.sum(axis=1), 1.0)
     reference = np.einsum("gab,fb->gfa", rotation, posture.tips)

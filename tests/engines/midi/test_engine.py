@@ -215,16 +215,17 @@ def test_a_take_past_blenders_last_frame_is_refused_before_any_work(monkeypatch)
     )
 
 
-def test_posing_in_chunks_changes_nothing(piece, monkeypatch):
-    """Frames posed a few at a time give the take posed all at once, up to the IK's
-    10 µm grouping of equal targets (a group's first frame may lie in another chunk)."""
+def test_planning_and_posing_in_chunks_changes_nothing(piece, monkeypatch):
+    """Keyframes settled and frames posed a few at a time give exactly the take computed
+    all at once."""
     path, whole, _ = piece
     monkeypatch.setattr("s2c_core.engines.midi.engine._CHUNK_FRAMES", 7)
+    monkeypatch.setattr("s2c_core.engines.midi.wrist._SETTLE_ROWS", 5)
     chunked = generate_from_midi(path)
     for side in ("left", "right"):
         for name in ("transl", "global_orient", "hand_pose", "present", "joints"):
             expected = getattr(getattr(whole, side), name)
-            np.testing.assert_allclose(getattr(getattr(chunked, side), name), expected, atol=1e-5)
+            np.testing.assert_array_equal(getattr(getattr(chunked, side), name), expected)
 
 
 @pytest.mark.slow
