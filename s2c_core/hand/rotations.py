@@ -101,6 +101,21 @@ def axis_angle_to_quaternion(aa: np.ndarray) -> np.ndarray:
     return np.concatenate([np.cos(0.5 * angle), axis * np.sin(0.5 * angle)], axis=-1)
 
 
+def quaternion_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hamilton product of (..., 4) quaternions (w, x, y, z): the rotation b, then a."""
+    aw, ax, ay, az = np.moveaxis(np.asarray(a, dtype=np.float64), -1, 0)
+    bw, bx, by, bz = np.moveaxis(np.asarray(b, dtype=np.float64), -1, 0)
+    return np.stack(
+        [
+            aw * bw - ax * bx - ay * by - az * bz,
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw,
+        ],
+        axis=-1,
+    )
+
+
 def make_quaternions_continuous(q: np.ndarray, axis: int = 0) -> np.ndarray:
     """Flip signs along `axis` (time) so consecutive quaternions lie in one hemisphere.
 
