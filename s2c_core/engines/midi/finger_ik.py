@@ -39,9 +39,9 @@ _FIRM_GIVE = 0.1  # how readily a pressing finger makes way for a free neighbour
 _BEND_ITERATIONS = 2
 
 
-# Vectors are tuples of their x, y, z components, each an array over (frames, fingers):
-# elementwise work on contiguous arrays, which is several times faster in numpy than
-# stacks of small matrices.
+# Vectors are tuples of their x, y, z components, each an array over (fingers, frames), and
+# per-finger constants are (fingers, 1): elementwise work on long contiguous rows, several
+# times faster in numpy than stacks of small matrices or rows of five.
 Vector = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -76,8 +76,10 @@ def _solve_symmetric(A: dict[tuple[int, int], np.ndarray], b: Vector) -> Vector:
 
 
 def _components(array: np.ndarray) -> Vector:
-    """(..., 3) -> its three components, each contiguous."""
-    return tuple(np.ascontiguousarray(array[..., i]) for i in range(3))
+    """(N, 5, 3) per frame and finger, or (5, 3) per finger -> its three components, each
+    (5, N) or (5, 1), contiguous."""
+    array = array.reshape((-1,) + array.shape[-2:])
+    return tuple(np.ascontiguousarray(array[..., i].T) for i in range(3))
 
 
 class FingerSolver:
@@ -134,12 +136,13 @@ class FingerSolver:
 
     def tips(self, params: np.ndarray) -> np.ndarray:
         """(N, 5, 3) parameters -> (N, 5, 3) fingertip positions in the canonical frame."""
-        return np.stack(self._forward(_components(params), jacobian=False)[0], axis=-1)
+        tip = self._forward(_components(params), jacobian=False)[0]
+        return np.stack(tip, axis=-1).swapaxes(0, 1)
 
     def _forward(
         self, params: Vector, jacobian: bool = True
     ) -> tuple[Vector, tuple[Vector, Vector, Vector] | None]:
-        """Fingertips and, per parameter, the Jacobian column (each a Vector over (N, 5)).
+        """Fingertips and, per parameter, the Jacobian column (Vectors over (5, N)).
 
         The chain is abduction, then the three flexions, each about its rest-frame axis; the
         bones are rotated from the tip inwards, and each Jacobian column (axis x lever arm)
@@ -147,7 +150,7 @@ class FingerSolver:
         keeps cross products).
         """
         abduction, flexion_1, flexion_2 = params
-        angles = (abduction, flexion_1, flexion_2, flexion_2 * _COUPLING)
+        angles = (abduction, flexion_1, flexion_2, flexion_2 * _COUPLING[:, None])
         sines = [np.sin(angle) for angle in angles]
         cosines = [np.cos(angle) for angle in angles]
 
@@ -164,7 +167,7 @@ class FingerSolver:
             return tip, None
         coupled = turn(2, _cross(axis[3], last))
         lever = _cross(axis[2], middle)
-        lever = tuple(lever[i] + _COUPLING * coupled[i] for i in range(3))
+        lever = tuple(lever[i] + _COUPLING[:, None] * coupled[i] for i in range(3))
         columns = (
             _cross(axis[0], reach),
             turn(0, _cross(axis[1], proximal)),
@@ -207,7 +210,7 @@ class FingerSolver:
         for _ in range(_BEND_ITERATIONS):
             params = self._step(params, unique_targets, weights, spread_fixed=True)
             params = tuple(np.clip(params[i], lower[i], upper[i]) for i in range(3))
-        return np.stack(params, axis=-1)[inverse.reshape(-1)]
+        return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
 
     def _step(
         self,
@@ -222,7 +225,7 @@ class FingerSolver:
         if spread_fixed:  # damping then keeps those parameters where they are
             held = tuple(component.copy() for component in J[0])
             for component in held:
-                component[:, 1:] = 0.0
+                component[1:] = 0.0
             J = (held, J[1], J[2])
         miss = tuple(targets[i] - tips[i] for i in range(3))
         weighted = [tuple(column[i] * weights[i] for i in range(3)) for column in J]
@@ -240,7 +243,7 @@ class FingerSolver:
         sweeps over the three pairs); the first finger of pair p takes share (N, 3) of
         the correction, the second the rest."""
         # Rows: index, middle, ring, little (contiguous, for speed), and their own ranges.
-        abduction = np.ascontiguousarray(params[0][:, 1:].T)
+        abduction = params[0][1:].copy()
         low, high = self.lower[1:, 0], self.upper[1:, 0]
         share = np.ascontiguousarray(share.T)
         # Sweeps with the given shares, then even ones: where a finger meets its own limit
@@ -265,7 +268,7 @@ class FingerSolver:
                 )
             if not fixed and np.array_equal(abduction, before):
                 break
-        params[0][:, 1:] = abduction.T
+        params[0][1:] = abduction
         return params
 
     def angles(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

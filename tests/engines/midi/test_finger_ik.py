@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from s2c_core.engines.midi.finger_ik import PIANO_FINGERS, FingerSolver
+from s2c_core.engines.midi.finger_ik import PIANO_FINGERS, FingerSolver, _components
 from s2c_core.hand.fk import forward_kinematics
 from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.skeleton import tip_index
@@ -31,13 +31,13 @@ def test_fingertips_agree_with_the_hands_forward_kinematics(side):
 def test_jacobian_matches_finite_differences(side):
     solver = FingerSolver(builtin_rig(side))
     params = _params_within_limits(solver, 20)
-    _, columns = solver._forward(tuple(params[..., i] for i in range(3)))
+    _, columns = solver._forward(_components(params))
     step = 1e-6
     for j, column in enumerate(columns):
         delta = np.zeros(3)
         delta[j] = step
         numeric = (solver.tips(params + delta) - solver.tips(params - delta)) / (2 * step)
-        np.testing.assert_allclose(np.stack(column, axis=-1), numeric, atol=1e-8)
+        np.testing.assert_allclose(np.stack(column, -1).swapaxes(0, 1), numeric, atol=1e-8)
 
 
 @pytest.mark.parametrize("side", SIDES)
