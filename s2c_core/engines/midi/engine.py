@@ -278,7 +278,7 @@ def _pose_frames(
     wrist[:, 2] += leap_arc(starts, ends, keys, frames, config.leap_height)
     rotation = posture.orientation(tilt)  # (F, 3, 3)
     wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
-    free = wrist[:, None] + np.einsum("tab,fb->tfa", rotation, posture.free_tips)
+    free = wrist[:, None] + (rotation @ posture.free_tips.T).swapaxes(1, 2)
     targets = np.empty((len(frames), NUM_FINGERS, 3))
     touching = np.empty((len(frames), NUM_FINGERS), dtype=bool)
     for f in range(NUM_FINGERS):
@@ -287,7 +287,7 @@ def _pose_frames(
             notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], hover, config, frames
         )
     targets = follow_neighbours(targets, touching, free)
-    canonical = np.einsum("tfa,tab->tfb", targets - wrist[:, None], rotation)
+    canonical = (targets - wrist[:, None]) @ rotation  # into the hand frame
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
     hand_pose = rig.pose_from_angles(*solver.angles(params))
     present = np.ones(len(frames), dtype=bool)

@@ -113,7 +113,7 @@ def plan_keyframes(
         np.concatenate(keys), np.tile(targets, (len(candidates), 1, 1)), pressing,
         solver, posture, rotation,
     )  # fmt: skip
-    free_z = keys[:, 2:] + np.einsum("nab,fb->nfa", rotation, posture.free_tips)[..., 2]
+    free_z = keys[:, 2:] + (rotation @ posture.free_tips.T)[:, 2]
     low = np.maximum(clear_height + _CLEARANCE_MARGIN - free_z, 0.0) ** 2
     tilt_cost = _TILT_COST * np.abs(tilts[..., :2]).sum(axis=-1)
     score = (miss + (low * ~pressing).sum(axis=1)).reshape(len(candidates), count)
@@ -197,17 +197,17 @@ def _settle_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     weight = pressing[..., None].astype(np.float64)
     count = np.maximum(weight.sum(axis=1), 1.0)
-    reference = np.einsum("gab,fb->gfa", rotation, posture.tips)
+    reference = (rotation @ posture.tips.T).swapaxes(1, 2)  # batched matmul: einsum is slow here
     miss = np.zeros_like(targets)
     for _ in range(_SETTLE_ITERATIONS + 1):
         goal = np.where(pressing[..., None], targets, keys[:, None] + reference)
-        canonical = np.einsum("gfa,gab->gfb", goal - keys[:, None], rotation)
+        canonical = (goal - keys[:, None]) @ rotation
         params = solver.solve(canonical, posture.params, _SETTLE_IK_ITERATIONS)
-        reached = np.einsum("gab,gfb->gfa", rotation, solver.tips(params))
+        reached = solver.tips(params) @ rotation.swapaxes(1, 2)
         miss = (goal - keys[:, None]) - reached
         keys = keys + (miss * weight).sum(axis=1) / count
     # The solver's weights live in the hand frame.
-    miss_hand = np.einsum("gfa,gab->gfb", miss * weight, rotation)
+    miss_hand = (miss * weight) @ rotation
     return keys, (MISS_WEIGHTS * miss_hand**2).sum(axis=(1, 2))
 
 
