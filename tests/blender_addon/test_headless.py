@@ -96,6 +96,24 @@ def test_a_failing_output_leaves_none_of_the_outputs(take, tmp_path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["take.npz"]
 
 
+def test_progress_runs_through_the_fbx_baking(tmp_path):
+    take = save_motion(random_motion(frames=40, seed=3), tmp_path / "take.npz")
+    outputs = {"blend": tmp_path / "s.blend", "fbx": tmp_path / "s.fbx"}
+    events = []
+    headless.build(take, outputs, take_name=None, frame_start=1,
+                   progress=lambda *event: events.append(event))  # fmt: skip
+    messages = [message for _, _, message in events]
+    writing = messages.index("writing s.fbx")
+    baking = [event for event in events[writing + 1 :] if event[2].startswith("baking s.fbx")]
+    assert baking and baking[-1][2] == "baking s.fbx: frame 40 of 40"
+    assert not any(message.startswith("baking s.blend") for message in messages)
+    # One total, done never goes back, and the baking stays within the FBX's own step.
+    assert len({total for _, total, _ in events}) == 1
+    done = [done for done, _, _ in events]
+    assert done == sorted(done) and events[-1] == (done[-1], done[-1], "scene written")
+    assert events[writing][0] < baking[0][0] and baking[-1][0] <= events[-1][0]
+
+
 def test_addon_modules_do_not_import_torch():
     modules = "blender_addon.headless, blender_addon.scene, blender_addon.keying"
     code = f"import sys, {modules}; print('torch' in sys.modules)"

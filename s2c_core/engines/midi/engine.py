@@ -48,6 +48,7 @@ from .wrist import (
 
 ENGINE_NAME = "midi"
 ENGINE_VERSION = "1"
+_CHUNK_FRAMES = 4096  # frames posed at once (a few MB of working arrays)
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand
 
 Progress = Callable[[int, int, str], None]
@@ -199,7 +200,12 @@ def animate_hand(
     config: MidiEngineConfig,
 ) -> HandTrack:
     """One hand's track from its notes (sorted by onset; offsets when the hand lets go of
-    the keys) and their fingers (1..5)."""
+    the keys) and their fingers (1..5).
+
+    The wrist is planned per keyframe (sparse); everything per frame is computed a chunk
+    of frames at a time, so a long take costs its output arrays and a fixed working set,
+    not one that grows with its length (an hour: about 50 MB per hand).
+    """
     solver = FingerSolver(rig)
     hover = hover_height(keyboard, config)
     posture = playing_posture(
@@ -225,35 +231,66 @@ def animate_hand(
             config.rest_lift,
         )  # fmt: skip
         starts, ends = move_schedule(chord_frames, keys, config)
-        path = follow_schedule(starts, ends, np.column_stack([keys, tilts]), np.arange(num_frames))
-        wrist, tilt = path[:, :3], path[:, 3:]
-        wrist[:, 2] += leap_arc(starts, ends, keys, num_frames, config.leap_height)
-    else:
-        wrist = np.broadcast_to(
-            _resting_wrist(rig.side, posture, keyboard, config), (num_frames, 3)
-        )
-        tilt = np.zeros((num_frames, 3))
-    rotation = posture.orientation(tilt)  # (T, 3, 3)
+    else:  # an idle hand waits over its centre key, level
+        starts = ends = np.zeros(0)
+        keys = _resting_wrist(rig.side, posture, keyboard, config)[None]
+        tilts = np.zeros((1, 3))
+    schedule = WristSchedule(starts, ends, keys, tilts)
+    track = HandTrack(
+        transl=np.empty((num_frames, 3), np.float32),
+        global_orient=np.empty((num_frames, 3), np.float32),
+        hand_pose=np.empty((num_frames, 45), np.float32),
+        present=np.full(num_frames, len(pitch) > 0),
+        joints=np.empty((num_frames, 21, 3), np.float32),
+    )
+    for first in range(0, num_frames, _CHUNK_FRAMES):
+        frames = np.arange(first, min(first + _CHUNK_FRAMES, num_frames))
+        chunk = _pose_frames(rig, solver, posture, notes, schedule, frames, hover, config)
+        for name in ("transl", "global_orient", "hand_pose", "joints"):
+            getattr(track, name)[frames[0] : frames[-1] + 1] = getattr(chunk, name)
+    return track
+
+
+@dataclass(frozen=True)
+class WristSchedule:
+    """The wrist's moves (G - 1,) between its keyframes: positions (G, 3), tilts (G, 3)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    keys: np.ndarray
+    tilts: np.ndarray
+
+
+def _pose_frames(
+    rig: HandRig,
+    solver: FingerSolver,
+    posture: Posture,
+    notes: ChordNotes,
+    schedule: WristSchedule,
+    frames: np.ndarray,
+    hover: float,
+    config: MidiEngineConfig,
+) -> HandTrack:
+    """The hand on `frames` (F,): wrist path, fingertip targets, IK, FK."""
+    starts, ends, keys = schedule.starts, schedule.ends, schedule.keys
+    path = follow_schedule(starts, ends, np.column_stack([keys, schedule.tilts]), frames)
+    wrist, tilt = path[:, :3], path[:, 3:]
+    wrist[:, 2] += leap_arc(starts, ends, keys, frames, config.leap_height)
+    rotation = posture.orientation(tilt)  # (F, 3, 3)
     wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
-    free = wrist[:, None] + np.einsum("tab,fb->tfa", rotation, posture.free_tips)
-    targets = np.empty((num_frames, NUM_FINGERS, 3))
-    touching = np.empty((num_frames, NUM_FINGERS), dtype=bool)
+    free = wrist[:, None] + (rotation @ posture.free_tips.T).swapaxes(1, 2)
+    targets = np.empty((len(frames), NUM_FINGERS, 3))
+    touching = np.empty((len(frames), NUM_FINGERS), dtype=bool)
     for f in range(NUM_FINGERS):
-        mine = np.flatnonzero(finger == f + 1)  # sorted by onset, presses not overlapping
+        mine = np.flatnonzero(notes.finger == f + 1)  # sorted by onset, presses not overlapping
         targets[:, f], touching[:, f] = finger_targets(
-            notes.on[mine],
-            notes.off[mine],
-            notes.points[mine],
-            free[:, f],
-            hover,
-            config,
-            np.arange(num_frames),
+            notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], hover, config, frames
         )
     targets = follow_neighbours(targets, touching, free)
-    canonical = np.einsum("tfa,tab->tfb", targets - wrist[:, None], rotation)
+    canonical = (targets - wrist[:, None]) @ rotation  # into the hand frame
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
     hand_pose = rig.pose_from_angles(*solver.angles(params))
-    present = np.full(num_frames, len(pitch) > 0)
+    present = np.ones(len(frames), dtype=bool)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)
 
 

@@ -33,6 +33,7 @@ from .posture import Posture, hand_heading
 _HELD_WEIGHT = 0.5
 _SETTLE_ITERATIONS = 3
 _SETTLE_IK_ITERATIONS = 8
+_SETTLE_ROWS = 16384  # keyframe candidates settled at once
 _MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average speed
 _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted hand wins
 _CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above black key tops
@@ -112,7 +113,7 @@ def plan_keyframes(
         np.concatenate(keys), np.tile(targets, (len(candidates), 1, 1)), pressing,
         solver, posture, rotation,
     )  # fmt: skip
-    free_z = keys[:, 2:] + np.einsum("nab,fb->nfa", rotation, posture.free_tips)[..., 2]
+    free_z = keys[:, 2:] + (rotation @ posture.free_tips.T)[:, 2]
     low = np.maximum(clear_height + _CLEARANCE_MARGIN - free_z, 0.0) ** 2
     tilt_cost = _TILT_COST * np.abs(tilts[..., :2]).sum(axis=-1)
     score = (miss + (low * ~pressing).sum(axis=1)).reshape(len(candidates), count)
@@ -174,20 +175,39 @@ def _settle(
     rotation: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Move keyframes (G, 3) by the pressing fingertips' mean miss, each keyframe with its
-    hand rotation (G, 3, 3); also return the weighted squared miss per keyframe (G,)."""
+    hand rotation (G, 3, 3); also return the weighted squared miss per keyframe (G,).
+
+    Keyframes are settled `_SETTLE_ROWS` at a time: the IK's working arrays (~0.3 KB per
+    row each) would otherwise grow with the take's length."""
+    chunks = [slice(first, first + _SETTLE_ROWS) for first in range(0, len(keys), _SETTLE_ROWS)]
+    settled = [
+        _settle_rows(keys[rows], targets[rows], pressing[rows], solver, posture, rotation[rows])
+        for rows in chunks
+    ]
+    return tuple(np.concatenate(part) for part in zip(*settled, strict=True))
+
+
+def _settle_rows(
+    keys: np.ndarray,
+    targets: np.ndarray,
+    pressing: np.ndarray,
+    solver: FingerSolver,
+    posture: Posture,
+    rotation: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     weight = pressing[..., None].astype(np.float64)
     count = np.maximum(weight.sum(axis=1), 1.0)
-    reference = np.einsum("gab,fb->gfa", rotation, posture.tips)
+    reference = (rotation @ posture.tips.T).swapaxes(1, 2)  # batched matmul: einsum is slow here
     miss = np.zeros_like(targets)
     for _ in range(_SETTLE_ITERATIONS + 1):
         goal = np.where(pressing[..., None], targets, keys[:, None] + reference)
-        canonical = np.einsum("gfa,gab->gfb", goal - keys[:, None], rotation)
+        canonical = (goal - keys[:, None]) @ rotation
         params = solver.solve(canonical, posture.params, _SETTLE_IK_ITERATIONS)
-        reached = np.einsum("gab,gfb->gfa", rotation, solver.tips(params))
+        reached = solver.tips(params) @ rotation.swapaxes(1, 2)
         miss = (goal - keys[:, None]) - reached
         keys = keys + (miss * weight).sum(axis=1) / count
     # The solver's weights live in the hand frame.
-    miss_hand = np.einsum("gfa,gab->gfb", miss * weight, rotation)
+    miss_hand = (miss * weight) @ rotation
     return keys, (MISS_WEIGHTS * miss_hand**2).sum(axis=(1, 2))
 
 
@@ -223,17 +243,17 @@ def add_rests(
 
 
 def leap_arc(
-    starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, num_frames: int, height: float
+    starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, frames: np.ndarray, height: float
 ) -> np.ndarray:
-    """(T,) extra wrist height on each frame: a move between keyframes (G, 3) rises in an
+    """(F,) extra wrist height on `frames` (F,): a move between keyframes (G, 3) rises in an
     arc, higher the further it goes sideways (a leap lifts the hand clear of the keys,
     at most `height`); zero speed and height at both ends of every move."""
-    lift = np.zeros(num_frames)
+    lift = np.zeros(len(frames))
     if not len(starts):
         return lift
     sideways = np.linalg.norm(np.diff(keys[:, :2], axis=0), axis=1)
     peak = np.clip(_ARC_RISE * (sideways - _ARC_FROM), 0.0, height)
-    t = np.arange(num_frames, dtype=np.float64)
+    t = np.asarray(frames, dtype=np.float64)
     segment = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, None)
     tau = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
     inside = (tau > 0.0) & (tau < 1.0)

@@ -1,3 +1,4 @@
+import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
@@ -212,3 +213,36 @@ def test_a_take_past_blenders_last_frame_is_refused_before_any_work(monkeypatch)
         "frame 1,080,061, past Blender's last frame 1,048,574 (9:42:32 h at this rate); "
         "split it into shorter pieces"
     )
+
+
+def test_planning_and_posing_in_chunks_changes_nothing(piece, monkeypatch):
+    """Keyframes settled and frames posed a few at a time give exactly the take computed
+    all at once."""
+    path, whole, _ = piece
+    monkeypatch.setattr("s2c_core.engines.midi.engine._CHUNK_FRAMES", 7)
+    monkeypatch.setattr("s2c_core.engines.midi.wrist._SETTLE_ROWS", 5)
+    chunked = generate_from_midi(path)
+    for side in ("left", "right"):
+        for name in ("transl", "global_orient", "hand_pose", "present", "joints"):
+            expected = getattr(getattr(whole, side), name)
+            np.testing.assert_array_equal(getattr(getattr(chunked, side), name), expected)
+
+
+@pytest.mark.slow
+def test_silence_costs_its_output_arrays_and_no_more():
+    """Doubling a silence grows the peak memory by the output's growth, not by a multiple."""
+
+    def peak_and_output(gap_s: float) -> tuple[int, int]:
+        tracemalloc.start()
+        try:
+            motion = generate_from_notes(_two_notes(gap_s))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        tracks = (motion.left, motion.right)
+        names = ("transl", "global_orient", "hand_pose", "present", "joints")
+        return peak, sum(getattr(track, name).nbytes for track in tracks for name in names)
+
+    (short_peak, short_output), (long_peak, long_output) = map(peak_and_output, (180.0, 360.0))
+    # Posing every frame at once grew the peak by 9x the output's growth.
+    assert long_peak - short_peak < 2 * (long_output - short_output)
