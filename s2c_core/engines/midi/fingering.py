@@ -24,8 +24,10 @@ the legato and a finger still holding its key cannot strike another. Transitions
 when there is time to reposition the hand. Figures: lines start and turn on the hand's edge
 fingers, chromatic runs take 1-2-3 with 3 on the black keys, and a figure that repeats (the
 same pitch class again within a few notes of a line, as in scales over several octaves or
-up and back down) takes the fingers it took before: a second Viterbi pass charges the first
-pass's disagreements. Fingers a file prescribes are kept.
+up and back down) takes the same fingers each time: the cost counts the disagreeing pairs,
+and further Viterbi passes, each holding the other note of a pair at the last pass's
+fingers, lower it (a figure is fingered as a whole, the way textbooks give a scale's
+fingering per octave rather than note by note). Fingers a file prescribes are kept.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ class FingeringCosts:
     # class within repeat_window notes) pays this for a finger other than it took then.
     consistency: float = 0.5
     repeat_window: int = 8
+    consistency_passes: int = 4  # at most; passes stop when the cost stops falling
 
 
 @cache
@@ -146,11 +149,40 @@ def assign_fingers(
         reference = np.full(len(pitch), -1)
         earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
         reference[order] = np.where(earlier >= 0, order[earlier], -1)
-        repeat = np.flatnonzero(reference >= 0)
-        before = finger[reference[repeat]]
-        figure[repeat] += costs.consistency * (np.arange(1, 6)[None, :] != before[:, None])
-        finger = _best_path(steps, figure, len(pitch))
+        finger = _consistent_path(steps, figure, finger, reference, costs)
     return finger
+
+
+def _consistent_path(
+    steps: list[Step],
+    figure: np.ndarray,
+    finger: np.ndarray,
+    reference: np.ndarray,
+    costs: FingeringCosts,
+) -> np.ndarray:
+    """The fingers minimising the path cost plus `consistency` per repeated note (reference
+    >= 0) fingered unlike the note it repeats, both ends free: a repeated figure pulls its
+    first occurrence as much as it is pulled. Passes hold the other end of each pair at
+    the previous pass's fingers; the cheapest path seen is kept."""
+    repeat = np.flatnonzero(reference >= 0)
+    source = reference[repeat]
+    fingers = np.arange(1, 6)[None, :]
+
+    def total(candidate: np.ndarray) -> float:
+        mismatch = (candidate[repeat] != candidate[source]).sum()
+        return _path_cost(steps, figure, candidate) + costs.consistency * mismatch
+
+    best, best_total = finger, total(finger)
+    for _ in range(costs.consistency_passes):
+        pull = np.zeros_like(figure)
+        pull[repeat] += fingers != finger[source][:, None]
+        np.add.at(pull, source, fingers != finger[repeat][:, None])
+        finger = _best_path(steps, figure + costs.consistency * pull, len(finger))
+        candidate_total = total(finger)
+        if candidate_total >= best_total - 1e-9:
+            break
+        best, best_total = finger, candidate_total
+    return best
 
 
 Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
@@ -207,6 +239,18 @@ def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> np.ndarray:
         finger[notes] = fingers[state]
         state = int(best[state])
     return finger
+
+
+def _path_cost(steps: list[Step], figure: np.ndarray, finger: np.ndarray) -> float:
+    """The cost `_best_path` minimises, of the given fingers (n,)."""
+    total, previous = 0.0, None
+    for notes, fingers, local, transition in steps:
+        state = int(np.flatnonzero((fingers == finger[notes]).all(axis=1))[0])
+        total += local[state] + figure[notes, finger[notes] - 1].sum()
+        if transition is not None:
+            total += transition[previous, state]
+        previous = state
+    return float(total)
 
 
 def _figure_costs(
