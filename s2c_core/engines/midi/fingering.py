@@ -39,6 +39,7 @@ from itertools import combinations
 import numpy as np
 
 from .groups import group_bounds
+from .substitution import LEGATO_OVERLAP
 
 # Finger-pair ranges in semitones (right hand, lower finger to higher finger), Parncutt et
 # al. 1997 Table 1: MinPrac, MinComf, MinRel, MaxRel, MaxComf, MaxPrac.
@@ -113,7 +114,12 @@ class FingeringCosts:
     # class within repeat_window notes) pays this for a finger other than it took then.
     consistency: float = 0.5
     repeat_window: int = 8
-    consistency_passes: int = 4  # at most; passes stop when the cost stops falling
+    # A held key and a note struck meanwhile (beyond the next chord): a finger still holding
+    # a key may strike again only after another finger takes the key over (finger
+    # substitution, which needs substitution_time from the key's onset to the strike).
+    substitution: float = 3.0
+    substitution_time: float = 0.25
+    pair_passes: int = 4  # at most; passes stop when the cost stops falling
 
 
 @cache
@@ -145,44 +151,116 @@ def assign_fingers(
     figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
     steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
     finger = _best_path(steps, figure, len(pitch))
-    if costs.consistency:  # a repeated figure takes the fingers it took before
-        reference = np.full(len(pitch), -1)
-        earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
-        reference[order] = np.where(earlier >= 0, order[earlier], -1)
-        finger = _consistent_path(steps, figure, finger, reference, costs)
-    return finger
-
-
-def _consistent_path(
-    steps: list[Step],
-    figure: np.ndarray,
-    finger: np.ndarray,
-    reference: np.ndarray,
-    costs: FingeringCosts,
-) -> np.ndarray:
-    """The fingers minimising the path cost plus `consistency` per repeated note (reference
-    >= 0) fingered unlike the note it repeats, both ends free: a repeated figure pulls its
-    first occurrence as much as it is pulled. Passes hold the other end of each pair at
-    the previous pass's fingers; the cheapest path seen is kept."""
+    reference = np.full(len(pitch), -1)
+    earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
+    reference[order] = np.where(earlier >= 0, order[earlier], -1)
     repeat = np.flatnonzero(reference >= 0)
-    source = reference[repeat]
-    fingers = np.arange(1, 6)[None, :]
+    unlike = costs.consistency * (1.0 - np.eye(5))  # a repeated figure keeps its fingers
+    pairs = _Pairs(repeat, reference[repeat], np.broadcast_to(unlike, (len(repeat), 5, 5)))
+    pairs = pairs + _held_pairs(pitch, onset, offset, group, sign, costs)
+    return _paired_path(steps, figure, finger, pairs, costs.pair_passes)
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Costs between two notes that are not neighbours in the chord sequence: matrix[p]
+    (5, 5) is the cost of fingers (first's, second's) for notes first[p], second[p]."""
+
+    first: np.ndarray
+    second: np.ndarray
+    matrix: np.ndarray
+
+    def __add__(self, other: _Pairs) -> _Pairs:
+        return _Pairs(
+            np.concatenate([self.first, other.first]),
+            np.concatenate([self.second, other.second]),
+            np.concatenate([self.matrix, other.matrix]),
+        )
+
+    def cost(self, finger: np.ndarray) -> float:
+        return float(self.matrix[np.arange(len(self.first)), finger[self.first] - 1,
+                                 finger[self.second] - 1].sum())  # fmt: skip
+
+    def pull(self, finger: np.ndarray, n: int) -> np.ndarray:
+        """(n, 5) per note and finger: the pairs' cost with the other notes at `finger`."""
+        rows = np.arange(len(self.first))
+        pull = np.zeros((n, 5))
+        np.add.at(pull, self.second, self.matrix[rows, finger[self.first] - 1, :])
+        np.add.at(pull, self.first, self.matrix[rows, :, finger[self.second] - 1])
+        return pull
+
+
+def _paired_path(
+    steps: list[Step], figure: np.ndarray, finger: np.ndarray, pairs: _Pairs, passes: int
+) -> np.ndarray:
+    """The fingers minimising the path cost plus the pairs' costs, both ends of a pair free
+    (a repeated figure pulls its first occurrence as much as it is pulled). Each pass holds
+    the other end of every pair at the previous pass's fingers; the cheapest path seen is
+    kept."""
 
     def total(candidate: np.ndarray) -> float:
-        mismatch = (candidate[repeat] != candidate[source]).sum()
-        return _path_cost(steps, figure, candidate) + costs.consistency * mismatch
+        return _path_cost(steps, figure, candidate) + pairs.cost(candidate)
 
     best, best_total = finger, total(finger)
-    for _ in range(costs.consistency_passes):
-        pull = np.zeros_like(figure)
-        pull[repeat] += fingers != finger[source][:, None]
-        np.add.at(pull, source, fingers != finger[repeat][:, None])
-        finger = _best_path(steps, figure + costs.consistency * pull, len(finger))
+    for _ in range(passes):
+        finger = _best_path(steps, figure + pairs.pull(finger, len(finger)), len(finger))
         candidate_total = total(finger)
         if candidate_total >= best_total - 1e-9:
             break
         best, best_total = finger, candidate_total
     return best
+
+
+def _held_pairs(
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    offset: np.ndarray,
+    group: np.ndarray,
+    sign: float,
+    costs: FingeringCosts,
+) -> _Pairs:
+    """Pairs of a key held down (offset: when the hand lets go) and a note struck meanwhile
+    (not in the key's legato overlap) after the next chord (the chord transitions see the
+    next one): the two fingers must
+    span the interval as a chord's do, keep their order unless the thumb passes, and a
+    finger cannot strike while it holds a key, unless another takes the key over first
+    (`substitution`, see substitution.py) when there is time for that."""
+    first, second = [], []
+    after_next = np.searchsorted(group, group + 2)  # notes sorted by group
+    running = np.maximum.accumulate(onset) if len(onset) else onset
+    until = np.searchsorted(running, offset - LEGATO_OVERLAP)
+    for x in np.flatnonzero(until > after_next):
+        later = np.arange(after_next[x], until[x])
+        later = later[pitch[later] != pitch[x]]
+        first += [x] * len(later)
+        second += later.tolist()
+    first, second = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+    d = sign * (pitch[second] - pitch[first])
+    swappable = onset[second] - onset[first] >= costs.substitution_time
+    return _Pairs(first, second, _held_matrix(d, _BLACK[pitch[first]], _BLACK[pitch[second]],
+                                              swappable, costs))  # fmt: skip
+
+
+def _held_matrix(
+    d: np.ndarray,
+    black_held: np.ndarray,
+    black_new: np.ndarray,
+    swappable: np.ndarray,
+    costs: FingeringCosts,
+) -> np.ndarray:
+    """(P, 5, 5) cost of (held finger, new finger) for P held/new pairs at intervals d."""
+    fx = np.arange(1, 6)[None, :, None]
+    fy = np.arange(1, 6)[None, None, :]
+    d = d[:, None, None]
+    low, high = np.minimum(fx, fy), np.maximum(fx, fy)
+    oriented = np.where(fx < fy, d, -d)
+    thumb_black = np.where(fx == 1, black_held[:, None, None], black_new[:, None, None])
+    other_black = np.where(fx == 1, black_new[:, None, None], black_held[:, None, None])
+    span = _pair_cost(low, np.where(fx == fy, low % 5 + 1, high), oriented,
+                      ~thumb_black & other_black, costs, chord=True)  # fmt: skip
+    crossed = np.where(low == 1, costs.crossing, costs.finger_busy)
+    busy = np.where(swappable[:, None, None], costs.substitution, costs.finger_busy)
+    return np.where(fx == fy, busy, np.where(oriented < 0, crossed, span))
 
 
 Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
@@ -215,6 +293,11 @@ def _chord_steps(
             prev_notes, prev_fingers = steps[-1][:2]
             now = onset[notes].min()
             held = offset[prev_notes] > now + _HELD_MARGIN
+            # 2: held long enough before this chord for another finger to take it over
+            swappable = (now - onset[prev_notes] >= costs.substitution_time) & (
+                offset[prev_notes] > now + LEGATO_OVERLAP
+            )
+            held = held * (1 + swappable)
             dt = now - onset[prev_notes].min()
             transition = _transition_cost(
                 prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt, costs
@@ -370,13 +453,14 @@ def _transition_cost(
     """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b
     with fingers fb (Sb, mb) on pb (the chords' `_states`).
 
-    sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset;
-    dt is the time between the chords' onsets.
+    sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset
+    (1; 2 where another finger could take the key over first); dt is the time between the
+    chords' onsets.
     """
     pairs = _transition_pairs(
         tuple(pa.tolist()), tuple(pb.tolist()), sign, tuple(held.tolist()), costs
     )
-    weight = np.where(held, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
+    weight = np.where(held > 0, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
     return (pairs * weight[:, None]).mean(axis=(2, 3))
 
 
@@ -385,7 +469,7 @@ def _transition_pairs(
     pa: tuple[int, ...],
     pb: tuple[int, ...],
     sign: float,
-    held: tuple[bool, ...],
+    held: tuple[int, ...],
     costs: FingeringCosts,
 ) -> np.ndarray:
     """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords."""
@@ -420,9 +504,11 @@ def _transition_pairs(
         ((f1 == 5) & black1 & ~black2) | ((f2 == 5) & black2 & ~black1)
     )
     held = held[:, None]
-    moved = (
+    moved = np.where(
+        held == 2,  # another finger takes the key over: this one is free, the legato kept
+        costs.substitution,
         costs.same_finger_new_key
         + costs.same_finger_per_semitone * np.abs(d)
-        + costs.finger_busy * held
+        + costs.finger_busy * (held == 1),
     )
     return np.where(same, np.where(d == 0, 0.0, moved), pair)
