@@ -152,7 +152,6 @@ def assign_fingers(
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
     steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
-    finger = _best_path(steps, figure, len(pitch))
     reference = np.full(len(pitch), -1)
     earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
     reference[order] = np.where(earlier >= 0, order[earlier], -1)
@@ -160,7 +159,7 @@ def assign_fingers(
     unlike = costs.consistency * (1.0 - np.eye(5))  # a repeated figure keeps its fingers
     pairs = _Pairs(repeat, reference[repeat], np.broadcast_to(unlike, (len(repeat), 5, 5)))
     pairs = pairs + _held_pairs(pitch, onset, offset, group, sign, costs)
-    return _paired_path(steps, figure, finger, pairs, costs.pair_passes)
+    return _paired_path(steps, figure, pairs, costs.pair_passes)
 
 
 @dataclass(frozen=True)
@@ -192,24 +191,22 @@ class _Pairs:
         return pull
 
 
-def _paired_path(
-    steps: list[Step], figure: np.ndarray, finger: np.ndarray, pairs: _Pairs, passes: int
-) -> np.ndarray:
+def _paired_path(steps: list[Step], figure: np.ndarray, pairs: _Pairs, passes: int) -> np.ndarray:
     """The fingers minimising the path cost plus the pairs' costs, both ends of a pair free
-    (a repeated figure pulls its first occurrence as much as it is pulled). Each pass holds
-    the other end of every pair at the previous pass's fingers; the cheapest path seen is
-    kept."""
-
-    def total(candidate: np.ndarray) -> float:
-        return _path_cost(steps, figure, candidate) + pairs.cost(candidate)
-
-    best, best_total = finger, total(finger)
+    (a repeated figure pulls its first occurrence as much as it is pulled). The first pass
+    leaves the pairs out; each further one holds the other end of every pair at the last
+    pass's fingers. The cheapest path seen is kept."""
+    n = len(figure)
+    finger, path_cost = _best_path(steps, figure, n)
+    best, best_total = finger, path_cost + pairs.cost(finger)
     for _ in range(passes):
-        finger = _best_path(steps, figure + pairs.pull(finger, len(finger)), len(finger))
-        candidate_total = total(finger)
-        if candidate_total >= best_total - 1e-9:
+        pull = pairs.pull(finger, n)
+        finger, pulled_cost = _best_path(steps, figure + pull, n)
+        path_cost = pulled_cost - pull[np.arange(n), finger - 1].sum()
+        total = path_cost + pairs.cost(finger)
+        if total >= best_total - 1e-9:
             break
-        best, best_total = finger, candidate_total
+        best, best_total = finger, total
     return best
 
 
@@ -308,9 +305,9 @@ def _chord_steps(
     return steps
 
 
-def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> np.ndarray:
+def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> tuple[np.ndarray, float]:
     """(n,) fingers of the cheapest path through the chords, with per-note, per-finger
-    extra costs `figure` (n, 5)."""
+    extra costs `figure` (n, 5), and its cost."""
     cost, back = np.zeros(1), []
     for notes, fingers, local, transition in steps:
         local = local + figure[notes[None, :], fingers - 1].sum(axis=1)
@@ -323,19 +320,7 @@ def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> np.ndarray:
     for (notes, fingers, _, _), best in zip(reversed(steps), reversed(back), strict=True):
         finger[notes] = fingers[state]
         state = int(best[state])
-    return finger
-
-
-def _path_cost(steps: list[Step], figure: np.ndarray, finger: np.ndarray) -> float:
-    """The cost `_best_path` minimises, of the given fingers (n,)."""
-    total, previous = 0.0, None
-    for notes, fingers, local, transition in steps:
-        state = int(np.flatnonzero((fingers == finger[notes]).all(axis=1))[0])
-        total += local[state] + figure[notes, finger[notes] - 1].sum()
-        if transition is not None:
-            total += transition[previous, state]
-        previous = state
-    return float(total)
+    return finger, float(cost.min())
 
 
 def _figure_costs(
