@@ -204,9 +204,8 @@ def _paired_path(steps: list[Step], figure: np.ndarray, pairs: _Pairs, passes: i
         finger, pulled_cost = _best_path(steps, figure + pull, n)
         path_cost = pulled_cost - pull[np.arange(n), finger - 1].sum()
         total = path_cost + pairs.cost(finger)
-        if total >= best_total - 1e-9:
-            break
-        best, best_total = finger, total
+        if total < best_total - 1e-9:
+            best, best_total = finger, total
     return best
 
 
@@ -258,8 +257,17 @@ def _held_matrix(
     span = _pair_cost(low, np.where(fx == fy, low % 5 + 1, high), oriented,
                       ~thumb_black & other_black, costs, chord=True)  # fmt: skip
     crossed = np.where(low == 1, costs.crossing, costs.finger_busy)
-    busy = np.where(swappable[:, None, None], costs.substitution, costs.finger_busy)
+    can_swap = swappable[:, None, None] & _substitute_exists(fx, d, black_held[:, None, None])
+    busy = np.where(can_swap, costs.substitution, costs.finger_busy)
     return np.where(fx == fy, busy, np.where(oriented < 0, crossed, span))
+
+
+def _substitute_exists(held: np.ndarray, d: np.ndarray, black: np.ndarray) -> np.ndarray:
+    """Whether a finger could take over a key held by finger `held` so that it can strike a
+    key d semitones away (hand coordinates): one on the far side from that key, and not the
+    thumb on a black key (as substitution.py chooses)."""
+    below = (held >= 2) & ~((held == 2) & black)
+    return np.where(d > 0, below, held <= 4)
 
 
 Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
@@ -492,7 +500,8 @@ def _transition_pairs(
     )
     held = held[:, None]
     moved = np.where(
-        held == 2,  # another finger takes the key over: this one is free, the legato kept
+        # another finger takes the key over: this one is free, the legato kept
+        (held == 2) & _substitute_exists(f1, d, black1),
         costs.substitution,
         costs.same_finger_new_key
         + costs.same_finger_per_semitone * np.abs(d)
