@@ -39,7 +39,6 @@ from itertools import combinations
 import numpy as np
 
 from .groups import group_bounds
-from .substitution import LEGATO_OVERLAP
 
 # Finger-pair ranges in semitones (right hand, lower finger to higher finger), Parncutt et
 # al. 1997 Table 1: MinPrac, MinComf, MinRel, MaxRel, MaxComf, MaxPrac.
@@ -58,8 +57,20 @@ _PAIRS = {
 _RANGES = np.zeros((6, 5, 5))
 for (_a, _b), _values in _PAIRS.items():
     _RANGES[:, _a - 1, _b - 1] = _values
-_BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
+BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
 _HELD_MARGIN = 1e-3  # s: a note released this close to the next onset counts as released
+# s: a key let go this soon after its finger strikes again is a legato overlap, which the
+# finger leaves early, not a held key (performed legato overlaps keys by up to about 0.1 s:
+# B. H. Repp, "Acoustics, perception, and production of legato articulation on a
+# computer-controlled grand piano", JASA 102(3), 1997)
+LEGATO_OVERLAP = 0.1
+
+
+def within_practical_range(f: int, u: float, g: int, v: float) -> bool:
+    """Whether fingers f on u and g on v (hand coordinates, semitones) can be down at once:
+    their interval within the pair's practical range (Parncutt et al. 1997, Table 1)."""
+    low, high, d = (f, g, v - u) if f < g else (g, f, u - v)
+    return bool(_RANGES[0, low - 1, high - 1] <= d <= _RANGES[5, low - 1, high - 1])
 
 
 @dataclass(frozen=True)
@@ -235,7 +246,7 @@ def _held_pairs(
     first, second = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
     d = sign * (pitch[second] - pitch[first])
     swappable = onset[second] - onset[first] >= costs.substitution_time
-    return _Pairs(first, second, _held_matrix(d, _BLACK[pitch[first]], _BLACK[pitch[second]],
+    return _Pairs(first, second, _held_matrix(d, BLACK[pitch[first]], BLACK[pitch[second]],
                                               swappable, costs))  # fmt: skip
 
 
@@ -264,10 +275,12 @@ def _held_matrix(
 
 def _substitute_exists(held: np.ndarray, d: np.ndarray, black: np.ndarray) -> np.ndarray:
     """Whether a finger could take over a key held by finger `held` so that it can strike a
-    key d semitones away (hand coordinates): one on the far side from that key, and not the
-    thumb on a black key (as substitution.py chooses)."""
+    key d semitones away (hand coordinates): the neighbour on the far side from that key,
+    not the thumb on a black key, able to span d to `held` (as substitution.py chooses)."""
     below = (held >= 2) & ~((held == 2) & black)
-    return np.where(d > 0, below, held <= 4)
+    below = below & (d <= _RANGES[5, np.maximum(held - 2, 0), np.minimum(held - 1, 4)])
+    above = (held <= 4) & (-d <= _RANGES[5, np.minimum(held - 1, 4), np.minimum(held, 4)])
+    return np.where(d > 0, below, above)
 
 
 Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
@@ -346,14 +359,14 @@ def _figure_costs(
         after = np.concatenate([step, [0]])  # direction leaving it
         low = ((before <= 0) & (after > 0)) | ((before < 0) & (after >= 0))
         high = ((before >= 0) & (after < 0)) | ((before > 0) & (after <= 0))
-        white = ~_BLACK[pitch[line]]  # on a black key the edge finger is no better
+        white = ~BLACK[pitch[line]]  # on a black key the edge finger is no better
         figure[line[low & white], 1:] += costs.line_edge
         figure[line[high & white], :4] += costs.line_edge
         semitone = np.abs(np.diff(pitch[line])) == 1
         chromatic = _in_long_runs(semitone & (np.diff(step, prepend=step[:1]) == 0), 3)
         notes = line[np.concatenate([chromatic, [False]]) | np.concatenate([[False], chromatic])]
         figure[notes, 3:] += costs.chromatic
-        figure[notes, 1] += costs.chromatic * _BLACK[pitch[notes]]
+        figure[notes, 1] += costs.chromatic * BLACK[pitch[notes]]
     return figure
 
 
@@ -418,7 +431,7 @@ def _chord_cost(
     fingers: np.ndarray, u: np.ndarray, pitch: np.ndarray, costs: FingeringCosts
 ) -> np.ndarray:
     """(S,) cost of each finger set on one chord: key colours, weak fingers, inner stretch."""
-    black = _BLACK[pitch][None, :]
+    black = BLACK[pitch][None, :]
     if fingers.shape[1] == 1:
         cost = costs.thumb_on_black * ((fingers == 1) & black) + costs.weak_finger * (fingers >= 4)
         return cost.sum(axis=1).astype(np.float64)
@@ -473,7 +486,7 @@ def _transition_pairs(
     f1 = fa[:, None, :, None]
     f2 = fb[None, :, None, :]
     d = sign * (pb[None, :] - pa[:, None])  # (ma, mb)
-    black1, black2 = _BLACK[pa][:, None], _BLACK[pb][None, :]
+    black1, black2 = BLACK[pa][:, None], BLACK[pb][None, :]
     low, high = np.minimum(f1, f2), np.maximum(f1, f2)
     oriented = np.where(f1 < f2, d, -d)
     same = f1 == f2

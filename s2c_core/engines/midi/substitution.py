@@ -10,8 +10,9 @@ of Organ Playing", drills substitution (5-4, 4-3, 3-2 ...) as the basis of legat
 The plan records per note a second finger and the time of the swap. The substitute is a
 finger next to the first one (two apart at most), on the side away from the key the first
 finger is needed for, free from the swap until the key is let go, in the hand's order
-(fingers rise with pitch in hand coordinates) against every other key held meanwhile, and
-not the thumb on a black key.
+(fingers rise with pitch in hand coordinates) and within the practical span of each finger
+pair (Parncutt et al. 1997) against every other key held meanwhile, and not the thumb on a
+black key.
 Without such a finger, or without time for the swap, the finger lets go of the key as before
 (`holding.release_before_restrike`).
 """
@@ -22,14 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fingering import BLACK, LEGATO_OVERLAP, within_practical_range
 from .holding import SHORTEST_HOLD
 
-# s: a key let go this soon after its finger strikes again is a legato overlap, which the
-# finger leaves early, not a held key (performed legato overlaps keys by up to about 0.1 s:
-# B. H. Repp, "Acoustics, perception, and production of legato articulation on a
-# computer-controlled grand piano", JASA 102(3), 1997)
-LEGATO_OVERLAP = 0.1
-_BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
 _MAX_REACH = 2  # fingers apart: 5 -> 4 or 3, never 5 -> 1
 # s from a finger leaving one key to striking another: lift, move, drop (a fast trill
 # alternates two fingers about 8 times a second, so one finger strikes every 0.12 s)
@@ -74,7 +70,7 @@ def plan_substitutions(
         if swap > min(onset[j] - _QUICKEST_MOVE, release[i] - SHORTEST_HOLD):
             continue
         substitute = _free_substitute(
-            i, j, swap, u, finger, out, busy_from, busy_until, release, _BLACK[pitch]
+            i, j, swap, u, finger, out, busy_from, busy_until, release, BLACK[pitch]
         )
         if substitute:
             out.finger[i], out.time[i] = substitute, swap
@@ -120,7 +116,12 @@ def _free_substitute(
             break
         if candidate == 1 and black[i]:  # Parncutt et al. 1997, rule 10: and it cannot hold
             continue
-        if all(h != candidate and (candidate - h) * (u[i] - v) > 0 for h, v in holds):
+        if all(
+            h != candidate
+            and (candidate - h) * (u[i] - v) > 0
+            and within_practical_range(candidate, u[i], h, v)
+            for h, v in holds
+        ):
             return candidate
     return 0
 
