@@ -12,7 +12,8 @@ from s2c_core.evaluate.hand_scores import piece_notes
 from s2c_core.evaluate.stress_corpus import stress_pieces
 from s2c_core.motion import load_motion, save_motion
 from s2c_core.music.keyboard import Keyboard
-from s2c_core.music.midi import MidiNotes
+from s2c_core.music.midi import MidiNotes, read_midi
+from tests.engines.midi.midi_files import SHARED_MIDI
 
 LEAD = MidiEngineConfig().approach_time
 # Right hand: C5 held by 4 over an inner voice G4 A4 B4 A4 G4 whose B4 the file gives to 4,
@@ -95,3 +96,14 @@ def test_lines_without_held_keys_never_substitute():
         if piece.family in ("scale", "arpeggio", "chromatic", "trill", "repeated"):
             plan = plan_notes(piece_notes(piece), Keyboard(), MidiEngineConfig())
             assert not plan.substitution_table().size, piece.name
+
+
+def test_substitutions_in_a_real_piece_keep_their_keys_down():
+    """grieg_butterfly (a held-out piece): the right hand holds F#5 with 4 while a run
+    starts below it with 4 (D5 C#5 B4): 5 takes F#5 over, and the key stays down."""
+    path = SHARED_MIDI / "grieg_butterfly.mid"
+    if not path.is_file():
+        pytest.skip("shared test MIDI files are not available")
+    motion = generate_from_notes(read_midi(path))
+    assert len(motion.substitutions) >= 1
+    assert substitution_contact(motion, Keyboard()).all()
