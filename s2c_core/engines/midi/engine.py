@@ -146,7 +146,7 @@ def plan_notes(
         given = None if notes.finger is None else notes.finger[mine]
         finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given, reach)
         mine_swaps = plan_substitutions(
-            pitch, onset, release[mine], finger[mine], side, config.approach_time
+            pitch, onset, release[mine], finger[mine], side, config.approach_time, reach
         )
         swaps.finger[mine], swaps.time[mine] = mine_swaps.finger, mine_swaps.time
     return plan

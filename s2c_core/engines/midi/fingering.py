@@ -20,14 +20,18 @@ the black key lies further in (Jacobs 2001, Music Perception 18(4), measured dis
 two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020, Information Sciences
 517, model finger transitions on the same two-row lattice); a leap beyond any finger pair's
 reach costs one hand repositioning whatever the fingers; the same finger on a new key breaks
-the legato and a finger still holding its key cannot strike another. Transitions weigh less
-when there is time to reposition the hand. Figures: lines start and turn on the hand's edge
+the legato and a finger still holding its key cannot strike another, unless there is time
+for a neighbour to take the key over first (finger substitution, substitution.py). A key
+held beyond the next chord constrains the notes struck meanwhile like a chord's note: span,
+finger order (only the thumb passes), and its finger busy. Transitions weigh less when
+there is time to reposition the hand. Figures: lines start and turn on the hand's edge
 fingers, chromatic runs take 1-2-3 with 3 on the black keys, and a figure that repeats (the
 same pitch class again within a few notes of a line, as in scales over several octaves or
 up and back down) takes the same fingers each time: the cost counts the disagreeing pairs,
 and further Viterbi passes, each holding the other note of a pair at the last pass's
 fingers, lower it (a figure is fingered as a whole, the way textbooks give a scale's
-fingering per octave rather than note by note). Fingers a file prescribes are kept.
+fingering per octave rather than note by note); the held keys' costs join those pairs.
+Fingers a file prescribes are kept.
 """
 
 from __future__ import annotations

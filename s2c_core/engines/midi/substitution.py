@@ -53,14 +53,15 @@ def plan_substitutions(
     finger: np.ndarray,
     side: str,
     lead: float,
+    reach: float = 1.0,
 ) -> Substitutions:
     """Substitutions for one hand's notes, sorted by onset, with the times their keys are let
-    go (`release`) and their fingers (1..5). The finger leaves its key `lead` s before it
-    strikes again (its glide to the new key), never before SHORTEST_HOLD after the onset
-    and at least _QUICKEST_MOVE before that strike; the substitute takes the key at that
-    moment."""
+    go (`release`) and their fingers (1..5), for a hand `reach` times the adult hand's size
+    (as `fingering.assign_fingers`). The finger leaves its key `lead` s before it strikes
+    again (its glide to the new key), never before SHORTEST_HOLD after the onset and at
+    least _QUICKEST_MOVE before that strike; the substitute takes the key at that moment."""
     out = Substitutions.none(len(pitch))
-    u = pitch if side == "right" else -pitch
+    u = (pitch if side == "right" else -pitch) / reach
     busy_from = onset - lead  # when a finger starts moving to a note's key
     busy_until = release.copy()  # when it leaves that key
     for i, j in enumerate(_next_strike(finger)):
@@ -114,7 +115,7 @@ def _free_substitute(
         candidate = int(finger[i]) + away * step
         if not 1 <= candidate <= 5:
             break
-        if candidate == 1 and black[i]:  # Parncutt et al. 1997, rule 10: and it cannot hold
+        if candidate == 1 and black[i]:  # rule 10 of Parncutt et al. 1997; ours slides off
             continue
         if all(
             h != candidate
