@@ -128,7 +128,7 @@ class FingeringCosts:
     # Consistent fingering for repeated figures: a note a line played before (same pitch
     # class within repeat_window notes) and that earlier note pay this when their fingers
     # differ (re-chosen for the two-way pairs on the stress corpus's textbook fingerings:
-    # 0.8-1.0 all give 97.4-97.5 %, 0.5 gave 96.4 %, 1.5 96.1 %).
+    # 0.8-1.0 all give about 97.5 %, 0.5 gave 96.4 %, 1.5 96.1 %).
     consistency: float = 0.9
     repeat_window: int = 8
     # A held key and a note struck meanwhile (beyond the next chord): a finger still holding
@@ -136,7 +136,7 @@ class FingeringCosts:
     # substitution, which needs substitution_time from the key's onset to the strike).
     substitution: float = 3.0
     substitution_time: float = 0.25
-    pair_passes: int = 4  # at most; passes stop when the cost stops falling
+    pair_passes: int = 4  # Viterbi passes after the first (the cheapest path is kept)
 
 
 @cache
@@ -234,10 +234,9 @@ def _held_pairs(
 ) -> _Pairs:
     """Pairs of a key held down (offset: when the hand lets go) and a note struck meanwhile
     (not in the key's legato overlap) after the next chord (the chord transitions see the
-    next one): the two fingers must
-    span the interval as a chord's do, keep their order unless the thumb passes, and a
-    finger cannot strike while it holds a key, unless another takes the key over first
-    (`substitution`, see substitution.py) when there is time for that."""
+    next one): the two fingers span the interval as a chord's do and keep their order
+    unless the thumb passes, and a finger cannot strike while it holds a key unless another
+    takes the key over first (`substitution`, see substitution.py) when there is time."""
     first, second = [], []
     after_next = np.searchsorted(group, group + 2)  # notes sorted by group
     running = np.maximum.accumulate(onset) if len(onset) else onset
