@@ -32,4 +32,4 @@ def test_engine_reproduces_textbook_fingerings():
             a, c = fingering_score(piece_notes(piece), piece.fingering)
             agree, claimed = agree + a, claimed + c
     assert claimed > 4000
-    assert agree / claimed >= 0.97  # measured 97.5 % (the issue asks 95 %)
+    assert agree / claimed >= 0.975  # measured 98.1 % (the issue asks 95 %)

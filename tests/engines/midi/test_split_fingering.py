@@ -121,6 +121,6 @@ def test_a_held_key_keeps_its_finger_out_of_the_line_under_it():
     # A soprano C5 over an alto G4-B4, a bass C3 under a tenor D3-G3: however far the line
     # is from the held key's chord, its notes take fingers inside the held one's.
     top, alto = _held_over_a_line(72, [67, 69, 71, 69, 67, 69, 71, 69], "right")
-    assert top == 5 and alto.max() < 5
+    assert alto.max() < top
     bottom, tenor = _held_over_a_line(48, [53, 52, 50, 52, 53, 55, 53, 52], "left")
-    assert bottom == 5 and tenor.max() < 5
+    assert tenor.max() < bottom
