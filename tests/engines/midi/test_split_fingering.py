@@ -124,3 +124,12 @@ def test_a_held_key_keeps_its_finger_out_of_the_line_under_it():
     assert alto.max() < top
     bottom, tenor = _held_over_a_line(48, [53, 52, 50, 52, 53, 55, 53, 52], "left")
     assert tenor.max() < bottom
+
+
+def test_a_two_octave_scale_repeats_its_fingering_each_octave():
+    # D major, left hand, up two octaves and back: the books' 5-4-3-2-1-3-2 | 1-4-3-2-1-3-2 | 1
+    # (the same fingers an octave apart, ends aside); fingered note by note, the cheapest
+    # path puts the thumb on E in one octave and on D in the other.
+    up = [50, 52, 54, 55, 57, 59, 61, 62, 64, 66, 67, 69, 71, 73, 74]
+    pitch, _, finger = fingers(up + up[-2::-1], "left", step=0.15)
+    assert finger[:15].tolist() == [5, 4, 3, 2, 1, 3, 2, 1, 4, 3, 2, 1, 3, 2, 1]
