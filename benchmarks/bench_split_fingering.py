@@ -7,6 +7,7 @@ Prints, per shared MIDI file (../shared/data/midi) and per stress-corpus family
   textbook   with the tracks' hands, notes fingered as the textbooks accept (scales,
              arpeggios, chromatic runs; target >= 95 %)
   plan       seconds of music per second of compute for split + fingering alone
+  subst      finger substitutions planned on held keys (engines/midi/substitution.py)
 Shared pieces marked * informed the engine's parameters (tuning set); the others are
 measured only.
 
@@ -46,13 +47,15 @@ def _row(name: str, counts: dict[str, float]) -> str:
     split = _rate(counts["split_ok"], counts["split_n"])
     book = _rate(counts["book_ok"], counts["book_n"])
     speed = counts["music"] / counts["compute"] if counts["compute"] else 0.0
-    return f"{name:<22}{int(counts['notes']):>7}{split:>9}{book:>10}{speed:>8.0f}x"
+    subst = int(counts["substitutions"])
+    return f"{name:<22}{int(counts['notes']):>7}{split:>9}{book:>10}{speed:>8.0f}x{subst:>7}"
 
 
 def _measure(notes, accepted, config, counts: dict[str, float]) -> None:
     start = time.perf_counter()
-    plan_notes(notes, Keyboard(), config)
+    plan = plan_notes(notes, Keyboard(), config)
     counts["compute"] += time.perf_counter() - start
+    counts["substitutions"] += len(plan.substitution_table())
     counts["music"] += notes.duration
     counts["notes"] += len(notes)
     agree, compared = split_score(notes, config)
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stress-only", action="store_true")
     args = parser.parse_args(argv)
     config = MidiEngineConfig()
-    header = f"{'':<22}{'notes':>7}{'split':>9}{'textbook':>10}{'plan':>9}"
+    header = f"{'':<22}{'notes':>7}{'split':>9}{'textbook':>10}{'plan':>9}{'subst':>7}"
     overall: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     if not args.stress_only:
         print("shared pieces (* = tuning set)")

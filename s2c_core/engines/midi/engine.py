@@ -36,6 +36,7 @@ from .holding import release_before_restrike, release_out_of_reach
 from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
+from .substitution import Substitutions, plan_substitutions, substituted_presses
 from .wrist import (
     ChordNotes,
     add_rests,
@@ -75,7 +76,8 @@ def generate_from_midi(
 class NotePlan:
     """Who plays what, per note in `read_midi` order: hand (0 left, 1 right, -1 for the
     inner notes of a >10-note chord), piano finger (1..5, 0 none), the played onset and
-    offset (rolled chords delayed) and when the key is let go (early when out of reach)."""
+    offset (rolled chords delayed), when the key is let go (early when out of reach), and
+    the finger that takes over a held key, with the time it does (`swaps`)."""
 
     notes: MidiNotes
     hand: np.ndarray
@@ -85,6 +87,7 @@ class NotePlan:
     release: np.ndarray
     rolled_chords: int = 0
     rolled_notes: int = 0
+    swaps: Substitutions | None = None
 
     @property
     def pitch(self) -> np.ndarray:
@@ -100,6 +103,18 @@ class NotePlan:
         columns = [self.pitch, self.onset, self.offset, self.notes.velocity, self.hand, self.finger]
         return np.column_stack(columns).astype(np.float64)
 
+    def swaps_for(self, mine: np.ndarray) -> Substitutions:
+        """The substitutions of the notes `mine` (e.g. `for_hand`'s), in that order."""
+        if self.swaps is None:
+            return Substitutions.none(len(mine))
+        return Substitutions(self.swaps.finger[mine], self.swaps.time[mine])
+
+    def substitution_table(self) -> np.ndarray:
+        """The HandMotion substitutions table (motion.SUBSTITUTION_COLUMNS)."""
+        swaps = self.swaps_for(np.arange(len(self.hand)))
+        row = np.flatnonzero(swaps.finger > 0)
+        return np.column_stack([row, swaps.finger[row], swaps.time[row]]).astype(np.float64)
+
 
 def plan_notes(
     notes: MidiNotes,
@@ -110,7 +125,7 @@ def plan_notes(
 ) -> NotePlan:
     """Split the notes between the hands (unless `hand` gives each note's, 0 left, 1 right),
     roll chords too wide to grip, finger each hand (keeping fingers the file prescribes) for
-    a hand `reach` times the adult hand's size."""
+    a hand `reach` times the adult hand's size, and plan finger substitutions on held keys."""
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     if hand is None:
         named = notes.named_hands() if config.honour_tracks else None
@@ -118,8 +133,9 @@ def plan_notes(
     rolled = roll_wide_chords(notes.pitch, notes.onset, notes.offset, hand, group, keyboard, config)
     finger = np.zeros(len(notes), dtype=np.int64)
     release = rolled.offset.copy()
+    swaps = Substitutions.none(len(notes))
     plan = NotePlan(notes, hand, finger, rolled.onset, rolled.offset, release,
-                    rolled.chords, rolled.notes)  # fmt: skip
+                    rolled.chords, rolled.notes, swaps)  # fmt: skip
     for index, side in enumerate(HANDS):
         mine = plan.for_hand(index)
         pitch, onset = notes.pitch[mine], rolled.onset[mine]
@@ -130,6 +146,10 @@ def plan_notes(
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
         given = None if notes.finger is None else notes.finger[mine]
         finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given, reach)
+        mine_swaps = plan_substitutions(
+            pitch, onset, release[mine], finger[mine], side, config.approach_time, reach
+        )
+        swaps.finger[mine], swaps.time[mine] = mine_swaps.finger, mine_swaps.time
     return plan
 
 
@@ -160,7 +180,7 @@ def generate_from_notes(
         mine = plan.for_hand(index)
         tracks[side] = animate_hand(
             rig.for_side(side), notes.pitch[mine], plan.onset[mine], plan.release[mine],
-            plan.finger[mine], num_frames, keyboard, config,
+            plan.finger[mine], num_frames, keyboard, config, plan.swaps_for(mine),
         )  # fmt: skip
         report(3 + index, _STEPS, f"{side} hand animated")
 
@@ -177,7 +197,8 @@ def generate_from_notes(
             "rolled_notes": plan.rolled_notes,
         },
     )
-    return HandMotion(config.fps, tracks["left"], tracks["right"], metadata, plan.table())
+    return HandMotion(config.fps, tracks["left"], tracks["right"], metadata, plan.table(),
+                      plan.substitution_table())  # fmt: skip
 
 
 def _frame_count(end: float, notes: MidiNotes, config: MidiEngineConfig) -> int:
@@ -198,9 +219,10 @@ def animate_hand(
     num_frames: int,
     keyboard: Keyboard,
     config: MidiEngineConfig,
+    swaps: Substitutions | None = None,
 ) -> HandTrack:
     """One hand's track from its notes (sorted by onset; offsets when the hand lets go of
-    the keys) and their fingers (1..5).
+    the keys), their fingers (1..5) and the fingers that take over held keys (`swaps`).
 
     The wrist is planned per keyframe (sparse); everything per frame is computed a chunk
     of frames at a time, so a long take costs its output arrays and a fixed working set,
@@ -213,6 +235,10 @@ def animate_hand(
     )
     on, off = note_frames(onset, offset, config.fps)
     points = press_points(pitch, keyboard)
+    if swaps is not None:  # a substituted key is pressed by one finger, then the other
+        on, off, points, finger = substituted_presses(
+            on, off, points, finger, swaps, config.fps, rig.side
+        )
     off = release_before_restrike(on, off, finger)
     notes = ChordNotes(on, off, points, finger)
     if len(pitch):
