@@ -36,8 +36,9 @@ _W_CROSS = 30.0  # hands at or crossing each other
 _MIN_HAND_GAP = 2.0  # white-key widths between the hands' centres before crossing counts
 _W_HOLDING = 0.63  # a hand strikes new notes while holding others (independent voices)
 _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an octave
-_W_LINE = 1.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
-_LINE_STEP, _LINE_TIME = 1.3, 0.3  # other hand than the note it follows
+_W_LINE = 2.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
+_LINE_STEP, _LINE_TIME = 2.6, 0.3  # other hand than the note it follows, which ends by
+_LINE_OVERLAP = 0.1  # s after the new onset (a note still sounding on is another voice)
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
 # The weights above were chosen on the stress corpus and bach_846, rac_op3_2, chpn-p7 and
 # mz_331_3 only (benchmarks/bench_split_fingering.py marks them); the other shared pieces
@@ -71,13 +72,13 @@ def split_hands(
     # highest and release time of held notes, and when the hand last struck a key.
     carried = np.concatenate([np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf)], axis=2)
     previous_time = onset[order[0]]
-    previous_x, previous_ks = np.zeros(0), np.zeros(1, dtype=np.int64)
+    previous_x, previous_off, previous_ks = np.zeros(0), np.zeros(0), np.zeros(1, dtype=np.int64)
     choices, back = [], []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = _playable(order[start:end])
         ks = np.arange(max(0, len(notes) - MAX_FINGERS), min(len(notes), MAX_FINGERS) + 1)
         now = onset[notes[0]]
-        played, local = _state_costs(x[notes], offset[notes], ks, prefs, limits)
+        played, local, register = _state_costs(x[notes], offset[notes], ks, prefs, limits)
         if named_hand is not None:
             wrong = named_hand[notes][None, :] != (np.arange(len(notes))[None, :] >= ks[:, None])
             local += _W_HONOUR * (wrong & (named_hand[notes] >= 0)).sum(axis=1)
@@ -87,14 +88,20 @@ def split_hands(
         urgency = _MOVE_TIME / (now - previous_time + _MOVE_TIME)
         total = cost[:, None] + local[None] + _W_MOVE * urgency * moved
         total += _W_HOLDING * holding + _W_HELD * overspan
-        total += np.nan_to_num(_crossing(_active_centres(new_carried, now)))
-        total += _W_LINE * _line_breaks(previous_x, previous_ks, x[notes], ks, now - previous_time)
+        centres = _active_centres(new_carried, now)
+        total += np.nan_to_num(_crossing(centres))
+        # A hand playing on while the other is idle keeps its line wherever it leads.
+        free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
+        total += _W_CENTRE * (register * ~free).sum(axis=-1)
+        total += _W_LINE * _line_breaks(
+            previous_x, previous_off, previous_ks, x[notes], ks, now, now - previous_time
+        )
         best = np.argmin(total, axis=0)
         cost = total[best, np.arange(len(ks))]
         carried = new_carried[best, np.arange(len(ks))]
         choices.append((notes, ks))
         back.append(best)
-        previous_time, previous_x, previous_ks = now, x[notes], ks
+        previous_time, previous_x, previous_off, previous_ks = now, x[notes], offset[notes], ks
     return _backtrack(len(pitch), choices, back, int(np.argmin(cost)))
 
 
@@ -129,9 +136,9 @@ def _state_costs(
     comfortable, hard = limits
     local = _W_SPAN * np.maximum(span - comfortable, 0.0) ** 2 + _W_IMPOSSIBLE * (span > hard)
     local += _W_WIDE * np.maximum(span - _WIDE_SPAN, 0.0)
-    local += _W_CENTRE * np.where(idle, 0.0, (0.5 * (lo + hi) - prefs) / 7.0) ** 2
+    register = np.where(idle, 0.0, (0.5 * (lo + hi) - prefs) / 7.0) ** 2
     played = np.where(idle[..., None], np.nan, np.stack([lo, hi, release], -1))
-    return played, local.sum(axis=1)
+    return played, local.sum(axis=1), register
 
 
 def _carry(
@@ -168,7 +175,13 @@ def _carry(
 
 
 def _line_breaks(
-    x_before: np.ndarray, ks_before: np.ndarray, x: np.ndarray, ks: np.ndarray, dt: float
+    x_before: np.ndarray,
+    off_before: np.ndarray,
+    ks_before: np.ndarray,
+    x: np.ndarray,
+    ks: np.ndarray,
+    now: float,
+    dt: float,
 ) -> np.ndarray:
     """(P, S) notes that continue a line from the previous chord (its nearest note is close
     in pitch and time) but in the other hand."""
@@ -177,6 +190,7 @@ def _line_breaks(
     distance = np.abs(x[:, None] - x_before[None, :])
     nearest = np.argmin(distance, axis=1)
     continues = distance[np.arange(len(x)), nearest] <= _LINE_STEP
+    continues &= off_before[nearest] <= now + _LINE_OVERLAP
     hand_before = nearest[None, :] >= ks_before[:, None]  # (P, m): right hand?
     hand_now = np.arange(len(x))[None, :] >= ks[:, None]  # (S, m)
     breaks = (hand_before[:, None, :] != hand_now[None, :, :]) & continues
