@@ -37,8 +37,9 @@ _MIN_HAND_GAP = 2.0  # white-key widths between the hands' centres before crossi
 _W_HOLDING = 0.63  # a hand strikes new notes while holding others (independent voices)
 _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an octave
 _W_LINE = 2.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
-_LINE_STEP, _LINE_TIME = 2.6, 0.3  # other hand than the note it follows, which ends by
+_LINE_STEP, _LINE_TIME = 3.2, 0.3  # other hand than the note it follows, which ends by
 _LINE_OVERLAP = 0.1  # s after the new onset (a note still sounding on is another voice)
+_FREE_REGISTER = 0.02  # share of _W_CENTRE a hand pays that plays on alone (see below)
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
 # The weights above were chosen on the stress corpus and bach_846, rac_op3_2, chpn-p7 and
 # mz_331_3 only (benchmarks/bench_split_fingering.py marks them); the other shared pieces
@@ -92,7 +93,7 @@ def split_hands(
         total += np.nan_to_num(_crossing(centres))
         # A hand playing on while the other is idle keeps its line wherever it leads.
         free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
-        total += _W_CENTRE * (register * ~free).sum(axis=-1)
+        total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
         total += _W_LINE * _line_breaks(
             previous_x, previous_off, previous_ks, x[notes], ks, now, now - previous_time
         )
