@@ -40,6 +40,7 @@ _W_LINE = 2.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIM
 _LINE_STEP, _LINE_TIME = 3.2, 0.3  # other hand than the note it follows, which ends by
 _LINE_OVERLAP = 0.1  # s after the new onset (a note still sounding on is another voice)
 _FREE_REGISTER = 0.02  # share of _W_CENTRE a hand pays that plays on alone (see below)
+_MAX_CROSSED = 3
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
 # The weights above were chosen on the stress corpus and bach_846, rac_op3_2, chpn-p7 and
 # mz_331_3 only (benchmarks/bench_split_fingering.py marks them); the other shared pieces
@@ -73,21 +74,23 @@ def split_hands(
     # highest and release time of held notes, and when the hand last struck a key.
     carried = np.concatenate([np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf)], axis=2)
     previous_time = onset[order[0]]
-    previous_x, previous_off, previous_ks = np.zeros(0), np.zeros(0), np.zeros(1, dtype=np.int64)
+    previous_x, previous_off = np.zeros(0), np.zeros(0)
+    previous_right = np.zeros((1, 0), dtype=bool)
     choices, back = [], []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = _playable(order[start:end])
-        ks = np.arange(max(0, len(notes) - MAX_FINGERS), min(len(notes), MAX_FINGERS) + 1)
+        right = _partitions(len(notes))
         now = onset[notes[0]]
-        played, local, register = _state_costs(x[notes], offset[notes], ks, prefs, limits)
+        played, local, register = _state_costs(x[notes], offset[notes], right, prefs, limits)
         if named_hand is not None:
-            wrong = named_hand[notes][None, :] != (np.arange(len(notes))[None, :] >= ks[:, None])
-            local += _W_HONOUR * (wrong & (named_hand[notes] >= 0)).sum(axis=1)
+            wrong = (named_hand[notes] != right) & (named_hand[notes] >= 0)
+            local += _W_HONOUR * wrong.sum(axis=1)
         new_carried, moved, holding, overspan = _carry(
             carried[:, None], played[None], now, limits[0]
         )
-        urgency = _MOVE_TIME / (now - previous_time + _MOVE_TIME)
-        total = cost[:, None] + local[None] + _W_MOVE * urgency * moved
+        # A hand that has rested has had time to move: urgency per hand since its last strike.
+        urgency = _MOVE_TIME / (now - carried[:, None, :, 5] + _MOVE_TIME)
+        total = cost[:, None] + local[None] + _W_MOVE * (urgency * moved).sum(axis=-1)
         total += _W_HOLDING * holding + _W_HELD * overspan
         centres = _active_centres(new_carried, now)
         total += np.nan_to_num(_crossing(centres))
@@ -95,14 +98,19 @@ def split_hands(
         free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
         total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
         total += _W_LINE * _line_breaks(
-            previous_x, previous_off, previous_ks, x[notes], ks, now, now - previous_time
+            previous_x, previous_off, previous_right, x[notes], right, now, now - previous_time
         )
         best = np.argmin(total, axis=0)
-        cost = total[best, np.arange(len(ks))]
-        carried = new_carried[best, np.arange(len(ks))]
-        choices.append((notes, ks))
+        cost = total[best, np.arange(len(right))]
+        carried = new_carried[best, np.arange(len(right))]
+        choices.append((notes, right))
         back.append(best)
-        previous_time, previous_x, previous_off, previous_ks = now, x[notes], offset[notes], ks
+        previous_time, previous_x, previous_off, previous_right = (
+            now,
+            x[notes],
+            offset[notes],
+            right,
+        )
     return _backtrack(len(pitch), choices, back, int(np.argmin(cost)))
 
 
@@ -113,26 +121,33 @@ def _playable(notes: np.ndarray) -> np.ndarray:
     return np.concatenate([notes[:MAX_FINGERS], notes[-MAX_FINGERS:]])
 
 
+def _partitions(n: int) -> np.ndarray:
+    """(S, n) bool, True where the right hand plays note i (notes by pitch): the left hand
+    takes the lowest k notes (at most 5 per hand), or, crossed over the right, the highest
+    k of a group of at most _MAX_CROSSED notes."""
+    ks = np.arange(max(0, n - MAX_FINGERS), min(n, MAX_FINGERS) + 1)
+    rank = np.arange(n)
+    states = [rank >= k for k in ks]
+    if n <= _MAX_CROSSED:
+        states += [rank < n - k for k in range(1, n)]
+    return np.array(states, dtype=bool).reshape(len(states), n)
+
+
 def _state_costs(
     xs: np.ndarray,
     offsets: np.ndarray,
-    ks: np.ndarray,
+    right: np.ndarray,
     prefs: np.ndarray,
     limits: tuple[float, float],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per state (left takes xs[:k]): each hand's (lo, hi, release) of its new notes
-    (S, 2, 3), NaN where the hand is idle, and the local cost (S,)."""
-    n = len(xs)
-    lo = np.stack([np.full(len(ks), xs[0]), xs[np.minimum(ks, n - 1)]], axis=1)
-    hi = np.stack([xs[np.maximum(ks - 1, 0)], np.full(len(ks), xs[-1])], axis=1)
-    release = np.stack(
-        [
-            [offsets[:k].max() if k else np.nan for k in ks],
-            [offsets[k:].max() if k < n else np.nan for k in ks],
-        ],
-        axis=1,
-    )
-    idle = np.stack([ks == 0, ks == n], axis=1)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per state (`right` as from _partitions): each hand's (lo, hi, release) of its new
+    notes (S, 2, 3), NaN where the hand is idle, the local cost (S,) and how far each hand
+    plays from its resting place (S, 2, squared octaves)."""
+    mine = np.stack([~right, right], axis=1)  # (S, 2, n)
+    idle = ~mine.any(axis=-1)
+    lo = np.where(mine, xs, np.inf).min(axis=-1)
+    hi = np.where(mine, xs, -np.inf).max(axis=-1)
+    release = np.where(idle, np.nan, np.where(mine, offsets, -np.inf).max(axis=-1))
     span = np.where(idle, 0.0, hi - lo)
     comfortable, hard = limits
     local = _W_SPAN * np.maximum(span - comfortable, 0.0) ** 2 + _W_IMPOSSIBLE * (span > hard)
@@ -148,8 +163,8 @@ def _carry(
     """Hands' state after a group, for every (previous, current) state pair.
 
     carried (P, 1, 2, 6), played (1, S, 2, 3) -> new state (P, S, 2, 6), and over the hands
-    that play, each (P, S): squared distance outside the window, how many hands strike
-    while holding notes, and how far held + new notes overspan.
+    that play: squared distance outside the window (P, S, 2), and (P, S) how many hands
+    strike while holding notes and how far held + new notes overspan.
     """
     idle = np.isnan(played[..., 0])
     w_lo, w_hi, h_lo, h_hi, h_release, _ = np.moveaxis(carried, -1, 0)
@@ -170,7 +185,7 @@ def _carry(
         np.broadcast_arrays(new_w_lo, new_w_hi, new_lo, new_hi, new_release, np.full(1, now)), -1
     )
     new = np.where(idle[..., None], np.broadcast_to(carried, new.shape), new)
-    moved = np.where(idle, 0.0, outside**2).sum(axis=-1)
+    moved = np.where(idle, 0.0, outside**2)
     striking_held = held & ~idle
     return new, moved, striking_held.sum(axis=-1), np.where(striking_held, overspan, 0.0).sum(-1)
 
@@ -178,23 +193,21 @@ def _carry(
 def _line_breaks(
     x_before: np.ndarray,
     off_before: np.ndarray,
-    ks_before: np.ndarray,
+    right_before: np.ndarray,
     x: np.ndarray,
-    ks: np.ndarray,
+    right: np.ndarray,
     now: float,
     dt: float,
 ) -> np.ndarray:
     """(P, S) notes that continue a line from the previous chord (its nearest note is close
     in pitch and time) but in the other hand."""
     if not len(x_before) or dt > _LINE_TIME:
-        return np.zeros((len(ks_before), len(ks)))
+        return np.zeros((len(right_before), len(right)))
     distance = np.abs(x[:, None] - x_before[None, :])
     nearest = np.argmin(distance, axis=1)
     continues = distance[np.arange(len(x)), nearest] <= _LINE_STEP
     continues &= off_before[nearest] <= now + _LINE_OVERLAP
-    hand_before = nearest[None, :] >= ks_before[:, None]  # (P, m): right hand?
-    hand_now = np.arange(len(x))[None, :] >= ks[:, None]  # (S, m)
-    breaks = (hand_before[:, None, :] != hand_now[None, :, :]) & continues
+    breaks = (right_before[:, None, nearest] != right[None]) & continues
     return breaks.sum(axis=-1)
 
 
@@ -216,7 +229,7 @@ def _backtrack(
     num_notes: int, choices: list[tuple[np.ndarray, np.ndarray]], back: list[np.ndarray], state: int
 ) -> np.ndarray:
     hand = np.full(num_notes, -1, dtype=np.int64)
-    for (notes, ks), best in zip(reversed(choices), reversed(back), strict=True):
-        hand[notes] = (np.arange(len(notes)) >= ks[state]).astype(np.int64)
+    for (notes, right), best in zip(reversed(choices), reversed(back), strict=True):
+        hand[notes] = right[state]
         state = int(best[state])
     return hand
