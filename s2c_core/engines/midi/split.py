@@ -39,6 +39,7 @@ _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an 
 _W_LINE = 2.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
 _LINE_STEP, _LINE_TIME = 3.2, 0.3  # other hand than the note it follows, which ends by
 _LINE_OVERLAP = 0.1  # s after the new onset (a note still sounding on is another voice)
+_LINE_GAP = 0.1
 _FREE_REGISTER = 0.02  # share of _W_CENTRE a hand pays that plays on alone (see below)
 _MAX_CROSSED = 3
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
@@ -70,12 +71,12 @@ def split_hands(
     limits = (config.comfortable_span / unit, config.max_span / unit)
 
     cost = np.zeros(1)
-    # Per state and hand: window lo, hi (NaN until the hand first plays), then lowest,
-    # highest and release time of held notes, and when the hand last struck a key.
-    carried = np.concatenate([np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf)], axis=2)
-    previous_time = onset[order[0]]
-    previous_x, previous_off = np.zeros(0), np.zeros(0)
-    previous_right = np.zeros((1, 0), dtype=bool)
+    # Per state and hand: window lo, hi (NaN until the hand first plays); lowest, highest
+    # and release time of held notes; when the hand last struck keys; and the lowest,
+    # highest and release time of those keys (NaN until then).
+    carried = np.concatenate(
+        [np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf), np.full((1, 2, 3), np.nan)], 2
+    )
     choices, back = [], []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = _playable(order[start:end])
@@ -97,20 +98,12 @@ def split_hands(
         # A hand playing on while the other is idle keeps its line wherever it leads.
         free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
         total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
-        total += _W_LINE * _line_breaks(
-            previous_x, previous_off, previous_right, x[notes], right, now, now - previous_time
-        )
+        total += _W_LINE * _line_breaks(carried, x[notes], right, now)
         best = np.argmin(total, axis=0)
         cost = total[best, np.arange(len(right))]
         carried = new_carried[best, np.arange(len(right))]
         choices.append((notes, right))
         back.append(best)
-        previous_time, previous_x, previous_off, previous_right = (
-            now,
-            x[notes],
-            offset[notes],
-            right,
-        )
     return _backtrack(len(pitch), choices, back, int(np.argmin(cost)))
 
 
@@ -162,12 +155,12 @@ def _carry(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hands' state after a group, for every (previous, current) state pair.
 
-    carried (P, 1, 2, 6), played (1, S, 2, 3) -> new state (P, S, 2, 6), and over the hands
+    carried (P, 1, 2, 9), played (1, S, 2, 3) -> new state (P, S, 2, 9), and over the hands
     that play: squared distance outside the window (P, S, 2), and (P, S) how many hands
     strike while holding notes and how far held + new notes overspan.
     """
     idle = np.isnan(played[..., 0])
-    w_lo, w_hi, h_lo, h_hi, h_release, _ = np.moveaxis(carried, -1, 0)
+    w_lo, w_hi, h_lo, h_hi, h_release = np.moveaxis(carried[..., :5], -1, 0)
     p_lo, p_hi, p_release = np.moveaxis(played, -1, 0)
     outside = np.nan_to_num(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
     held = h_release > now
@@ -182,7 +175,10 @@ def _carry(
     new_hi = np.where(keep_held, h_hi, np.where(merge, np.maximum(h_hi, p_hi), p_hi))
     new_release = np.where(keep_held, h_release, p_release)
     new = np.stack(
-        np.broadcast_arrays(new_w_lo, new_w_hi, new_lo, new_hi, new_release, np.full(1, now)), -1
+        np.broadcast_arrays(
+            new_w_lo, new_w_hi, new_lo, new_hi, new_release, np.full(1, now), p_lo, p_hi, p_release
+        ),
+        -1,
     )
     new = np.where(idle[..., None], np.broadcast_to(carried, new.shape), new)
     moved = np.where(idle, 0.0, outside**2)
@@ -190,24 +186,23 @@ def _carry(
     return new, moved, striking_held.sum(axis=-1), np.where(striking_held, overspan, 0.0).sum(-1)
 
 
-def _line_breaks(
-    x_before: np.ndarray,
-    off_before: np.ndarray,
-    right_before: np.ndarray,
-    x: np.ndarray,
-    right: np.ndarray,
-    now: float,
-    dt: float,
-) -> np.ndarray:
-    """(P, S) notes that continue a line from the previous chord (its nearest note is close
-    in pitch and time) but in the other hand."""
-    if not len(x_before) or dt > _LINE_TIME:
-        return np.zeros((len(right_before), len(right)))
-    distance = np.abs(x[:, None] - x_before[None, :])
-    nearest = np.argmin(distance, axis=1)
-    continues = distance[np.arange(len(x)), nearest] <= _LINE_STEP
-    continues &= off_before[nearest] <= now + _LINE_OVERLAP
-    breaks = (right_before[:, None, nearest] != right[None]) & continues
+def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: float) -> np.ndarray:
+    """(P, S) notes that continue a hand's line but are given to the other hand.
+
+    A note continues the line of the hand whose last keys are nearest to it, if those were
+    struck within _LINE_TIME, lie within _LINE_STEP and are let go by the new onset (a key
+    still held is another voice): each hand is a monophonic-leaning sequence whose
+    consecutive notes stay close, as in the merged-output HMM of Nakamura, Ono & Sagayama
+    (2014, "Merged-output HMM for piano fingering of both hands", ISMIR).
+    """
+    lo, hi, release = carried[..., 6], carried[..., 7], carried[..., 8]  # (P, 2)
+    distance = np.maximum(np.maximum(lo[..., None] - x, x - hi[..., None]), 0.0)  # (P, 2, m)
+    recent = (now - carried[..., 5] <= _LINE_TIME) | (release >= now - _LINE_GAP)
+    recent &= release <= now + _LINE_OVERLAP
+    distance = np.where(recent[..., None] & (distance <= _LINE_STEP), distance, np.inf)
+    continues = np.isfinite(distance.min(axis=1))  # (P, m)
+    line_right = distance[:, 1] < distance[:, 0]  # (P, m)
+    breaks = (line_right[:, None] != right[None]) & continues[:, None]
     return breaks.sum(axis=-1)
 
 
