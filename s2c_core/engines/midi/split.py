@@ -1,20 +1,30 @@
 """Hand split: which hand plays each note, as a Viterbi optimisation over onset groups.
 
 Within a group the notes are sorted by pitch and the left hand takes the lowest k of them
-(at most 5 per hand), so each group has at most 6 candidate states. A state's cost counts
-each hand's span (beyond an octave, and a tenth as a hard limit) and its distance from a
-comfortable resting place. Each hand carries a window: the extent (at most an octave) of
-the notes it played recently; moving to the next state costs the squared distance by which
-each playing hand's new notes fall outside its window (cheaper when there is more time),
-plus a cost when the new notes and the notes the hand still holds down span more than an
-octave, plus a penalty when the left hand's window would reach the right's (only while both
-hands are busy: a hand idle for _IDLE_TIME and holding nothing gets out of the way), plus a
-cost for handing a step of a melodic line to the other hand (voice leading), plus a cost per
-white key one hand's chord spans beyond a fifth (two lines an octave apart are two hands,
-not one hand's octaves, unless the register says otherwise). A hand that
-does not play keeps its window; windows and held notes (summarised as the extent of the
-notes released last) are carried along each state's best path (the usual approximation
-that keeps the state space small).
+(at most 5 per hand), or, in a group of at most _MAX_CROSSED notes, crosses over the right
+to take the highest k. A state's cost counts each hand's span (beyond an octave, and a
+tenth as a hard limit, plus a little per white key beyond a fifth). Each hand carries a
+window: the extent (at most an octave) of the notes it played recently; moving to the next
+state costs the squared distance by which each playing hand's new notes fall outside its
+window (cheaper the longer that hand has had to get there), plus a cost when the new notes
+and the notes the hand still holds down span more than an octave, plus a penalty when the
+left hand's window would reach the right's (only while both hands are busy: a hand idle
+for _IDLE_TIME and holding nothing gets out of the way).
+
+Voice leading and register (a pianist keeps a line in one hand unless it leaves the hand's
+reach): each hand is a sequence whose consecutive notes stay close, as in the merged-output
+HMM of Nakamura, Ono & Sagayama (2014, "Merged-output HMM for piano fingering of both
+hands", ISMIR), so a note that continues a hand's line (the nearest of the hands' last keys,
+a fourth or less away, struck just before or let go just as it starts; a key still held is
+another voice) costs _W_LINE in the other hand. A hand's distance from its resting place
+(squared octaves) counts fully while the other hand is busy or when the hand starts a
+phrase; a hand that plays on while the other rests pays only _FREE_REGISTER of it, so a
+right-hand scale runs below middle C and a left-hand one above it without changing hands,
+while octaves in one hand's register stay in that hand.
+
+A hand that does not play keeps its window; windows, held notes (summarised as the extent
+of the notes released last) and last keys are carried along each state's best path (the
+usual approximation that keeps the state space small).
 """
 
 from __future__ import annotations
@@ -30,18 +40,18 @@ _W_SPAN = 1.0  # per squared white-key width beyond a comfortable span
 _W_IMPOSSIBLE = 100.0  # a hand span beyond max_span
 _W_WIDE, _WIDE_SPAN = 0.36, 4.0  # per white key one hand's notes span beyond a fifth
 _W_CENTRE = 0.3  # per squared octave away from the hand's resting place
-_W_MOVE = 0.01  # per squared white-key width moved, scaled by _MOVE_TIME / (dt + _MOVE_TIME)
-_MOVE_TIME = 0.5
+_W_MOVE = 0.01  # per squared white-key width moved, times _MOVE_TIME / (dt + _MOVE_TIME),
+_MOVE_TIME = 0.5  # dt: the time since the moving hand last struck a key
 _W_CROSS = 30.0  # hands at or crossing each other
 _MIN_HAND_GAP = 2.0  # white-key widths between the hands' centres before crossing counts
 _W_HOLDING = 0.63  # a hand strikes new notes while holding others (independent voices)
 _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an octave
-_W_LINE = 2.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
-_LINE_STEP, _LINE_TIME = 3.2, 0.3  # other hand than the note it follows, which ends by
-_LINE_OVERLAP = 0.1  # s after the new onset (a note still sounding on is another voice)
-_LINE_GAP = 0.1
-_FREE_REGISTER = 0.02  # share of _W_CENTRE a hand pays that plays on alone (see below)
-_MAX_CROSSED = 3
+_W_LINE = 2.0  # per note continuing one hand's line, given to the other: a line steps
+_LINE_STEP = 3.2  # white keys at most (a fourth) from keys struck within _LINE_TIME s or
+_LINE_TIME, _LINE_GAP = 0.3, 0.1  # let go at most _LINE_GAP s before the new onset, and not
+_LINE_OVERLAP = 0.1  # more than this after it (a key still held is another voice)
+_FREE_REGISTER = 0.02  # share of _W_CENTRE paid by a hand playing on while the other rests
+_MAX_CROSSED = 3  # groups of up to this many notes may be played with the hands crossed
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
 # The weights above were chosen on the stress corpus and bach_846, rac_op3_2, chpn-p7 and
 # mz_331_3 only (benchmarks/bench_split_fingering.py marks them); the other shared pieces
@@ -138,8 +148,8 @@ def _state_costs(
     plays from its resting place (S, 2, squared octaves)."""
     mine = np.stack([~right, right], axis=1)  # (S, 2, n)
     idle = ~mine.any(axis=-1)
-    lo = np.where(mine, xs, np.inf).min(axis=-1)
-    hi = np.where(mine, xs, -np.inf).max(axis=-1)
+    lo = np.where(idle, np.nan, np.where(mine, xs, np.inf).min(axis=-1))
+    hi = np.where(idle, np.nan, np.where(mine, xs, -np.inf).max(axis=-1))
     release = np.where(idle, np.nan, np.where(mine, offsets, -np.inf).max(axis=-1))
     span = np.where(idle, 0.0, hi - lo)
     comfortable, hard = limits

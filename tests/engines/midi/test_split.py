@@ -1,0 +1,81 @@
+"""Hand split on small hand-made passages whose correct split a pianist would not dispute."""
+
+import numpy as np
+
+from s2c_core.engines.midi.config import MidiEngineConfig
+from s2c_core.engines.midi.groups import onset_groups
+from s2c_core.engines.midi.split import split_hands
+from s2c_core.music.keyboard import Keyboard
+
+CONFIG = MidiEngineConfig()
+C_MAJOR = (0, 2, 4, 5, 7, 9, 11)
+
+
+def split(notes: list[tuple[int, float, float]]) -> dict[tuple[int, float], int]:
+    """{(pitch, onset): hand} for notes given as (pitch, onset, duration)."""
+    pitch, onset, duration = (np.array(column) for column in zip(*notes, strict=True))
+    order = np.lexsort((pitch, onset))
+    pitch, onset, offset = pitch[order], onset[order], (onset + duration)[order]
+    group = onset_groups(onset, pitch, CONFIG.chord_window)
+    hand = split_hands(pitch, onset, offset, group, Keyboard(), CONFIG)
+    return {(int(p), float(t)): int(h) for p, t, h in zip(pitch, onset, hand, strict=True)}
+
+
+def scale(start: int, steps: int, direction: int) -> list[int]:
+    """A C major scale from `start` (a C) over `steps` notes, up (1) or down (-1)."""
+    degrees = [12 * (i // 7) + C_MAJOR[i % 7] for i in range(steps)]
+    return [start + d for d in degrees] if direction > 0 else [start - d for d in degrees]
+
+
+def line(pitches: list[int], start: float = 0.0, step: float = 0.15) -> list:
+    return [(p, start + i * step, 0.95 * step) for i, p in enumerate(pitches)]
+
+
+def test_right_hand_scale_descending_below_middle_c_stays_right():
+    # Two octaves down from C5 to C3, alone: the right hand keeps its line.
+    hands = split(line([72 - d for d in (0, 1, 3, 5, 7, 8, 10)] + scale(60, 8, -1)))
+    assert set(hands.values()) == {1}
+
+
+def test_left_hand_scale_ascending_above_middle_c_stays_left_after_the_right_played():
+    right = line(scale(72, 8, 1))
+    left = line(scale(48, 15, 1), start=1.8)  # C3 up to C5 after the right hand stopped
+    hands = split(right + left)
+    assert [hands[(p, t)] for p, t, _ in right] == [1] * 8
+    assert [hands[(p, t)] for p, t, _ in left] == [0] * 15
+
+
+def test_scales_an_octave_apart_keep_their_hands_above_middle_c():
+    low = line(scale(48, 15, 1))
+    high = line(scale(60, 15, 1))
+    hands = split(low + high)
+    assert [hands[(p, t)] for p, t, _ in low] == [0] * 15
+    assert [hands[(p, t)] for p, t, _ in high] == [1] * 15
+
+
+def test_octave_passage_stays_in_one_hand():
+    # Octaves in the right hand's register with the left hand silent: one hand's octaves.
+    notes = [(p + o, 0.2 * i, 0.18) for i, p in enumerate(scale(67, 8, 1)) for o in (0, 12)]
+    assert set(split(notes).values()) == {1}
+
+
+def test_left_hand_melody_under_right_hand_chords():
+    melody = [55, 57, 59, 60, 62, 60, 59, 57]  # G3 .. D4, the thumbs close together
+    notes = [(p, 0.4 * i, 0.38) for i, p in enumerate(melody)]
+    chords = [(p, 0.4 * i + 0.2, 0.16) for i in range(8) for p in (64, 67, 72)]
+    hands = split(notes + chords)
+    assert [hands[(p, t)] for p, t, _ in notes] == [0] * 8
+    assert [hands[(p, t)] for p, t, _ in chords] == [1] * 24
+
+
+def test_held_notes_are_another_voice_not_the_start_of_a_line():
+    # Bach's C major prelude: C4 and E4 are struck and held while G4 C5 E5 is played twice:
+    # the held notes do not draw the figure into the left hand.
+    figure = []
+    for bar in range(2):
+        start = 1.6 * bar
+        figure += [(60, start, 1.55), (64, start + 0.2, 1.35)]
+        figure += [(p, start + 0.4 + 0.2 * i, 0.19) for i, p in enumerate((67, 72, 76) * 2)]
+    hands = split(figure)
+    assert [hands[(p, t)] for p, t, _ in figure if p == 60] == [0] * 2
+    assert [hands[(p, t)] for p, t, _ in figure if p > 65] == [1] * 12
