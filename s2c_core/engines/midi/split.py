@@ -7,9 +7,10 @@ tenth as a hard limit, plus a little per white key beyond a fifth). Each hand ca
 window: the extent (at most an octave) of the notes it played recently; moving to the next
 state costs the squared distance by which each playing hand's new notes fall outside its
 window (cheaper the longer that hand has had to get there), plus a cost when the new notes
-and the notes the hand still holds down span more than an octave, plus a penalty when the
-left hand's window would reach the right's (only while both hands are busy: a hand idle
-for _IDLE_TIME and holding nothing gets out of the way).
+and the notes the hand still holds down span more than an octave, plus a high penalty when
+the hands' windows would collide (only while both hands are busy: a hand idle for
+_IDLE_TIME and holding nothing gets out of the way) and a small one for each group played
+with the hands crossed (one hand reaching over the other to answer it is a common gesture).
 
 Voice leading and register (a pianist keeps a line in one hand unless it leaves the hand's
 reach): each hand is a sequence whose consecutive notes stay close, as in the merged-output
@@ -42,11 +43,12 @@ _W_WIDE, _WIDE_SPAN = 0.36, 4.0  # per white key one hand's notes span beyond a 
 _W_CENTRE = 0.3  # per squared octave away from the hand's resting place
 _W_MOVE = 0.01  # per squared white-key width moved, times _MOVE_TIME / (dt + _MOVE_TIME),
 _MOVE_TIME = 0.5  # dt: the time since the moving hand last struck a key
-_W_CROSS = 30.0  # hands at or crossing each other
+_W_CROSS = 30.0  # hands' windows closer than _MIN_HAND_GAP while both are active (collide)
+_W_OVER = 0.5  # hands crossed while both strike or hold keys (a crossing is a short gesture)
 _MIN_HAND_GAP = 2.0  # white-key widths between the hands' centres before crossing counts
 _W_HOLDING = 0.63  # a hand strikes new notes while holding others (independent voices)
 _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an octave
-_W_LINE = 2.0  # per note continuing one hand's line, given to the other: a line steps
+_W_LINE = 3.0  # per note continuing one hand's line, given to the other: a line steps
 _LINE_STEP = 3.2  # white keys at most (a fourth) from keys struck within _LINE_TIME s or
 _LINE_TIME, _LINE_GAP = 0.3, 0.1  # let go at most _LINE_GAP s before the new onset, and not
 _LINE_OVERLAP = 0.1  # more than this after it (a key still held is another voice)
@@ -104,7 +106,7 @@ def split_hands(
         total = cost[:, None] + local[None] + _W_MOVE * (urgency * moved).sum(axis=-1)
         total += _W_HOLDING * holding + _W_HELD * overspan
         centres = _active_centres(new_carried, now)
-        total += np.nan_to_num(_crossing(centres))
+        total += _crossing(centres, new_carried, now)
         # A hand playing on while the other is idle keeps its line wherever it leads.
         free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
         total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
@@ -224,10 +226,13 @@ def _active_centres(carried: np.ndarray, now: float) -> np.ndarray:
     return np.where(active, centres, np.nan)
 
 
-def _crossing(centres: np.ndarray) -> np.ndarray:
-    """Hands' centres (..., 2) closer than _MIN_HAND_GAP or crossed."""
-    crossing = np.maximum(centres[..., 0] - centres[..., 1] + _MIN_HAND_GAP, 0.0)
-    return _W_CROSS * np.minimum(crossing, 1.0) + crossing
+def _crossing(centres: np.ndarray, carried: np.ndarray, now: float) -> np.ndarray:
+    """(...) cost of the hands' window centres (..., 2) closer than _MIN_HAND_GAP (colliding,
+    while both are active) or crossed (while both strike or hold keys now)."""
+    apart = centres[..., 1] - centres[..., 0]
+    collision = np.nan_to_num(np.maximum(1.0 - np.abs(apart) / _MIN_HAND_GAP, 0.0))
+    engaged = ((carried[..., 5] == now) | (carried[..., 4] > now)).all(axis=-1)
+    return _W_CROSS * collision + _W_OVER * (engaged & (apart < 0))
 
 
 def _backtrack(

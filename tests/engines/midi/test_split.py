@@ -79,3 +79,16 @@ def test_held_notes_are_another_voice_not_the_start_of_a_line():
     hands = split(figure)
     assert [hands[(p, t)] for p, t, _ in figure if p == 60] == [0] * 2
     assert [hands[(p, t)] for p, t, _ in figure if p > 65] == [1] * 12
+
+
+def test_left_hand_crosses_over_a_right_hand_figure_to_answer_it():
+    # The right hand's broken chord runs on in 16ths; on beat 3 the left hand leaves its
+    # bass note and reaches over to answer a tenth above the figure's root.
+    figure, left = [], []
+    for bar in range(4):
+        start = 1.2 * bar
+        figure += [(p, start + 0.15 * i, 0.14) for i, p in enumerate((60, 64, 67, 64) * 2)]
+        left += [(36, start, 0.25), (76, start + 0.6, 0.27)]
+    hands = split(figure + left)
+    assert [hands[(p, t)] for p, t, _ in figure] == [1] * 32
+    assert [hands[(p, t)] for p, t, _ in left] == [0] * 8
