@@ -92,3 +92,23 @@ def test_left_hand_crosses_over_a_right_hand_figure_to_answer_it():
     hands = split(figure + left)
     assert [hands[(p, t)] for p, t, _ in figure] == [1] * 32
     assert [hands[(p, t)] for p, t, _ in left] == [0] * 8
+
+
+def test_stress_corpus_split_per_family():
+    # Every family of the generated corpus, lines that cross middle C included (scales,
+    # arpeggios and chromatic runs hands alone and together); the crossing family is the
+    # hardest (a left hand leaping over a running right-hand figure).
+    from collections import defaultdict
+
+    from s2c_core.evaluate.hand_scores import piece_notes, split_score
+    from s2c_core.evaluate.stress_corpus import stress_pieces
+
+    counts = defaultdict(lambda: [0, 0])
+    for piece in stress_pieces():
+        agree, compared = split_score(piece_notes(piece), CONFIG)
+        counts[piece.family][0] += agree
+        counts[piece.family][1] += compared
+    rates = {family: agree / compared for family, (agree, compared) in counts.items()}
+    assert sum(a for a, _ in counts.values()) / sum(c for _, c in counts.values()) >= 0.98
+    assert min(rates.values()) >= 0.85, rates
+    assert all(rates[family] >= 0.97 for family in ("scale", "arpeggio", "chromatic")), rates
