@@ -24,8 +24,10 @@ right-hand scale runs below middle C and a left-hand one above it without changi
 while octaves in one hand's register stay in that hand.
 
 A hand that does not play keeps its window; windows, held notes (summarised as the extent
-of the notes released last) and last keys are carried along each state's best path (the
-usual approximation that keeps the state space small).
+of the notes released last) and last keys are carried along the _BEAM best paths into each
+state (the usual approximation that keeps the state space small; with one path per state a
+locally cheap choice, e.g. a held inner note given to the hand that must then play over it,
+can prune the better path before its costs show).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ _LINE_STEP = 3.2  # white keys at most (a fourth) from keys struck within _LINE_
 _LINE_TIME, _LINE_GAP = 0.3, 0.1  # let go at most _LINE_GAP s before the new onset, and not
 _LINE_OVERLAP = 0.1  # more than this after it (a key still held is another voice)
 _FREE_REGISTER = 0.02  # share of _W_CENTRE paid by a hand playing on while the other rests
+_BEAM = 2  # paths kept per state: the best one alone can be a greedy dead end
 _MAX_CROSSED = 3  # groups of up to this many notes may be played with the hands crossed
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
 # The weights above were chosen on the stress corpus and bach_846, rac_op3_2, chpn-p7 and
@@ -82,13 +85,15 @@ def split_hands(
     prefs = keyboard.x_center([config.left_centre_pitch, config.right_centre_pitch]) / unit
     limits = (config.comfortable_span / unit, config.max_span / unit)
 
-    cost = np.zeros(1)
-    # Per state and hand: window lo, hi (NaN until the hand first plays); lowest, highest
+    # _BEAM rows per state (row = state * _BEAM + rank), the best paths into it by cost.
+    cost = np.full(_BEAM, np.inf)
+    cost[0] = 0.0
+    # Per row and hand: window lo, hi (NaN until the hand first plays); lowest, highest
     # and release time of held notes; when the hand last struck keys; and the lowest,
     # highest and release time of those keys (NaN until then).
     carried = np.concatenate(
         [np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf), np.full((1, 2, 3), np.nan)], 2
-    )
+    ).repeat(_BEAM, axis=0)
     choices, back = [], []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = _playable(order[start:end])
@@ -111,11 +116,12 @@ def split_hands(
         free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
         total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
         total += _W_LINE * _line_breaks(carried, x[notes], right, now)
-        best = np.argmin(total, axis=0)
-        cost = total[best, np.arange(len(right))]
-        carried = new_carried[best, np.arange(len(right))]
+        best = np.argsort(total, axis=0, kind="stable")[:_BEAM].T  # (S, _BEAM) rows
+        states = np.arange(len(right))[:, None]
+        cost = total[best, states].reshape(-1)
+        carried = new_carried[best, states].reshape(-1, *new_carried.shape[2:])
         choices.append((notes, right))
-        back.append(best)
+        back.append(best.reshape(-1))
     return _backtrack(len(pitch), choices, back, int(np.argmin(cost)))
 
 
@@ -240,6 +246,6 @@ def _backtrack(
 ) -> np.ndarray:
     hand = np.full(num_notes, -1, dtype=np.int64)
     for (notes, right), best in zip(reversed(choices), reversed(back), strict=True):
-        hand[notes] = right[state]
+        hand[notes] = right[state // _BEAM]
         state = int(best[state])
     return hand
