@@ -52,8 +52,9 @@ _W_HOLDING = 0.63  # a hand strikes new notes while holding others (independent 
 _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an octave
 _W_LINE = 3.0  # per note continuing one hand's line, given to the other: a line steps
 _LINE_STEP = 3.2  # white keys at most (a fourth) from keys struck within _LINE_TIME s or
-_LINE_TIME, _LINE_GAP = 0.3, 0.1  # let go at most _LINE_GAP s before the new onset, and not
-_LINE_OVERLAP = 0.1  # more than this after it (a key still held is another voice)
+_LINE_TIME, _LINE_GAP = 0.3, 0.1  # let go at most _LINE_GAP s before the new onset (if struck
+_LINE_SPAN = 1.5  # within this: slower notes make no line), and not more than
+_LINE_OVERLAP = 0.1  # this after it (a key still held is another voice)
 _FREE_REGISTER = 0.02  # share of _W_CENTRE paid by a hand playing on while the other rests
 _BEAM = 2  # paths kept per state: the best one alone can be a greedy dead end
 _MAX_CROSSED = 3  # groups of up to this many notes may be played with the hands crossed
@@ -208,14 +209,16 @@ def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: flo
     """(P, S) notes that continue a hand's line but are given to the other hand.
 
     A note continues the line of the hand whose last keys are nearest to it, if those were
-    struck within _LINE_TIME, lie within _LINE_STEP and are let go by the new onset (a key
-    still held is another voice): each hand is a monophonic-leaning sequence whose
+    struck within _LINE_TIME (or within _LINE_SPAN and let go just before the new onset),
+    lie within _LINE_STEP and are let go by the new onset (a key still held is another
+    voice): each hand is a monophonic-leaning sequence whose
     consecutive notes stay close, as in the merged-output HMM of Nakamura, Ono & Sagayama
     (2014, "Merged-output HMM for piano fingering of both hands", ISMIR).
     """
     lo, hi, release = carried[..., 6], carried[..., 7], carried[..., 8]  # (P, 2)
     distance = np.maximum(np.maximum(lo[..., None] - x, x - hi[..., None]), 0.0)  # (P, 2, m)
-    recent = (now - carried[..., 5] <= _LINE_TIME) | (release >= now - _LINE_GAP)
+    since = now - carried[..., 5]
+    recent = (since <= _LINE_TIME) | (release >= now - _LINE_GAP) & (since <= _LINE_SPAN)
     recent &= release <= now + _LINE_OVERLAP
     distance = np.where(recent[..., None] & (distance <= _LINE_STEP), distance, np.inf)
     continues = np.isfinite(distance.min(axis=1))  # (P, m)
