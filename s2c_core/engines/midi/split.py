@@ -1,20 +1,33 @@
 """Hand split: which hand plays each note, as a Viterbi optimisation over onset groups.
 
 Within a group the notes are sorted by pitch and the left hand takes the lowest k of them
-(at most 5 per hand), so each group has at most 6 candidate states. A state's cost counts
-each hand's span (beyond an octave, and a tenth as a hard limit) and its distance from a
-comfortable resting place. Each hand carries a window: the extent (at most an octave) of
-the notes it played recently; moving to the next state costs the squared distance by which
-each playing hand's new notes fall outside its window (cheaper when there is more time),
-plus a cost when the new notes and the notes the hand still holds down span more than an
-octave, plus a penalty when the left hand's window would reach the right's (only while both
-hands are busy: a hand idle for _IDLE_TIME and holding nothing gets out of the way), plus a
-cost for handing a step of a melodic line to the other hand (voice leading), plus a cost per
-white key one hand's chord spans beyond a fifth (two lines an octave apart are two hands,
-not one hand's octaves, unless the register says otherwise). A hand that
-does not play keeps its window; windows and held notes (summarised as the extent of the
-notes released last) are carried along each state's best path (the usual approximation
-that keeps the state space small).
+(at most 5 per hand), or, in a group of at most _MAX_CROSSED notes, crosses over the right
+to take the highest k. A state's cost counts each hand's span (beyond an octave, and a
+tenth as a hard limit, plus a little per white key beyond a fifth). Each hand carries a
+window: the extent (at most an octave) of the notes it played recently; moving to the next
+state costs the squared distance by which each playing hand's new notes fall outside its
+window (cheaper the longer that hand has had to get there), plus a cost when the new notes
+and the notes the hand still holds down span more than an octave, plus a high penalty when
+the hands' windows would collide (only while both hands are busy: a hand idle for
+_IDLE_TIME and holding nothing gets out of the way) and a small one for each group played
+with the hands crossed (one hand reaching over the other to answer it is a common gesture).
+
+Voice leading and register (a pianist keeps a line in one hand unless it leaves the hand's
+reach): each hand is a sequence whose consecutive notes stay close, as in the merged-output
+HMM of Nakamura, Ono & Sagayama (2014, "Merged-output HMM for piano fingering of both
+hands", ISMIR), so a note that continues a hand's line (the nearest of the hands' last keys,
+a fourth or less away, struck just before or let go just as it starts; a key still held is
+another voice) costs _W_LINE in the other hand. A hand's distance from its resting place
+(squared octaves) counts fully while the other hand is busy or when the hand starts a
+phrase; a hand that plays on while the other rests pays only _FREE_REGISTER of it, so a
+right-hand scale runs below middle C and a left-hand one above it without changing hands,
+while octaves in one hand's register stay in that hand.
+
+A hand that does not play keeps its window; windows, held notes (summarised as the extent
+of the notes released last) and last keys are carried along the _BEAM best paths into each
+state (the usual approximation that keeps the state space small; with one path per state a
+locally cheap choice, e.g. a held inner note given to the hand that must then play over it,
+can prune the better path before its costs show).
 """
 
 from __future__ import annotations
@@ -30,14 +43,21 @@ _W_SPAN = 1.0  # per squared white-key width beyond a comfortable span
 _W_IMPOSSIBLE = 100.0  # a hand span beyond max_span
 _W_WIDE, _WIDE_SPAN = 0.36, 4.0  # per white key one hand's notes span beyond a fifth
 _W_CENTRE = 0.3  # per squared octave away from the hand's resting place
-_W_MOVE = 0.01  # per squared white-key width moved, scaled by _MOVE_TIME / (dt + _MOVE_TIME)
-_MOVE_TIME = 0.5
-_W_CROSS = 30.0  # hands at or crossing each other
+_W_MOVE = 0.01  # per squared white-key width moved, times _MOVE_TIME / (dt + _MOVE_TIME),
+_MOVE_TIME = 0.5  # dt: the time since the moving hand last struck a key
+_W_CROSS = 30.0  # hands' windows closer than _MIN_HAND_GAP while both are active (collide)
+_W_OVER = 0.5  # hands crossed while both strike or hold keys (a crossing is a short gesture)
 _MIN_HAND_GAP = 2.0  # white-key widths between the hands' centres before crossing counts
 _W_HOLDING = 0.63  # a hand strikes new notes while holding others (independent voices)
 _W_HELD = 0.5  # per white-key width that new + still-held notes span beyond an octave
-_W_LINE = 1.0  # per note continuing a line (step <= _LINE_STEP within _LINE_TIME) in the
-_LINE_STEP, _LINE_TIME = 1.3, 0.3  # other hand than the note it follows
+_W_LINE = 3.0  # per note continuing one hand's line, given to the other: a line steps
+_LINE_STEP = 3.2  # white keys at most (a fourth) from keys struck within _LINE_TIME s or
+_LINE_TIME, _LINE_GAP = 0.3, 0.1  # let go at most _LINE_GAP s before the new onset (if struck
+_LINE_SPAN = 1.5  # within this: slower notes make no line), and not more than
+_LINE_OVERLAP = 0.1  # this after it (a key still held is another voice)
+_FREE_REGISTER = 0.02  # share of _W_CENTRE paid by a hand playing on while the other rests
+_BEAM = 2  # paths kept per state: the best one alone can be a greedy dead end
+_MAX_CROSSED = 3  # groups of up to this many notes may be played with the hands crossed
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
 # The weights above were chosen on the stress corpus and bach_846, rac_op3_2, chpn-p7 and
 # mz_331_3 only (benchmarks/bench_split_fingering.py marks them); the other shared pieces
@@ -66,35 +86,43 @@ def split_hands(
     prefs = keyboard.x_center([config.left_centre_pitch, config.right_centre_pitch]) / unit
     limits = (config.comfortable_span / unit, config.max_span / unit)
 
-    cost = np.zeros(1)
-    # Per state and hand: window lo, hi (NaN until the hand first plays), then lowest,
-    # highest and release time of held notes, and when the hand last struck a key.
-    carried = np.concatenate([np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf)], axis=2)
-    previous_time = onset[order[0]]
-    previous_x, previous_ks = np.zeros(0), np.zeros(1, dtype=np.int64)
+    # _BEAM rows per state (row = state * _BEAM + rank), the best paths into it by cost.
+    cost = np.full(_BEAM, np.inf)
+    cost[0] = 0.0
+    # Per row and hand: window lo, hi (NaN until the hand first plays); lowest, highest
+    # and release time of held notes; when the hand last struck keys; and the lowest,
+    # highest and release time of those keys (NaN until then).
+    carried = np.concatenate(
+        [np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf), np.full((1, 2, 3), np.nan)], 2
+    ).repeat(_BEAM, axis=0)
     choices, back = [], []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = _playable(order[start:end])
-        ks = np.arange(max(0, len(notes) - MAX_FINGERS), min(len(notes), MAX_FINGERS) + 1)
+        right = _partitions(len(notes))
         now = onset[notes[0]]
-        played, local = _state_costs(x[notes], offset[notes], ks, prefs, limits)
+        played, local, register = _state_costs(x[notes], offset[notes], right, prefs, limits)
         if named_hand is not None:
-            wrong = named_hand[notes][None, :] != (np.arange(len(notes))[None, :] >= ks[:, None])
-            local += _W_HONOUR * (wrong & (named_hand[notes] >= 0)).sum(axis=1)
+            wrong = (named_hand[notes] != right) & (named_hand[notes] >= 0)
+            local += _W_HONOUR * wrong.sum(axis=1)
         new_carried, moved, holding, overspan = _carry(
             carried[:, None], played[None], now, limits[0]
         )
-        urgency = _MOVE_TIME / (now - previous_time + _MOVE_TIME)
-        total = cost[:, None] + local[None] + _W_MOVE * urgency * moved
+        # A hand that has rested has had time to move: urgency per hand since its last strike.
+        urgency = _MOVE_TIME / (now - carried[:, None, :, 5] + _MOVE_TIME)
+        total = cost[:, None] + local[None] + _W_MOVE * (urgency * moved).sum(axis=-1)
         total += _W_HOLDING * holding + _W_HELD * overspan
-        total += np.nan_to_num(_crossing(_active_centres(new_carried, now)))
-        total += _W_LINE * _line_breaks(previous_x, previous_ks, x[notes], ks, now - previous_time)
-        best = np.argmin(total, axis=0)
-        cost = total[best, np.arange(len(ks))]
-        carried = new_carried[best, np.arange(len(ks))]
-        choices.append((notes, ks))
-        back.append(best)
-        previous_time, previous_x, previous_ks = now, x[notes], ks
+        centres = _active_centres(new_carried, now)
+        total += _crossing(centres, new_carried, now)
+        # A hand playing on while the other is idle keeps its line wherever it leads.
+        free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
+        total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
+        total += _W_LINE * _line_breaks(carried, x[notes], right, now)
+        best = np.argsort(total, axis=0, kind="stable")[:_BEAM].T  # (S, _BEAM) rows
+        states = np.arange(len(right))[:, None]
+        cost = total[best, states].reshape(-1)
+        carried = new_carried[best, states].reshape(-1, *new_carried.shape[2:])
+        choices.append((notes, right))
+        back.append(best.reshape(-1))
     return _backtrack(len(pitch), choices, back, int(np.argmin(cost)))
 
 
@@ -105,33 +133,40 @@ def _playable(notes: np.ndarray) -> np.ndarray:
     return np.concatenate([notes[:MAX_FINGERS], notes[-MAX_FINGERS:]])
 
 
+def _partitions(n: int) -> np.ndarray:
+    """(S, n) bool, True where the right hand plays note i (notes by pitch): the left hand
+    takes the lowest k notes (at most 5 per hand), or, crossed over the right, the highest
+    k of a group of at most _MAX_CROSSED notes."""
+    ks = np.arange(max(0, n - MAX_FINGERS), min(n, MAX_FINGERS) + 1)
+    rank = np.arange(n)
+    states = [rank >= k for k in ks]
+    if n <= _MAX_CROSSED:
+        states += [rank < n - k for k in range(1, n)]
+    return np.array(states, dtype=bool).reshape(len(states), n)
+
+
 def _state_costs(
     xs: np.ndarray,
     offsets: np.ndarray,
-    ks: np.ndarray,
+    right: np.ndarray,
     prefs: np.ndarray,
     limits: tuple[float, float],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per state (left takes xs[:k]): each hand's (lo, hi, release) of its new notes
-    (S, 2, 3), NaN where the hand is idle, and the local cost (S,)."""
-    n = len(xs)
-    lo = np.stack([np.full(len(ks), xs[0]), xs[np.minimum(ks, n - 1)]], axis=1)
-    hi = np.stack([xs[np.maximum(ks - 1, 0)], np.full(len(ks), xs[-1])], axis=1)
-    release = np.stack(
-        [
-            [offsets[:k].max() if k else np.nan for k in ks],
-            [offsets[k:].max() if k < n else np.nan for k in ks],
-        ],
-        axis=1,
-    )
-    idle = np.stack([ks == 0, ks == n], axis=1)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per state (`right` as from _partitions): each hand's (lo, hi, release) of its new
+    notes (S, 2, 3), NaN where the hand is idle, the local cost (S,) and how far each hand
+    plays from its resting place (S, 2, squared octaves)."""
+    mine = np.stack([~right, right], axis=1)  # (S, 2, n)
+    idle = ~mine.any(axis=-1)
+    lo = np.where(idle, np.nan, np.where(mine, xs, np.inf).min(axis=-1))
+    hi = np.where(idle, np.nan, np.where(mine, xs, -np.inf).max(axis=-1))
+    release = np.where(idle, np.nan, np.where(mine, offsets, -np.inf).max(axis=-1))
     span = np.where(idle, 0.0, hi - lo)
     comfortable, hard = limits
     local = _W_SPAN * np.maximum(span - comfortable, 0.0) ** 2 + _W_IMPOSSIBLE * (span > hard)
     local += _W_WIDE * np.maximum(span - _WIDE_SPAN, 0.0)
-    local += _W_CENTRE * np.where(idle, 0.0, (0.5 * (lo + hi) - prefs) / 7.0) ** 2
+    register = np.where(idle, 0.0, (0.5 * (lo + hi) - prefs) / 7.0) ** 2
     played = np.where(idle[..., None], np.nan, np.stack([lo, hi, release], -1))
-    return played, local.sum(axis=1)
+    return played, local.sum(axis=1), register
 
 
 def _carry(
@@ -139,12 +174,12 @@ def _carry(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hands' state after a group, for every (previous, current) state pair.
 
-    carried (P, 1, 2, 6), played (1, S, 2, 3) -> new state (P, S, 2, 6), and over the hands
-    that play, each (P, S): squared distance outside the window, how many hands strike
-    while holding notes, and how far held + new notes overspan.
+    carried (P, 1, 2, 9), played (1, S, 2, 3) -> new state (P, S, 2, 9), and over the hands
+    that play: squared distance outside the window (P, S, 2), and (P, S) how many hands
+    strike while holding notes and how far held + new notes overspan.
     """
     idle = np.isnan(played[..., 0])
-    w_lo, w_hi, h_lo, h_hi, h_release, _ = np.moveaxis(carried, -1, 0)
+    w_lo, w_hi, h_lo, h_hi, h_release = np.moveaxis(carried[..., :5], -1, 0)
     p_lo, p_hi, p_release = np.moveaxis(played, -1, 0)
     outside = np.nan_to_num(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
     held = h_release > now
@@ -159,27 +194,36 @@ def _carry(
     new_hi = np.where(keep_held, h_hi, np.where(merge, np.maximum(h_hi, p_hi), p_hi))
     new_release = np.where(keep_held, h_release, p_release)
     new = np.stack(
-        np.broadcast_arrays(new_w_lo, new_w_hi, new_lo, new_hi, new_release, np.full(1, now)), -1
+        np.broadcast_arrays(
+            new_w_lo, new_w_hi, new_lo, new_hi, new_release, np.full(1, now), p_lo, p_hi, p_release
+        ),
+        -1,
     )
     new = np.where(idle[..., None], np.broadcast_to(carried, new.shape), new)
-    moved = np.where(idle, 0.0, outside**2).sum(axis=-1)
+    moved = np.where(idle, 0.0, outside**2)
     striking_held = held & ~idle
     return new, moved, striking_held.sum(axis=-1), np.where(striking_held, overspan, 0.0).sum(-1)
 
 
-def _line_breaks(
-    x_before: np.ndarray, ks_before: np.ndarray, x: np.ndarray, ks: np.ndarray, dt: float
-) -> np.ndarray:
-    """(P, S) notes that continue a line from the previous chord (its nearest note is close
-    in pitch and time) but in the other hand."""
-    if not len(x_before) or dt > _LINE_TIME:
-        return np.zeros((len(ks_before), len(ks)))
-    distance = np.abs(x[:, None] - x_before[None, :])
-    nearest = np.argmin(distance, axis=1)
-    continues = distance[np.arange(len(x)), nearest] <= _LINE_STEP
-    hand_before = nearest[None, :] >= ks_before[:, None]  # (P, m): right hand?
-    hand_now = np.arange(len(x))[None, :] >= ks[:, None]  # (S, m)
-    breaks = (hand_before[:, None, :] != hand_now[None, :, :]) & continues
+def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: float) -> np.ndarray:
+    """(P, S) notes that continue a hand's line but are given to the other hand.
+
+    A note continues the line of the hand whose last keys are nearest to it, if those were
+    struck within _LINE_TIME (or within _LINE_SPAN and let go just before the new onset),
+    lie within _LINE_STEP and are let go by the new onset (a key still held is another
+    voice): each hand is a monophonic-leaning sequence whose
+    consecutive notes stay close, as in the merged-output HMM of Nakamura, Ono & Sagayama
+    (2014, "Merged-output HMM for piano fingering of both hands", ISMIR).
+    """
+    lo, hi, release = carried[..., 6], carried[..., 7], carried[..., 8]  # (P, 2)
+    distance = np.maximum(np.maximum(lo[..., None] - x, x - hi[..., None]), 0.0)  # (P, 2, m)
+    since = now - carried[..., 5]
+    recent = (since <= _LINE_TIME) | (release >= now - _LINE_GAP) & (since <= _LINE_SPAN)
+    recent &= release <= now + _LINE_OVERLAP
+    distance = np.where(recent[..., None] & (distance <= _LINE_STEP), distance, np.inf)
+    continues = np.isfinite(distance.min(axis=1))  # (P, m)
+    line_right = distance[:, 1] < distance[:, 0]  # (P, m)
+    breaks = (line_right[:, None] != right[None]) & continues[:, None]
     return breaks.sum(axis=-1)
 
 
@@ -191,17 +235,20 @@ def _active_centres(carried: np.ndarray, now: float) -> np.ndarray:
     return np.where(active, centres, np.nan)
 
 
-def _crossing(centres: np.ndarray) -> np.ndarray:
-    """Hands' centres (..., 2) closer than _MIN_HAND_GAP or crossed."""
-    crossing = np.maximum(centres[..., 0] - centres[..., 1] + _MIN_HAND_GAP, 0.0)
-    return _W_CROSS * np.minimum(crossing, 1.0) + crossing
+def _crossing(centres: np.ndarray, carried: np.ndarray, now: float) -> np.ndarray:
+    """(...) cost of the hands' window centres (..., 2) closer than _MIN_HAND_GAP (colliding,
+    while both are active) or crossed (while both strike or hold keys now)."""
+    apart = centres[..., 1] - centres[..., 0]
+    collision = np.nan_to_num(np.maximum(1.0 - np.abs(apart) / _MIN_HAND_GAP, 0.0))
+    engaged = ((carried[..., 5] == now) | (carried[..., 4] > now)).all(axis=-1)
+    return _W_CROSS * collision + _W_OVER * (engaged & (apart < 0))
 
 
 def _backtrack(
     num_notes: int, choices: list[tuple[np.ndarray, np.ndarray]], back: list[np.ndarray], state: int
 ) -> np.ndarray:
     hand = np.full(num_notes, -1, dtype=np.int64)
-    for (notes, ks), best in zip(reversed(choices), reversed(back), strict=True):
-        hand[notes] = (np.arange(len(notes)) >= ks[state]).astype(np.int64)
+    for (notes, right), best in zip(reversed(choices), reversed(back), strict=True):
+        hand[notes] = right[state // _BEAM]
         state = int(best[state])
     return hand

@@ -221,17 +221,19 @@ def add_rests(
     lift: float,
 ) -> tuple[np.ndarray, ...]:
     """Keyframes with a resting hand added where it lets go of every key for at least
-    `rest_frames` (and after the last note): `move_frames` after the release the wrist is
+    `rest_frames` (and after the last note, and from the start when its first note comes
+    later than that and a move): `move_frames` after the release the wrist is
     `lift` higher and the hand untilted (its heading kept), as a pianist's hand relaxes
     off the keys between phrases instead of staying braced in the last chord's shape."""
     held_until = np.maximum.accumulate(notes.off)
     next_on = np.append(notes.on[1:], np.iinfo(np.int64).max)
     free = next_on - held_until > rest_frames + 1
-    ends = np.unique(held_until[free])
-    if not len(ends):
+    frames = np.unique(held_until[free]) + 1 + int(np.ceil(0.5 * move_frames))
+    if notes.on[0] > rest_frames + move_frames:  # waiting for its first note, too
+        frames = np.append(0, frames)
+    if not len(frames):
         return chord_frames, keys, tilts
-    frames = ends + 1 + int(np.ceil(0.5 * move_frames))
-    before = np.searchsorted(chord_frames, frames, side="right") - 1
+    before = np.maximum(np.searchsorted(chord_frames, frames, side="right") - 1, 0)
     rest_keys = keys[before] + [0.0, 0.0, lift]
     rest_tilts = np.column_stack([np.zeros((len(frames), 2)), tilts[before, 2]])
     order = np.argsort(np.concatenate([chord_frames, frames]), kind="stable")

@@ -10,7 +10,7 @@ from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi, generate
 from s2c_core.engines.midi.metrics import key_contact, keys_under, stray_press_share
 from s2c_core.hand.anatomy import anatomy_report
 from s2c_core.hand.rig import builtin_rig
-from s2c_core.hand.skeleton import tip_index
+from s2c_core.hand.skeleton import FINGERS, tip_index
 from s2c_core.motion import NOTE_COLUMNS
 from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
 from s2c_core.music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
@@ -246,3 +246,25 @@ def test_silence_costs_its_output_arrays_and_no_more():
     (short_peak, short_output), (long_peak, long_output) = map(peak_and_output, (180.0, 360.0))
     # Posing every frame at once grew the peak by 9x the output's growth.
     assert long_peak - short_peak < 2 * (long_output - short_output)
+
+
+def test_a_hand_waiting_for_its_first_notes_rests_above_the_keys():
+    # The right hand plays alone for two seconds, then the left comes in with an octave:
+    # until then it rests lifted, none of its fingertips down on a key.
+    right = [(72 + s, 0.25 * i, 0.25 * i + 0.24) for i, s in enumerate(C_MAJOR)]
+    left = [(43, 2.0, 2.5), (55, 2.0, 2.5)]
+    notes = MidiNotes(
+        path=Path("late_left.mid"),
+        pitch=np.array([p for p, _, _ in right + left]),
+        onset=np.array([t for _, t, _ in right + left]),
+        offset=np.array([e for _, _, e in right + left]),
+        velocity=np.full(len(right + left), 80),
+        track=np.array([0] * len(right) + [1] * len(left)),
+        track_names=("Piano right", "Piano left"),
+    )
+    motion = generate_from_notes(notes, MidiEngineConfig(honour_tracks=True))
+    wrist = motion.left.transl
+    onset_frame = round(2.0 * motion.fps)
+    assert wrist[0, 2] > wrist[onset_frame, 2] + 0.5 * MidiEngineConfig().rest_lift
+    tips = motion.left.joints[: onset_frame - 10][:, [tip_index(f) for f in FINGERS], 2]
+    assert tips.min() > 0.0  # above the white keys' tops

@@ -1,0 +1,115 @@
+"""Hand split on small hand-made passages whose correct split a pianist would not dispute."""
+
+import numpy as np
+
+from s2c_core.engines.midi.config import MidiEngineConfig
+from s2c_core.engines.midi.groups import onset_groups
+from s2c_core.engines.midi.split import split_hands
+from s2c_core.music.keyboard import Keyboard
+
+CONFIG = MidiEngineConfig()
+C_MAJOR = (0, 2, 4, 5, 7, 9, 11)
+
+
+def split(notes: list[tuple[int, float, float]]) -> dict[tuple[int, float], int]:
+    """{(pitch, onset): hand} for notes given as (pitch, onset, duration)."""
+    pitch, onset, duration = (np.array(column) for column in zip(*notes, strict=True))
+    order = np.lexsort((pitch, onset))
+    pitch, onset, offset = pitch[order], onset[order], (onset + duration)[order]
+    group = onset_groups(onset, pitch, CONFIG.chord_window)
+    hand = split_hands(pitch, onset, offset, group, Keyboard(), CONFIG)
+    return {(int(p), float(t)): int(h) for p, t, h in zip(pitch, onset, hand, strict=True)}
+
+
+def scale(start: int, steps: int, direction: int) -> list[int]:
+    """A C major scale from `start` (a C) over `steps` notes, up (1) or down (-1)."""
+    degrees = [12 * (i // 7) + C_MAJOR[i % 7] for i in range(steps)]
+    return [start + d for d in degrees] if direction > 0 else [start - d for d in degrees]
+
+
+def line(pitches: list[int], start: float = 0.0, step: float = 0.15) -> list:
+    return [(p, start + i * step, 0.95 * step) for i, p in enumerate(pitches)]
+
+
+def test_right_hand_scale_descending_below_middle_c_stays_right():
+    # Two octaves down from C5 to C3, alone: the right hand keeps its line.
+    hands = split(line([72 - d for d in (0, 1, 3, 5, 7, 8, 10)] + scale(60, 8, -1)))
+    assert set(hands.values()) == {1}
+
+
+def test_left_hand_scale_ascending_above_middle_c_stays_left_after_the_right_played():
+    right = line(scale(72, 8, 1))
+    left = line(scale(48, 15, 1), start=1.8)  # C3 up to C5 after the right hand stopped
+    hands = split(right + left)
+    assert [hands[(p, t)] for p, t, _ in right] == [1] * 8
+    assert [hands[(p, t)] for p, t, _ in left] == [0] * 15
+
+
+def test_scales_an_octave_apart_keep_their_hands_above_middle_c():
+    low = line(scale(48, 15, 1))
+    high = line(scale(60, 15, 1))
+    hands = split(low + high)
+    assert [hands[(p, t)] for p, t, _ in low] == [0] * 15
+    assert [hands[(p, t)] for p, t, _ in high] == [1] * 15
+
+
+def test_octave_passage_stays_in_one_hand():
+    # Octaves in the right hand's register with the left hand silent: one hand's octaves.
+    notes = [(p + o, 0.2 * i, 0.18) for i, p in enumerate(scale(67, 8, 1)) for o in (0, 12)]
+    assert set(split(notes).values()) == {1}
+
+
+def test_left_hand_melody_under_right_hand_chords():
+    melody = [55, 57, 59, 60, 62, 60, 59, 57]  # G3 .. D4, the thumbs close together
+    notes = [(p, 0.4 * i, 0.38) for i, p in enumerate(melody)]
+    chords = [(p, 0.4 * i + 0.2, 0.16) for i in range(8) for p in (64, 67, 72)]
+    hands = split(notes + chords)
+    assert [hands[(p, t)] for p, t, _ in notes] == [0] * 8
+    assert [hands[(p, t)] for p, t, _ in chords] == [1] * 24
+
+
+def test_held_notes_are_another_voice_not_the_start_of_a_line():
+    # Bach's C major prelude: the left hand strikes C4 and E4 and holds them while the right
+    # plays G4 C5 E5 twice: the held notes neither draw the figure into the left hand nor
+    # go to the right hand, which would have to play over its own held thumb.
+    figure = []
+    for bar in range(2):
+        start = 1.6 * bar
+        figure += [(60, start, 1.55), (64, start + 0.2, 1.35)]
+        figure += [(p, start + 0.4 + 0.2 * i, 0.19) for i, p in enumerate((67, 72, 76) * 2)]
+    hands = split(figure)
+    assert [hands[(p, t)] for p, t, _ in figure if p < 65] == [0] * 4
+    assert [hands[(p, t)] for p, t, _ in figure if p > 65] == [1] * 12
+
+
+def test_left_hand_crosses_over_a_right_hand_figure_to_answer_it():
+    # The right hand's broken chord runs on in 16ths; on beat 3 the left hand leaves its
+    # bass note and reaches over to answer a tenth above the figure's root.
+    figure, left = [], []
+    for bar in range(4):
+        start = 1.2 * bar
+        figure += [(p, start + 0.15 * i, 0.14) for i, p in enumerate((60, 64, 67, 64) * 2)]
+        left += [(36, start, 0.25), (76, start + 0.6, 0.27)]
+    hands = split(figure + left)
+    assert [hands[(p, t)] for p, t, _ in figure] == [1] * 32
+    assert [hands[(p, t)] for p, t, _ in left] == [0] * 8
+
+
+def test_stress_corpus_split_per_family():
+    # Every family of the generated corpus, lines that cross middle C included (scales,
+    # arpeggios and chromatic runs hands alone and together); the crossing family is the
+    # hardest (a left hand leaping over a running right-hand figure).
+    from collections import defaultdict
+
+    from s2c_core.evaluate.hand_scores import piece_notes, split_score
+    from s2c_core.evaluate.stress_corpus import stress_pieces
+
+    counts = defaultdict(lambda: [0, 0])
+    for piece in stress_pieces():
+        agree, compared = split_score(piece_notes(piece), CONFIG)
+        counts[piece.family][0] += agree
+        counts[piece.family][1] += compared
+    rates = {family: agree / compared for family, (agree, compared) in counts.items()}
+    assert sum(a for a, _ in counts.values()) / sum(c for _, c in counts.values()) >= 0.98
+    assert min(rates.values()) >= 0.85, rates
+    assert all(rates[family] >= 0.97 for family in ("scale", "arpeggio", "chromatic")), rates
