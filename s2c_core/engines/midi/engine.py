@@ -34,6 +34,7 @@ from .fingertips import (
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
 from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
+from .press_correction import pull_wrist_to_presses, struck_frames
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
 from .wrist import (
@@ -252,6 +253,11 @@ def animate_hand(
     targets = follow_neighbours(targets, touching, free)
     canonical = np.einsum("tfa,tab->tfb", targets - wrist[:, None], rotation)
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
+    struck = struck_frames(notes.on, finger, num_frames)
+    wrist, params = pull_wrist_to_presses(
+        wrist, rotation, canonical, touching, struck, params, solver, posture.params,
+        config.ik_iterations,
+    )  # fmt: skip
     hand_pose = rig.pose_from_angles(*solver.angles(params))
     present = np.full(num_frames, len(pitch) > 0)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)
