@@ -177,10 +177,10 @@ def test_stress_motion_stays_within_the_hands_ranges_of_motion(stress_takes):
 def test_stress_motion_presses_its_keys(stress_takes):
     contact = {name: key_contact(m, KEYBOARD) for name, m in stress_takes.items()}
     pooled = np.concatenate(list(contact.values())).mean()
-    assert pooled >= 0.97
-    # Wide chords and stride leaps are the hardest; the rest must be nearly perfect.
+    assert pooled >= 0.985
+    # Wide five-finger chords are the hardest; the rest, stride leaps too, nearly perfect.
     for name, hits in contact.items():
-        assert hits.mean() >= (0.88 if name in ("chords", "stride") else 0.98), name
+        assert hits.mean() >= (0.91 if name == "chords" else 0.98), name
     frames = np.array([m.num_frames for m in stress_takes.values()])
     stray = np.array([stray_press_share(m, KEYBOARD) for m in stress_takes.values()])
     assert (stray * frames).sum() / frames.sum() <= 0.006
