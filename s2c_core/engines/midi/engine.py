@@ -203,9 +203,7 @@ def animate_hand(
     the keys) and their fingers (1..5)."""
     solver = FingerSolver(rig)
     hover = hover_height(keyboard, config)
-    posture = playing_posture(
-        solver, rig, keyboard.geometry.white_width, hover + keyboard.geometry.key_travel
-    )
+    posture = playing_posture(solver, rig, keyboard.geometry.white_width)
     on, off = note_frames(onset, offset, config.fps)
     points = press_points(pitch, keyboard)
     off = release_before_restrike(on, off, finger)

@@ -18,7 +18,7 @@ def _hand_on_keys(reach_out: float):
     rig = builtin_rig("right")
     solver = FingerSolver(rig)
     keyboard = Keyboard()
-    posture = playing_posture(solver, rig, keyboard.geometry.white_width, 0.035)
+    posture = playing_posture(solver, rig, keyboard.geometry.white_width)
     rotation = np.broadcast_to(posture.orientation(np.zeros(3)), (FRAMES, 3, 3)).copy()
     wrist = np.tile([0.5, -0.07, 0.05], (FRAMES, 1))
     canonical = np.tile(posture.tips, (FRAMES, 1, 1))
