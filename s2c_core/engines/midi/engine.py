@@ -34,6 +34,7 @@ from .fingertips import (
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
 from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
+from .press_correction import pull_wrist_to_presses, struck_frames
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
 from .substitution import Substitutions, plan_substitutions, substituted_presses
@@ -230,9 +231,7 @@ def animate_hand(
     """
     solver = FingerSolver(rig)
     hover = hover_height(keyboard, config)
-    posture = playing_posture(
-        solver, rig, keyboard.geometry.white_width, hover + keyboard.geometry.key_travel
-    )
+    posture = playing_posture(solver, rig, keyboard.geometry.white_width)
     on, off = note_frames(onset, offset, config.fps)
     points = press_points(pitch, keyboard)
     if swaps is not None:  # a substituted key is pressed by one finger, then the other
@@ -315,6 +314,11 @@ def _pose_frames(
     targets = follow_neighbours(targets, touching, free)
     canonical = (targets - wrist[:, None]) @ rotation  # into the hand frame
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
+    struck = struck_frames(notes.on, finger, num_frames)
+    wrist, params = pull_wrist_to_presses(
+        wrist, rotation, canonical, touching, struck, params, solver, posture.params,
+        config.ik_iterations,
+    )  # fmt: skip
     hand_pose = rig.pose_from_angles(*solver.angles(params))
     present = np.ones(len(frames), dtype=bool)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)

@@ -39,6 +39,7 @@ _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted han
 _CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above black key tops
 _ARC_FROM = 0.03  # m: moves shorter than this sideways stay level
 _ARC_RISE = 0.4  # m of arc height per m of sideways travel beyond that
+_MIN_BOUNCE_FRAMES = 3  # free spells shorter than this leave the wrist where it is
 
 
 @dataclass(frozen=True)
@@ -224,23 +225,37 @@ def add_rests(
     `rest_frames` (and after the last note, and from the start when its first note comes
     later than that and a move): `move_frames` after the release the wrist is
     `lift` higher and the hand untilted (its heading kept), as a pianist's hand relaxes
-    off the keys between phrases instead of staying braced in the last chord's shape."""
+    off the keys between phrases instead of staying braced in the last chord's shape.
+    Between shorter free spells before a chord in about the same place (repeated
+    chords) the wrist bounces: halfway through it is up by `lift` times the spell's share
+    of `rest_frames`, so that fingers which cannot lift far by themselves (the thumb
+    above all) clear the keys too."""
     held_until = np.maximum.accumulate(notes.off)
     next_on = np.append(notes.on[1:], np.iinfo(np.int64).max)
-    free = next_on - held_until > rest_frames + 1
+    spell = next_on - held_until - 1  # frames on which the hand holds no key
+    free = spell > rest_frames
     frames = np.unique(held_until[free]) + 1 + int(np.ceil(0.5 * move_frames))
     if notes.on[0] > rest_frames + move_frames:  # waiting for its first note, too
         frames = np.append(0, frames)
-    if not len(frames):
-        return chord_frames, keys, tilts
     before = np.maximum(np.searchsorted(chord_frames, frames, side="right") - 1, 0)
     rest_keys = keys[before] + [0.0, 0.0, lift]
     rest_tilts = np.column_stack([np.zeros((len(frames), 2)), tilts[before, 2]])
-    order = np.argsort(np.concatenate([chord_frames, frames]), kind="stable")
+    short = (spell >= _MIN_BOUNCE_FRAMES) & ~free
+    bounce = held_until[short] + 1 + spell[short] // 2
+    share = spell[short] / rest_frames
+    after = np.searchsorted(chord_frames, bounce, side="right") - 1
+    # Only where the hand comes back to about the same place (a leap rises in its arc).
+    ahead = np.minimum(after + 1, len(keys) - 1)
+    stays = np.linalg.norm(keys[ahead, :2] - keys[after, :2], axis=1) < _ARC_FROM
+    keep = stays & ~np.isin(bounce, chord_frames)
+    bounce, share, after = bounce[keep], share[keep], after[keep]
+    bounce_keys = keys[after] + np.outer(lift * share, [0.0, 0.0, 1.0])
+    frames = np.concatenate([chord_frames, frames, bounce])
+    order = np.argsort(frames, kind="stable")
     return (
-        np.concatenate([chord_frames, frames])[order],
-        np.concatenate([keys, rest_keys])[order],
-        np.concatenate([tilts, rest_tilts])[order],
+        frames[order],
+        np.concatenate([keys, rest_keys, bounce_keys])[order],
+        np.concatenate([tilts, rest_tilts, tilts[after]])[order],
     )
 
 

@@ -7,10 +7,12 @@ import pretty_midi
 import pytest
 
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi, generate_from_notes
+from s2c_core.engines.midi.finger_ik import FingerSolver
+from s2c_core.engines.midi.fingertips import note_frames
 from s2c_core.engines.midi.metrics import key_contact, keys_under, stray_press_share
 from s2c_core.hand.anatomy import anatomy_report
 from s2c_core.hand.rig import builtin_rig
-from s2c_core.hand.skeleton import FINGERS, tip_index
+from s2c_core.hand.skeleton import FINGERS, PIANO_FINGER_NAMES, finger_chain, tip_index
 from s2c_core.motion import NOTE_COLUMNS
 from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
 from s2c_core.music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
@@ -178,14 +180,50 @@ def test_stress_motion_stays_within_the_hands_ranges_of_motion(stress_takes):
 def test_stress_motion_presses_its_keys(stress_takes):
     contact = {name: key_contact(m, KEYBOARD) for name, m in stress_takes.items()}
     pooled = np.concatenate(list(contact.values())).mean()
-    assert pooled >= 0.97
-    # Wide chords and stride leaps are the hardest; the rest must be nearly perfect.
+    assert pooled >= 0.985
+    # Wide five-finger chords are the hardest; the rest, stride leaps too, nearly perfect.
     for name, hits in contact.items():
-        assert hits.mean() >= (0.88 if name in ("chords", "stride") else 0.98), name
+        assert hits.mean() >= (0.91 if name == "chords" else 0.98), name
     frames = np.array([m.num_frames for m in stress_takes.values()])
     stray = np.array([stray_press_share(m, KEYBOARD) for m in stress_takes.values()])
     assert (stray * frames).sum() / frames.sum() <= 0.006
     assert stray.max() <= 0.025
+
+
+def _long_finger_flexion(motion, side: str, finger: int) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) knuckle (MCP) and middle joint (PIP) flexion in degrees of a long finger (2..5)."""
+    rig = builtin_rig(side)
+    _, flexion, _ = rig.angles_from_pose(motion.hand(side).hand_pose)
+    mcp, pip = FingerSolver(rig).pose_index[finger - 1, :2]
+    return np.rad2deg(flexion[:, mcp]), np.rad2deg(flexion[:, pip])
+
+
+def test_stress_hands_keep_a_pianists_shape(stress_takes):
+    """Idle long fingers hang relaxed and curled, knuckle 0-45 and middle joint 30-60
+    degrees (posture.py: the resting posture of the hand), their tips below their knuckles
+    (never pointing up); playing fingers are curved, not straight."""
+    relaxed, tips_low, curved = [], [], []
+    for motion in stress_takes.values():
+        notes = motion.notes
+        on, off = note_frames(notes[:, 1], notes[:, 2], motion.fps)
+        for index, side in enumerate(("left", "right")):
+            joints = motion.hand(side).joints
+            for finger in range(2, 6):
+                mine = (notes[:, 4] == index) & (notes[:, 5] == finger)
+                busy = np.zeros(motion.num_frames, dtype=bool)
+                for start, stop in zip(on[mine] - 10, off[mine] + 11, strict=True):
+                    busy[max(start, 0) : stop] = True
+                idle = ~busy & motion.hand(side).present
+                mcp, pip = _long_finger_flexion(motion, side, finger)
+                relaxed.append(
+                    (mcp[idle] >= 0) & (mcp[idle] <= 45) & (pip[idle] >= 30) & (pip[idle] <= 60)
+                )
+                chain = finger_chain(PIANO_FINGER_NAMES[finger])
+                tips_low.append(joints[idle, chain[-1], 2] < joints[idle, chain[0], 2])
+                curved.append(pip[np.minimum(on[mine], motion.num_frames - 1)] >= 20)
+    assert np.concatenate(relaxed).mean() >= 0.75
+    assert np.concatenate(tips_low).all()
+    assert np.concatenate(curved).mean() >= 0.8
 
 
 def _two_notes(gap_s: float) -> MidiNotes:
