@@ -34,7 +34,7 @@ from .fingertips import (
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
 from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
-from .press_correction import pull_wrist_to_presses, struck_frames
+from .press_correction import FADE_FRAMES, pull_wrist_to_presses, struck_frames
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
 from .substitution import Substitutions, plan_substitutions, substituted_presses
@@ -269,10 +269,13 @@ def animate_hand(
         joints=np.empty((num_frames, 21, 3), np.float32),
     )
     for first in range(0, num_frames, _CHUNK_FRAMES):
-        frames = np.arange(first, min(first + _CHUNK_FRAMES, num_frames))
+        last = min(first + _CHUNK_FRAMES, num_frames)
+        # Posed with FADE_FRAMES more on either side: a press correction fades over them.
+        frames = np.arange(max(first - FADE_FRAMES, 0), min(last + FADE_FRAMES, num_frames))
         chunk = _pose_frames(rig, solver, posture, notes, schedule, frames, hover, config)
+        inner = slice(first - frames[0], last - frames[0])
         for name in ("transl", "global_orient", "hand_pose", "joints"):
-            getattr(track, name)[frames[0] : frames[-1] + 1] = getattr(chunk, name)
+            getattr(track, name)[first:last] = getattr(chunk, name)[inner]
     return track
 
 
@@ -314,7 +317,7 @@ def _pose_frames(
     targets = follow_neighbours(targets, touching, free)
     canonical = (targets - wrist[:, None]) @ rotation  # into the hand frame
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
-    struck = struck_frames(notes.on, finger, num_frames)
+    struck = struck_frames(notes.on, notes.finger, frames)
     wrist, params = pull_wrist_to_presses(
         wrist, rotation, canonical, touching, struck, params, solver, posture.params,
         config.ik_iterations,

@@ -17,7 +17,7 @@ from .finger_ik import FingerSolver
 # A pressing fingertip this far off its target across the keys or in height pulls the
 # wrist (less is inside the slack of every key: half a black key's width, the key travel).
 _DEAD_ZONE = 0.003
-_FADE_FRAMES = 4  # the shift fades out linearly over this many frames either side
+FADE_FRAMES = 4  # the shift fades out linearly over this many frames either side
 
 
 def pull_wrist_to_presses(
@@ -52,18 +52,20 @@ def pull_wrist_to_presses(
     return wrist + shift, params
 
 
-def struck_frames(on: np.ndarray, finger: np.ndarray, frames: int) -> np.ndarray:
-    """(frames, 5) bool: finger f + 1 strikes a key on that frame (notes' onset frames on)."""
-    struck = np.zeros((frames, 5), dtype=bool)
-    keep = (on >= 0) & (on < frames)
-    struck[on[keep], finger[keep] - 1] = True
+def struck_frames(on: np.ndarray, finger: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """(F, 5) bool: finger f + 1 strikes a key on that frame of the consecutive `frames`
+    (F,) (notes' onset frames on)."""
+    struck = np.zeros((len(frames), 5), dtype=bool)
+    row = on - frames[0]
+    keep = (row >= 0) & (row < len(frames))
+    struck[row[keep], finger[keep] - 1] = True
     return struck
 
 
 def _fade(shift: np.ndarray, pulls: np.ndarray) -> np.ndarray:
     """(T, 3) shifts given on the frames where `pulls` (T,) is 1, averaged where several
-    are near and faded linearly to zero over _FADE_FRAMES frames around them."""
-    kernel = 1.0 - np.abs(np.arange(-_FADE_FRAMES, _FADE_FRAMES + 1)) / (_FADE_FRAMES + 1)
+    are near and faded linearly to zero over FADE_FRAMES frames around them."""
+    kernel = 1.0 - np.abs(np.arange(-FADE_FRAMES, FADE_FRAMES + 1)) / (FADE_FRAMES + 1)
     weight = np.convolve(pulls, kernel, mode="same")
     total = np.stack([np.convolve(s, kernel, mode="same") for s in shift.T], axis=1)
     return total / np.maximum(weight, 1.0)[:, None]

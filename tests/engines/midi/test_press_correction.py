@@ -25,7 +25,7 @@ def _hand_on_keys(reach_out: float):
     canonical[STRIKE, MIDDLE] += np.array([reach_out, 0.0, 0.0]) @ rotation[STRIKE]
     touching = np.zeros((FRAMES, 5), dtype=bool)
     touching[:, MIDDLE] = True
-    struck = struck_frames(np.array([STRIKE]), np.array([MIDDLE + 1]), FRAMES)
+    struck = struck_frames(np.array([STRIKE]), np.array([MIDDLE + 1]), np.arange(FRAMES))
     params = solver.solve(canonical, posture.params, 12, ~touching)
     return wrist, rotation, canonical, touching, struck, params, solver, posture.params
 
