@@ -181,7 +181,7 @@ def _carry(
     idle = np.isnan(played[..., 0])
     w_lo, w_hi, h_lo, h_hi, h_release = np.moveaxis(carried[..., :5], -1, 0)
     p_lo, p_hi, p_release = np.moveaxis(played, -1, 0)
-    outside = np.nan_to_num(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
+    outside = _nan_to_zero(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
     held = h_release > now
     overspan = np.maximum(np.maximum(h_hi, p_hi) - np.minimum(h_lo, p_lo) - comfortable, 0.0)
     # The window grows to take the new notes, then is cut back to an octave around them.
@@ -193,13 +193,11 @@ def _carry(
     new_lo = np.where(keep_held, h_lo, np.where(merge, np.minimum(h_lo, p_lo), p_lo))
     new_hi = np.where(keep_held, h_hi, np.where(merge, np.maximum(h_hi, p_hi), p_hi))
     new_release = np.where(keep_held, h_release, p_release)
-    new = np.stack(
-        np.broadcast_arrays(
-            new_w_lo, new_w_hi, new_lo, new_hi, new_release, np.full(1, now), p_lo, p_hi, p_release
-        ),
-        -1,
-    )
-    new = np.where(idle[..., None], np.broadcast_to(carried, new.shape), new)
+    columns = (new_w_lo, new_w_hi, new_lo, new_hi, new_release, now, p_lo, p_hi, p_release)
+    new = np.empty(np.broadcast_shapes(carried.shape, played.shape[:-1] + (len(columns),)))
+    for column, values in enumerate(columns):  # filled in place: np.stack is slow here
+        new[..., column] = values
+    new = np.where(idle[..., None], carried, new)
     moved = np.where(idle, 0.0, outside**2)
     striking_held = held & ~idle
     return new, moved, striking_held.sum(axis=-1), np.where(striking_held, overspan, 0.0).sum(-1)
@@ -230,7 +228,7 @@ def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: flo
 def _active_centres(carried: np.ndarray, now: float) -> np.ndarray:
     """Hands' window centres (..., 2); NaN for a hand that has neither played for
     _IDLE_TIME nor holds a key: it has room to get out of the other hand's way."""
-    centres = carried[..., :2].mean(axis=-1)
+    centres = (carried[..., 0] + carried[..., 1]) / 2.0
     active = (now - carried[..., 5] <= _IDLE_TIME) | (carried[..., 4] > now)
     return np.where(active, centres, np.nan)
 
@@ -239,9 +237,14 @@ def _crossing(centres: np.ndarray, carried: np.ndarray, now: float) -> np.ndarra
     """(...) cost of the hands' window centres (..., 2) closer than _MIN_HAND_GAP (colliding,
     while both are active) or crossed (while both strike or hold keys now)."""
     apart = centres[..., 1] - centres[..., 0]
-    collision = np.nan_to_num(np.maximum(1.0 - np.abs(apart) / _MIN_HAND_GAP, 0.0))
+    collision = _nan_to_zero(np.maximum(1.0 - np.abs(apart) / _MIN_HAND_GAP, 0.0))
     engaged = ((carried[..., 5] == now) | (carried[..., 4] > now)).all(axis=-1)
     return _W_CROSS * collision + _W_OVER * (engaged & (apart < 0))
+
+
+def _nan_to_zero(values: np.ndarray) -> np.ndarray:
+    """np.nan_to_num for values that are never infinite, without its overhead."""
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def _backtrack(
