@@ -53,11 +53,18 @@ def _cross(a: Vector, b: Vector) -> Vector:
     return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
 
 
-def _rotate(axis: Vector, v: Vector, sin: np.ndarray, cos: np.ndarray) -> Vector:
-    """Rodrigues' formula: v rotated about the unit `axis` by angles given as sin and cos."""
-    along = (axis[0] * v[0] + axis[1] * v[1] + axis[2] * v[2]) * (1.0 - cos)
+def _rotate(
+    axis: Vector, v: Vector, sin: np.ndarray, cos: np.ndarray, versine: np.ndarray
+) -> Vector:
+    """Rodrigues' formula: v rotated about the unit `axis` by angles given as their sine,
+    cosine and versine (1 - cosine)."""
+    along = (axis[0] * v[0] + axis[1] * v[1] + axis[2] * v[2]) * versine
     across = _cross(axis, v)
     return tuple(v[i] * cos + across[i] * sin + axis[i] * along for i in range(3))
+
+
+def _dot(a: Vector, b: Vector) -> np.ndarray:
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
 
 def _solve_symmetric(A: dict[tuple[int, int], np.ndarray], b: Vector) -> Vector:
@@ -153,9 +160,10 @@ class FingerSolver:
         angles = (abduction, flexion_1, flexion_2, flexion_2 * _COUPLING[:, None])
         sines = [np.sin(angle) for angle in angles]
         cosines = [np.cos(angle) for angle in angles]
+        versines = [1.0 - cosine for cosine in cosines]
 
         def turn(joint: int, v: Vector) -> Vector:  # 0 abduction, 1..3 the flexions
-            return _rotate(self._axis[joint], v, sines[joint], cosines[joint])
+            return _rotate(self._axis[joint], v, sines[joint], cosines[joint], versines[joint])
 
         axis, bone = self._axis, self._bone
         last = turn(3, bone[2])
@@ -229,9 +237,9 @@ class FingerSolver:
             J = (held, J[1], J[2])
         miss = tuple(targets[i] - tips[i] for i in range(3))
         weighted = [tuple(column[i] * weights[i] for i in range(3)) for column in J]
-        rhs = tuple(sum(w[i] * miss[i] for i in range(3)) for w in weighted)
+        rhs = tuple(_dot(w, miss) for w in weighted)
         normal = {
-            (j, k): sum(weighted[j][i] * J[k][i] for i in range(3)) + (_DAMPING if j == k else 0.0)
+            (j, k): _dot(weighted[j], J[k]) + (_DAMPING if j == k else 0.0)
             for j in range(3)
             for k in range(j, 3)
         }
