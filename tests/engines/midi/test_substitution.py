@@ -28,7 +28,7 @@ def _columns(rows):
 
 def _plan(rows, side="right"):
     pitch, onset, release, finger = _columns(rows)
-    return plan_substitutions(pitch, onset, release, finger.astype(np.int64), side, LEAD)
+    return plan_substitutions(pitch, onset, release, finger.astype(np.int64), side, LEAD).swaps
 
 
 def test_a_held_key_its_finger_is_needed_for_is_taken_over_by_the_neighbour():
@@ -42,6 +42,18 @@ def test_a_held_key_its_finger_is_needed_for_is_taken_over_by_the_neighbour():
         0,
     ]  # (G4, C5, ...): C5: 4 -> 5, on the side away from B4
     assert swaps.time[1] == pytest.approx(1.3 - LEAD)  # as 4 leaves for B4
+
+
+def test_the_substitute_lets_go_when_the_hand_leaves_for_a_key_beyond_its_span():
+    # as above, but the thumb leaps down to G3 at 2.0 s, 17 semitones below C5: more than
+    # 1 and 5 can span (15). The plan lets C5 go at 1.95 s, just before; 5 lets go of it
+    # as the thumb starts for G3.
+    rows = [(72, 0.5, 1.95, 4), *HELD_SOPRANO[1:4], (55, 2.0, 2.3, 1)]
+    pitch, onset, release, finger = _columns(rows)
+    plan = plan_substitutions(pitch, onset, release, finger.astype(np.int64), "right", LEAD)
+    c5 = int(np.flatnonzero(pitch == 72)[0])
+    assert plan.swaps.finger[c5] == 5 and plan.release[c5] == pytest.approx(2.0 - LEAD)
+    assert np.array_equal(np.delete(plan.release, c5), np.delete(release, c5))
 
 
 def test_the_left_hand_substitutes_towards_its_own_little_finger():
