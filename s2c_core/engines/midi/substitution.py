@@ -7,12 +7,12 @@ hand). J. N. Hummel, "Ausführliche theoretisch-practische Anweisung zum Piano-F
 1828, part 2, teaches this "changing the fingers on one key" for legato; H. Gleason, "Method
 of Organ Playing", drills substitution (5-4, 4-3, 3-2 ...) as the basis of legato.
 
-The plan records per note a second finger and the time of the swap. The substitute is a
-finger next to the first one (two apart at most), on the side away from the key the first
-finger is needed for, free from the swap until the key is let go, in the hand's order
-(fingers rise with pitch in hand coordinates) and within the practical span of each finger
-pair (Parncutt et al. 1997) against every other key held meanwhile, and not the thumb on a
-black key. It lets go of the key when the hand starts for a key it cannot span from there.
+The plan records per note a second finger and the time of the swap. The substitute is the
+first finger's neighbour on the side away from the key the first finger is needed for,
+free from the swap until the key is let go, in the hand's order (fingers rise with pitch in
+hand coordinates) and within the practical span of each finger pair (Parncutt et al. 1997)
+against every other key held meanwhile, and not the thumb on a black key. It lets go of the
+key when the hand starts for a key it cannot span from there.
 Without such a finger, or without time for the swap, the finger lets go of the key as before
 (`holding.release_before_restrike`).
 """
@@ -26,7 +26,6 @@ import numpy as np
 from .fingering import BLACK, LEGATO_OVERLAP, within_practical_range
 from .holding import SHORTEST_HOLD
 
-_MAX_REACH = 2  # fingers apart: 5 -> 4 or 3, never 5 -> 1
 # s from a finger leaving one key to striking another: lift, move, drop (a fast trill
 # alternates two fingers about 8 times a second, so one finger strikes every 0.12 s)
 _QUICKEST_MOVE = 0.1
@@ -113,8 +112,8 @@ def _free_substitute(
     release: np.ndarray,
     black: np.ndarray,
 ) -> tuple[int, float]:
-    """The nearest finger that can hold note i's key from `swap` to its release while its
-    finger goes to note j, or 0: free of other keys (and of moving to them) meanwhile, in
+    """The finger that can hold note i's key from `swap` to its release while its finger
+    goes to note j, or 0: free of other keys (and of moving to them) meanwhile, in
     order and within reach of the keys pressed while i's is down; and when it lets go (its
     release, or when the hand starts for a key the substitute cannot span)."""
     # (finger, u, down while i's key is, from when it is reached for) of every other key
@@ -128,25 +127,19 @@ def _free_substitute(
             holds.append((finger[k], u[k], down, busy_from[k]))
         if planned.finger[k] and release[k] > swap:
             holds.append((planned.finger[k], u[k], down, busy_from[k]))
-    away = -1 if u[j] > u[i] else 1  # the substitute sits on the far side from j
-    for step in range(1, _MAX_REACH + 1):
-        candidate = int(finger[i]) + away * step
-        if not 1 <= candidate <= 5:
-            break
-        if candidate == 1 and black[i]:  # rule 10 of Parncutt et al. 1997; ours slides off
-            continue
-        until, free = release[i], True
-        for h, v, down, start in holds:
-            spans = (candidate - h) * (u[i] - v) > 0 and within_practical_range(
-                candidate, u[i], h, v
-            )
-            if h == candidate or (down and not spans):
-                free = False
-            elif not spans:  # the hand leaves for a key the substitute cannot span
-                until = min(until, start)
-        if free:
-            return candidate, until
-    return 0, release[i]
+    # The neighbour on the far side from j (5 -> 4, 4 -> 3, ...: one two fingers away would
+    # need the wrist to shift under the finger still holding the key).
+    candidate = int(finger[i]) + (-1 if u[j] > u[i] else 1)
+    if not 1 <= candidate <= 5 or (candidate == 1 and black[i]):  # rule 10, Parncutt 1997
+        return 0, release[i]
+    until = release[i]
+    for h, v, down, start in holds:
+        spans = (candidate - h) * (u[i] - v) > 0 and within_practical_range(candidate, u[i], h, v)
+        if h == candidate or (down and not spans):
+            return 0, release[i]
+        if not spans:  # the hand leaves for a key the substitute cannot span
+            until = min(until, start)
+    return candidate, until
 
 
 def substituted_presses(

@@ -110,10 +110,11 @@ def test_lines_without_held_keys_never_substitute():
             assert not plan.substitution_table().size, piece.name
 
 
-def test_substitutions_in_a_real_piece_keep_their_keys_down():
-    """grieg_butterfly (a held-out piece): the right hand holds F#5 with 4 while a run
-    starts below it with 4 (D5 C#5 B4): 5 takes F#5 over, and the key stays down."""
-    path = SHARED_MIDI / "grieg_butterfly.mid"
+@pytest.mark.parametrize("name", ["grieg_butterfly", "deb_clai"])
+def test_substitutions_in_a_real_piece_keep_their_keys_down(name):
+    """Held-out pieces: in grieg_butterfly the right hand holds F#5 with 4 while a run starts
+    below it with 4 (D5 C#5 B4), so 5 takes F#5 over; deb_clai has three such moments."""
+    path = SHARED_MIDI / f"{name}.mid"
     if not path.is_file():
         pytest.skip("shared test MIDI files are not available")
     motion = generate_from_notes(read_midi(path))
