@@ -33,14 +33,8 @@ def _plan(rows, side="right"):
 
 def test_a_held_key_its_finger_is_needed_for_is_taken_over_by_the_neighbour():
     swaps = _plan(HELD_SOPRANO)
-    assert swaps.finger.tolist() == [
-        0,
-        5,
-        0,
-        0,
-        0,
-        0,
-    ]  # (G4, C5, ...): C5: 4 -> 5, on the side away from B4
+    # notes by onset, then pitch: G4, C5, ...; C5 goes from 4 to 5, on the side away from B4
+    assert swaps.finger.tolist() == [0, 5, 0, 0, 0, 0]
     assert swaps.time[1] == pytest.approx(1.3 - LEAD)  # as 4 leaves for B4
 
 
