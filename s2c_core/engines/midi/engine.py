@@ -147,10 +147,11 @@ def plan_notes(
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
         given = None if notes.finger is None else notes.finger[mine]
         finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given, reach)
-        mine_swaps = plan_substitutions(
+        hold = plan_substitutions(
             pitch, onset, release[mine], finger[mine], side, config.approach_time, reach
         )
-        swaps.finger[mine], swaps.time[mine] = mine_swaps.finger, mine_swaps.time
+        swaps.finger[mine], swaps.time[mine] = hold.swaps.finger, hold.swaps.time
+        release[mine] = hold.release
     return plan
 
 

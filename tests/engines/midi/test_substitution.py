@@ -28,20 +28,26 @@ def _columns(rows):
 
 def _plan(rows, side="right"):
     pitch, onset, release, finger = _columns(rows)
-    return plan_substitutions(pitch, onset, release, finger.astype(np.int64), side, LEAD)
+    return plan_substitutions(pitch, onset, release, finger.astype(np.int64), side, LEAD).swaps
 
 
 def test_a_held_key_its_finger_is_needed_for_is_taken_over_by_the_neighbour():
     swaps = _plan(HELD_SOPRANO)
-    assert swaps.finger.tolist() == [
-        0,
-        5,
-        0,
-        0,
-        0,
-        0,
-    ]  # (G4, C5, ...): C5: 4 -> 5, on the side away from B4
+    # notes by onset, then pitch: G4, C5, ...; C5 goes from 4 to 5, on the side away from B4
+    assert swaps.finger.tolist() == [0, 5, 0, 0, 0, 0]
     assert swaps.time[1] == pytest.approx(1.3 - LEAD)  # as 4 leaves for B4
+
+
+def test_the_substitute_lets_go_when_the_hand_leaves_for_a_key_beyond_its_span():
+    # as above, but the thumb leaps down to G3 at 2.0 s, 17 semitones below C5: more than
+    # 1 and 5 can span (15). The plan lets C5 go at 1.95 s, just before; 5 lets go of it
+    # as the thumb starts for G3.
+    rows = [(72, 0.5, 1.95, 4), *HELD_SOPRANO[1:4], (55, 2.0, 2.3, 1)]
+    pitch, onset, release, finger = _columns(rows)
+    plan = plan_substitutions(pitch, onset, release, finger.astype(np.int64), "right", LEAD)
+    c5 = int(np.flatnonzero(pitch == 72)[0])
+    assert plan.swaps.finger[c5] == 5 and plan.release[c5] == pytest.approx(2.0 - LEAD)
+    assert np.array_equal(np.delete(plan.release, c5), np.delete(release, c5))
 
 
 def test_the_left_hand_substitutes_towards_its_own_little_finger():
@@ -92,16 +98,18 @@ def test_substitution_contact_fails_when_the_substitute_is_elsewhere():
 
 
 def test_lines_without_held_keys_never_substitute():
+    lines = ("scale_C_major", "scale_Fs_major", "arpeggio_Eb_major", "arpeggio_bb_minor")
     for piece in stress_pieces():
-        if piece.family in ("scale", "arpeggio", "chromatic", "trill", "repeated"):
+        if piece.name in lines or piece.family in ("chromatic", "trill", "repeated"):
             plan = plan_notes(piece_notes(piece), Keyboard(), MidiEngineConfig())
             assert not plan.substitution_table().size, piece.name
 
 
-def test_substitutions_in_a_real_piece_keep_their_keys_down():
-    """grieg_butterfly (a held-out piece): the right hand holds F#5 with 4 while a run
-    starts below it with 4 (D5 C#5 B4): 5 takes F#5 over, and the key stays down."""
-    path = SHARED_MIDI / "grieg_butterfly.mid"
+@pytest.mark.parametrize("name", ["grieg_butterfly", "deb_clai"])
+def test_substitutions_in_a_real_piece_keep_their_keys_down(name):
+    """Held-out pieces: in grieg_butterfly the right hand holds F#5 with 4 while a run starts
+    below it with 4 (D5 C#5 B4), so 5 takes F#5 over; deb_clai has three such moments."""
+    path = SHARED_MIDI / f"{name}.mid"
     if not path.is_file():
         pytest.skip("shared test MIDI files are not available")
     motion = generate_from_notes(read_midi(path))
