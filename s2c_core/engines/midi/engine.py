@@ -322,6 +322,8 @@ def _pose_frames(
         wrist, rotation, canonical, touching, struck, params, solver, posture.params,
         config.ik_iterations,
     )  # fmt: skip
+    # The pull may take the wrist past its deviation range: turned back about the fingers.
+    wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
     hand_pose = rig.pose_from_angles(*solver.angles(params))
     present = np.ones(len(frames), dtype=bool)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)
