@@ -155,9 +155,10 @@ def test_take_lasts_while_the_pedal_holds_the_last_chord(tmp_path):
 
 
 # A quick subset of the stress corpus (s2c_core.evaluate.stress_corpus): one scale and one
-# arpeggio, the leaps, octaves, big chords, crossings, pedal and the extreme registers.
+# arpeggio, the leaps, octaves, big chords, crossings, pedal, the extreme registers, two
+# voices in one hand and repeated chords over a melody in the left.
 STRESS_SUBSET = ("scale_Eb_major", "arpeggio_fs_minor", "stride", "octaves", "chords",
-                 "crossing", "pedal", "extreme", "two_voices")  # fmt: skip
+                 "crossing", "pedal", "extreme", "two_voices", "lh_melody")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
