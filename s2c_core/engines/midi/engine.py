@@ -34,7 +34,7 @@ from .fingertips import (
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
 from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
-from .press_correction import FADE_FRAMES, pull_wrist_to_presses, struck_frames
+from .press_correction import REACH_FRAMES, pull_wrist_to_presses, struck_frames
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
 from .substitution import Substitutions, plan_substitutions, substituted_presses
@@ -271,8 +271,8 @@ def animate_hand(
     )
     for first in range(0, num_frames, _CHUNK_FRAMES):
         last = min(first + _CHUNK_FRAMES, num_frames)
-        # Posed with FADE_FRAMES more on either side: a press correction fades over them.
-        frames = np.arange(max(first - FADE_FRAMES, 0), min(last + FADE_FRAMES, num_frames))
+        # Posed with REACH_FRAMES more on either side: a press correction reaches over them.
+        frames = np.arange(max(first - REACH_FRAMES, 0), min(last + REACH_FRAMES, num_frames))
         chunk = _pose_frames(rig, solver, posture, notes, schedule, frames, hover, config)
         inner = slice(first - frames[0], last - frames[0])
         for name in ("transl", "global_orient", "hand_pose", "joints"):
@@ -323,6 +323,8 @@ def _pose_frames(
         wrist, rotation, canonical, touching, struck, params, solver, posture.params,
         config.ik_iterations,
     )  # fmt: skip
+    # The pull may take the wrist past its deviation range: turned back about the fingers.
+    wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
     hand_pose = rig.pose_from_angles(*solver.angles(params))
     present = np.ones(len(frames), dtype=bool)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)

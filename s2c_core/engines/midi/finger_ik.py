@@ -82,6 +82,19 @@ def _solve_symmetric(A: dict[tuple[int, int], np.ndarray], b: Vector) -> Vector:
     )
 
 
+def _gauss_newton(J: tuple[Vector, Vector, Vector], weights: Vector, miss: Vector) -> Vector:
+    """The damped Gauss-Newton step for Jacobian columns J (each three components) and
+    weighted misses."""
+    weighted = [tuple(column[i] * weights[i] for i in range(3)) for column in J]
+    rhs = tuple(_dot(w, miss) for w in weighted)
+    normal = {
+        (j, k): _dot(weighted[j], J[k]) + (_DAMPING if j == k else 0.0)
+        for j in range(3)
+        for k in range(j, 3)
+    }
+    return _solve_symmetric(normal, rhs)
+
+
 def _components(array: np.ndarray) -> Vector:
     """(N, 5, 3) per frame and finger, or (5, 3) per finger -> its three components, each
     (5, N) or (5, 1), contiguous."""
@@ -210,13 +223,14 @@ class FingerSolver:
         lower, upper = _components(self.lower), _components(self.upper)
         give = np.where(free[first, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way
         share = give[:, :-1] / (give[:, :-1] + give[:, 1:])
+        lifting = np.ascontiguousarray(free[first].T)
         for _ in range(iterations):
-            params = self._step(params, unique_targets, weights)
+            params = self._step(params, unique_targets, weights, False, lifting, lower, upper)
             params = self._limit_spread(params, share)
             params = tuple(np.clip(params[i], lower[i], upper[i]) for i in range(3))
         # Then bend only, spreads fixed, so the projection's sideways moves cost no height.
         for _ in range(_BEND_ITERATIONS):
-            params = self._step(params, unique_targets, weights, spread_fixed=True)
+            params = self._step(params, unique_targets, weights, True, lifting, lower, upper)
             params = tuple(np.clip(params[i], lower[i], upper[i]) for i in range(3))
         return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
 
@@ -225,10 +239,14 @@ class FingerSolver:
         params: Vector,
         targets: Vector,
         weights: Vector,
-        spread_fixed: bool = False,
+        spread_fixed: bool,
+        lifting: np.ndarray,
+        lower: Vector,
+        upper: Vector,
     ) -> Vector:
         """One damped Gauss-Newton step (with the long fingers' abductions held if
-        `spread_fixed`; the thumb's is its own)."""
+        `spread_fixed`; the thumb's is its own); lifting (5, N) marks free fingers, whose
+        joints stop at their limits `lower`/`upper`."""
         tips, J = self._forward(params)
         if spread_fixed:  # damping then keeps those parameters where they are
             held = tuple(component.copy() for component in J[0])
@@ -236,14 +254,22 @@ class FingerSolver:
                 component[1:] = 0.0
             J = (held, J[1], J[2])
         miss = tuple(targets[i] - tips[i] for i in range(3))
-        weighted = [tuple(column[i] * weights[i] for i in range(3)) for column in J]
-        rhs = tuple(_dot(w, miss) for w in weighted)
-        normal = {
-            (j, k): _dot(weighted[j], J[k]) + (_DAMPING if j == k else 0.0)
-            for j in range(3)
-            for k in range(j, 3)
-        }
-        step = _solve_symmetric(normal, rhs)
+        step = _gauss_newton(J, weights, miss)
+        if lifting.any():
+            # A free finger's joint at its limit that the step pushes further out stays
+            # put and the others make the best of it (else the clipped step may go the
+            # wrong way: a free thumb at its extension limit curled down into the keys).
+            stuck = tuple(
+                lifting
+                & (
+                    ((params[j] <= lower[j]) & (step[j] < 0.0))
+                    | ((params[j] >= upper[j]) & (step[j] > 0.0))
+                )
+                for j in range(3)
+            )
+            if any(s.any() for s in stuck):
+                J = tuple(tuple(np.where(stuck[k], 0.0, c) for c in J[k]) for k in range(3))
+                step = _gauss_newton(J, weights, miss)
         return tuple(params[j] + np.clip(step[j], -_MAX_STEP, _MAX_STEP) for j in range(3))
 
     def _limit_spread(self, params: Vector, share: np.ndarray) -> Vector:

@@ -78,7 +78,7 @@ def finger_targets(
 
 def follow_neighbours(targets: np.ndarray, touching: np.ndarray, free: np.ndarray) -> np.ndarray:
     """Targets (T, 5, 3) (piano finger order) where an idle long finger moves sideways with
-    its neighbours that press keys, by their mean shift from the lifted shape.
+    its neighbours that press keys, by their mean shift from the idle shape.
 
     The long fingers' extensor tendons are tied together (juncturae tendinum) and the
     fingers cannot cross or splay far apart, so a finger with nothing to play goes where

@@ -15,14 +15,15 @@ keyboard's extremes, where the wrist cannot bend further.
 
 The reference shape is a five-finger position over neighbouring white keys with the
 fingertips pressed to key depth: the thumb and the spread of the fingers are found once by
-IK, the long fingers are curved (knuckle and middle joint bent about 40 and 45 degrees,
-the rounded hand piano teachers ask for: e.g. S. Fink, "Mastering Piano Technique", 1992;
-G. Sandor, "On Piano Playing", 1981); the wrist planner places it, the IK then adapts each
-finger. Its idle twin is where a free finger goes: the long fingers hang relaxed, less
-bent at the knuckle (20 degrees), as curved at the middle joint and less spread, as in the
-resting posture of the hand (the "resting cascade": MCP about 20-40 and PIP about 30-60
-degrees of flexion; Kapandji, "The Physiology of the Joints", vol. 1), the thumb a little
-straighter.
+IK, the long fingers are curved, the rounded hand piano teachers ask for (e.g. S. Fink,
+"Mastering Piano Technique", 1992; G. Sandor, "On Piano Playing", 1981): here knuckle and
+middle joint bent 40 and 45 degrees. The wrist planner places it, the IK then adapts each
+finger. Its idle twin is where a free finger goes: the long fingers hang relaxed and
+slightly curled, as a hand at rest holds them (the resting posture of the hand, its
+fingers a little flexed at every joint; Kapandji, "The Physiology of the Joints", vol. 1):
+here less bent at the knuckle (20 degrees), as curved at the middle joint (45), less
+spread, inside the ranges taken for a relaxed hand (MCP about 20-40, PIP about 30-60
+degrees); the thumb a little straighter.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ The wrist path is planned at keyframes with the reference hand shape; on the fra
 between, and where a stretched chord, a short thumb or a late leap leaves a pressing
 fingertip short of its key after the finger IK, the hand as a whole moves by the pressing
 fingertips' mean miss (as a pianist's arm carries the hand the last few millimetres onto
-the keys). The shift is faded in and out over a few frames so the wrist never jumps, and
-only the frames it touches are solved again.
+the keys), twice: the fingers solved again after the first move may still fall short. The
+shift is faded in and out over a few frames so the wrist never jumps, and only the frames
+it touches are solved again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from .finger_ik import FingerSolver
 # wrist (less is inside the slack of every key: half a black key's width, the key travel).
 _DEAD_ZONE = 0.003
 FADE_FRAMES = 4  # the shift fades out linearly over this many frames either side
+_PASSES = 2
+# A frame's pose depends on the strikes this many frames either side of it, no further.
+REACH_FRAMES = _PASSES * FADE_FRAMES
 
 
 def pull_wrist_to_presses(
@@ -36,6 +40,30 @@ def pull_wrist_to_presses(
     (T, 5, 3) are the fingers' targets in the hand frame of rotation (T, 3, 3), touching
     (T, 5) marks those on their way to, on or up from a key, params their IK solution
     (from `start`, `iterations` steps; a frame that moves is solved again the same way)."""
+    for _ in range(_PASSES):
+        moved, params = _pull_once(
+            wrist, rotation, canonical, touching, struck, params, solver, start, iterations
+        )
+        if moved is wrist:  # every strike on its key
+            break
+        # The hand frame moves with the wrist; the keys stay where they are.
+        shift = ((moved - wrist)[:, None] @ rotation) * touching[..., None]
+        wrist, canonical = moved, canonical - shift
+    return wrist, params
+
+
+def _pull_once(
+    wrist: np.ndarray,
+    rotation: np.ndarray,
+    canonical: np.ndarray,
+    touching: np.ndarray,
+    struck: np.ndarray,
+    params: np.ndarray,
+    solver: FingerSolver,
+    start: np.ndarray,
+    iterations: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One pull: pull_wrist_to_presses with a single move."""
     reached = solver.tips(params)
     miss = np.einsum("tab,tfb->tfa", rotation, canonical - reached) * struck[..., None]
     pulls = (np.abs(miss[..., [0, 2]]) > _DEAD_ZONE).any(axis=(1, 2))

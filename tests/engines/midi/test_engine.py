@@ -155,9 +155,10 @@ def test_take_lasts_while_the_pedal_holds_the_last_chord(tmp_path):
 
 
 # A quick subset of the stress corpus (s2c_core.evaluate.stress_corpus): one scale and one
-# arpeggio, the leaps, octaves, big chords, crossings, pedal and the extreme registers.
+# arpeggio, the leaps, octaves, big chords, crossings, pedal, the extreme registers, two
+# voices in one hand and repeated chords over a melody in the left.
 STRESS_SUBSET = ("scale_Eb_major", "arpeggio_fs_minor", "stride", "octaves", "chords",
-                 "crossing", "pedal", "extreme", "two_voices")  # fmt: skip
+                 "crossing", "pedal", "extreme", "two_voices", "lh_melody")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -186,8 +187,8 @@ def test_stress_motion_presses_its_keys(stress_takes):
         assert hits.mean() >= (0.91 if name == "chords" else 0.98), name
     frames = np.array([m.num_frames for m in stress_takes.values()])
     stray = np.array([stray_press_share(m, KEYBOARD) for m in stress_takes.values()])
-    assert (stray * frames).sum() / frames.sum() <= 0.006
-    assert stray.max() <= 0.025
+    assert (stray * frames).sum() / frames.sum() <= 0.002  # the target: 0.5 %
+    assert stray.max() <= 0.012
 
 
 def _long_finger_flexion(motion, side: str, finger: int) -> tuple[np.ndarray, np.ndarray]:
