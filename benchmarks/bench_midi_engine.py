@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -41,14 +40,12 @@ from s2c_core.engines.midi.metrics import (  # noqa: E402
     split_agreement,
     stray_press_share,
 )
-from s2c_core.evaluate.hand_scores import fingering_score, piece_notes  # noqa: E402
+from s2c_core.evaluate.hand_scores import fingering_score, piece_notes, shared_pieces  # noqa: E402
 from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
 from s2c_core.hand.anatomy import anatomy_report  # noqa: E402
 from s2c_core.music.keyboard import Keyboard  # noqa: E402
-from s2c_core.music.midi import read_midi  # noqa: E402
 
 DEFAULT_MIDI_DIR = REPO.parent / "shared" / "data" / "midi"
-TUNING_PIECES = ("bach_846", "rac_op3_2", "chpn-p7", "mz_331_3")
 ANATOMY = {"hyp10": "hyperextension", "hyp15": "severe_hyperextension",
            "spread": "finger_spread", "thumb": "thumb", "wrist": "wrist"}  # fmt: skip
 HEADER = (
@@ -114,20 +111,16 @@ def main(argv: list[str] | None = None) -> int:
     generate_from_notes(piece_notes(pieces[0]))  # warm-up: imports and caches untimed
     overall: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     if not args.stress_only:
-        files = sorted(args.midi_dir.glob("*.mid"))
-        if not files:
+        shared = shared_pieces(args.midi_dir)
+        if not shared:
             print(f"{args.midi_dir}: no MIDI files", file=sys.stderr)
             return 1
         print("shared pieces (* = tuning set)")
         print(HEADER)
-        for path in files:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # out-of-range notes: counted in the metadata
-                notes = read_midi(path)
+        for label, notes in shared:
             counts: dict[str, float] = defaultdict(float)
             measure(notes, None, counts, keyboard)
-            mark = "*" if path.stem in TUNING_PIECES else " "
-            print(_row(f"{mark}{path.stem}", counts))
+            print(_row(label, counts))
             _add(overall["shared"], counts)
         print(_row("overall shared", overall["shared"]))
     if not args.shared_only:

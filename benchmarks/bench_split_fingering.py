@@ -7,6 +7,7 @@ Prints, per shared MIDI file (../shared/data/midi) and per stress-corpus family
   textbook   with the tracks' hands, notes fingered as the textbooks accept (scales,
              arpeggios, chromatic runs; target >= 95 %)
   plan       seconds of music per second of compute for split + fingering alone
+  subst      finger substitutions planned on held keys (engines/midi/substitution.py)
 Shared pieces marked * informed the engine's parameters (tuning set); the others are
 measured only.
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -30,14 +30,13 @@ from s2c_core.engines.midi.engine import plan_notes  # noqa: E402
 from s2c_core.evaluate.hand_scores import (  # noqa: E402
     fingering_score,
     piece_notes,
+    shared_pieces,
     split_score,
 )
 from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
 from s2c_core.music.keyboard import Keyboard  # noqa: E402
-from s2c_core.music.midi import read_midi  # noqa: E402
 
 DEFAULT_MIDI_DIR = REPO.parent / "shared" / "data" / "midi"
-TUNING_PIECES = ("bach_846", "rac_op3_2", "chpn-p7", "mz_331_3")
 
 
 def _rate(agree: float, total: float) -> str:
@@ -48,13 +47,15 @@ def _row(name: str, counts: dict[str, float]) -> str:
     split = _rate(counts["split_ok"], counts["split_n"])
     book = _rate(counts["book_ok"], counts["book_n"])
     speed = counts["music"] / counts["compute"] if counts["compute"] else 0.0
-    return f"{name:<22}{int(counts['notes']):>7}{split:>9}{book:>10}{speed:>8.0f}x"
+    subst = int(counts["substitutions"])
+    return f"{name:<22}{int(counts['notes']):>7}{split:>9}{book:>10}{speed:>8.0f}x{subst:>7}"
 
 
 def _measure(notes, accepted, config, counts: dict[str, float]) -> None:
     start = time.perf_counter()
-    plan_notes(notes, Keyboard(), config)
+    plan = plan_notes(notes, Keyboard(), config)
     counts["compute"] += time.perf_counter() - start
+    counts["substitutions"] += len(plan.substitution_table())
     counts["music"] += notes.duration
     counts["notes"] += len(notes)
     agree, compared = split_score(notes, config)
@@ -72,19 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stress-only", action="store_true")
     args = parser.parse_args(argv)
     config = MidiEngineConfig()
-    header = f"{'':<22}{'notes':>7}{'split':>9}{'textbook':>10}{'plan':>9}"
+    header = f"{'':<22}{'notes':>7}{'split':>9}{'textbook':>10}{'plan':>9}{'subst':>7}"
     overall: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     if not args.stress_only:
         print("shared pieces (* = tuning set)")
         print(header)
-        for path in sorted(args.midi_dir.glob("*.mid")):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                notes = read_midi(path)
+        for label, notes in shared_pieces(args.midi_dir):
             counts: dict[str, float] = defaultdict(float)
             _measure(notes, None, config, counts)
-            mark = "*" if path.stem in TUNING_PIECES else " "
-            print(_row(f"{mark}{path.stem}", counts))
+            print(_row(label, counts))
             for key, value in counts.items():
                 overall["shared"][key] += value
         print(_row("overall shared", overall["shared"]))

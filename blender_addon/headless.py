@@ -19,19 +19,22 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import bpy
 
 from s2c_core.argtypes import non_negative_float
 from s2c_core.blender_bridge import PARENT_PID_ENV
-from s2c_core.motion import load_motion
+from s2c_core.motion import MotionFormatError, load_motion
 
 from . import scene as s2c_scene
 
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+# What the other headless steps report as bad input; anything else is a bug with a traceback.
+BAD_INPUT = (MotionFormatError, OSError, RuntimeError, ValueError)
+_STEP_UNITS = 100  # progress units per step, so that an export can report within its step
 
 _WRITERS = {
     "blend": s2c_scene.save_blend,
@@ -92,12 +95,13 @@ def build(
     reduce_keys: thin every Action of the take within this tolerance, and export FBX with
     the exporter's simplification (without it, FBX holds every channel of every bone and
     piano key on every frame). `progress(done, total, message)` is called before each step:
-    loading, keying, and writing each output (the long part for long takes).
+    loading, keying, and writing each output (the long part for long takes), and while an
+    exporter bakes the animation frame by frame (FBX), at every further percent of it.
     """
-    total = 2 + len(outputs)
+    total = (2 + len(outputs)) * _STEP_UNITS
     progress(0, total, f"reading {take.name}")
     motion = load_motion(take)
-    progress(1, total, f"keying {motion.num_frames} frames")
+    progress(_STEP_UNITS, total, f"keying {motion.num_frames} frames")
     bpy.ops.wm.read_factory_settings(use_empty=True)
     actions = s2c_scene.apply_take(
         bpy.context.scene, motion, take_name=take_name or take.stem, frame_start=frame_start
@@ -106,12 +110,42 @@ def build(
         for action in actions.values():
             s2c_scene.reduce_keys(action, tolerance=reduce_keys)
     with ExitStack() as stack:
-        for done, (kind, path) in enumerate(outputs.items(), start=2):
-            progress(done, total, f"writing {path.name}")
+        for step, (kind, path) in enumerate(outputs.items(), start=2):
+            progress(step * _STEP_UNITS, total, f"writing {path.name}")
             temporary = stack.enter_context(s2c_scene.atomic_output(path))
             simplify = kind == "fbx" and reduce_keys is not None
-            _WRITERS[kind](temporary, **({"simplify": True} if simplify else {}))
+            with _baking_progress(bpy.context.scene, path.name, step, total, progress):
+                _WRITERS[kind](temporary, **({"simplify": True} if simplify else {}))
     progress(total, total, "scene written")
+
+
+@contextmanager
+def _baking_progress(
+    scene: bpy.types.Scene,
+    name: str,
+    step: int,
+    total: int,
+    progress: Callable[[int, int, str], None],
+) -> Iterator[None]:
+    """Report an exporter's baking within its step: the FBX exporter sets the scene to
+    every frame of the range in turn (scene.frame_set, which runs frame-change handlers)."""
+    first, count = scene.frame_start, scene.frame_end - scene.frame_start + 1
+    reported = 0
+
+    def on_frame(scene: bpy.types.Scene, *_) -> None:
+        nonlocal reported
+        frame = scene.frame_current - first + 1
+        percent = min(max(100 * frame // count, 0), 100)
+        if percent > reported:
+            reported = percent
+            done = step * _STEP_UNITS + percent * _STEP_UNITS // 100
+            progress(done, total, f"baking {name}: frame {frame:,} of {count:,}")
+
+    bpy.app.handlers.frame_change_post.append(on_frame)
+    try:
+        yield
+    finally:
+        bpy.app.handlers.frame_change_post.remove(on_frame)
 
 
 def print_progress(done: int, total: int, message: str) -> None:
@@ -139,11 +173,25 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+def exit_status(
+    step: Callable[[], object], errors: tuple[type[Exception], ...] = (Exception,)
+) -> int:
+    """Run a headless step: 0, or 1 with its error (any of `errors`) as the one line
+    "error: ..." on stderr that the backend relays, even a multi-line Blender one."""
+    try:
+        step()
+    except errors as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     die_with_parent()
     args = _parser().parse_args(argv)
-    try:
-        build(
+    return exit_status(
+        lambda: build(
             args.take,
             _outputs(args),
             take_name=args.take_name,
@@ -151,11 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reduce_keys=args.reduce_keys,
             progress=print_progress if args.progress else lambda *_: None,
         )
-    except Exception as exc:  # any failure, even a multi-line Blender one, is one line
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"error: {message}", file=sys.stderr)
-        return 1
-    return 0
+    )
 
 
 if __name__ == "__main__":

@@ -29,10 +29,11 @@ import numpy as np
 from mathutils import Matrix
 
 from s2c_core.hand.rig_description import write_rig_description
-from s2c_core.motion import MotionFormatError, load_motion
+from s2c_core.motion import load_motion
 
 from . import piano, retarget, retarget_ik, user_piano
 from . import scene as s2c_scene
+from .headless import BAD_INPUT, exit_status
 from .retarget_names import BoneMapping, load_preset
 
 PIANO_KEY = "piano"  # rig description extra: {"key_range": [low, high] | null}
@@ -147,12 +148,8 @@ def key(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        (describe if args.step == "describe" else key)(args)
-    except (MotionFormatError, OSError, RuntimeError, ValueError) as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 1
-    return 0
+    step = describe if args.step == "describe" else key
+    return exit_status(lambda: step(args), BAD_INPUT)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ Blender 4.4+ slotted actions only: fcurves live in a channelbag per (layer strip
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import bpy
 import numpy as np
 from bpy_extras import anim_utils
@@ -39,11 +42,17 @@ PRESENT_PROPERTY = "s2c_present"
 _INTERPOLATION = bpy.types.Keyframe.bl_rna.properties["interpolation"].enum_items
 
 
-def new_action(name: str) -> bpy.types.Action:
-    """A new Action with a fake user, so a take survives when another one is assigned."""
+@contextmanager
+def new_action(name: str) -> Iterator[bpy.types.Action]:
+    """A new Action for the body to fill, removed again if the body fails (a failed take
+    leaves nothing behind); with a fake user, so a take survives when another is assigned."""
     action = bpy.data.actions.new(name)
     action.use_fake_user = True
-    return action
+    try:
+        yield action
+    except BaseException:
+        bpy.data.actions.remove(action)
+        raise
 
 
 def new_slot(action: bpy.types.Action, obj: bpy.types.Object) -> bpy.types.ActionSlot:
@@ -163,8 +172,7 @@ def hand_action(
     root_head = np.array(armature.data.bones[ROOT_BONE].head_local)
     quats, location = pose_channels(track, rest, root_head)
     frames = frame_start + np.arange(track.num_frames, dtype=float)
-    action = new_action(action_name)
-    try:
+    with new_action(action_name) as action:
         slot = new_slot(action, armature)
         for path, index, values, group, interpolation in _hand_channels(
             quats, location, np.asarray(track.present)
@@ -172,9 +180,6 @@ def hand_action(
             write_fcurve(
                 action, slot, path, index, frames, values, group=group, interpolation=interpolation
             )
-    except BaseException:
-        bpy.data.actions.remove(action)
-        raise
     return action
 
 

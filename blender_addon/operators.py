@@ -1,8 +1,8 @@
 """Operators: thin adapters from the panel to plain functions that tests call directly.
 
-Generate runs the backend in a subprocess (backend.py). In the UI it is modal: a timer polls
-the process, the panel and the status bar show progress, and Esc or Cancel stops it. Scripts
-and background mode take the blocking path (`execute` -> `generate_take`). Both end in
+Generate runs the backend in a subprocess (backend.py). In the UI it is modal
+(backend_modal.py): a timer polls the process, the panel and the status bar show progress,
+and Esc or Cancel stops it. Scripts and background mode take the blocking path. Both end in
 `GenerateSession.finish`, so they key exactly the same take.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from s2c_core.motion import HandMotion, load_motion
 
 from . import backend, character
 from . import scene as scene_api
+from .backend_modal import USER_ERRORS, BackendRunOperator, CancelRunOperator, JobSession
 from .preferences import (
     BackendSettings,
     addon_preferences,
@@ -32,12 +33,7 @@ from .preferences import (
 from .properties import INPUT_GLOB
 from .rig import ARMATURE_NAMES
 
-# Everything a failed run can raise that is the user's or the backend's problem, not ours:
-# BackendError (RuntimeError), MotionFormatError (ValueError), unreadable files (OSError).
-USER_ERRORS = (OSError, ValueError, RuntimeError)
 SOUND_STRIP_NAME = "S2C Audio"
-TIMER_INTERVAL_S = 0.1
-Report = Callable[[set[str], str], None]
 
 
 # ---------------------------------------------------------------------------------------
@@ -85,7 +81,7 @@ def build_request(
     )
 
 
-class GenerateSession:
+class GenerateSession(JobSession):
     """One Generate run, from starting the backend to a keyed take (or nothing at all).
 
     The scene is remembered by name, not by reference: an undo while the backend runs
@@ -95,10 +91,10 @@ class GenerateSession:
     def __init__(
         self, scene: bpy.types.Scene, request: backend.GenerateRequest, job: backend.BackendJob
     ):
+        super().__init__(job)
         self.scene_name = scene.name
         self.frame_start = scene.s2c_hands.frame_start
         self.request = request
-        self.job = job
 
     @classmethod
     def start(
@@ -114,12 +110,6 @@ class GenerateSession:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
         return cls(scene, request, backend.BackendJob.start(request, prefix, workdir))
-
-    def poll(self) -> bool:
-        return self.job.poll()
-
-    def cancel(self) -> None:
-        self.job.cleanup()
 
     def finish(self, fallback_scene: bpy.types.Scene) -> TakeResult:
         """Key the finished run's take; raise (keying nothing) if the run failed.
@@ -183,76 +173,8 @@ def generate_take(
 ) -> TakeResult:
     """Generate and key a take without the modal loop (scripts, background mode, tests)."""
     session = GenerateSession.start(scene, prefs, command)
-    try:
-        session.job.wait()
-    except BaseException:  # Ctrl-C in a script: never leave the backend running
-        session.cancel()
-        raise
+    session.wait()
     return session.finish(scene)
-
-
-def modal_step(
-    session: GenerateSession, context: bpy.types.Context, event_type: str, report: Report
-) -> set[str]:
-    """One modal event for a running Generate; returns the operator's status set.
-
-    Kept outside the operator class so tests can drive it with fake timer events:
-    headless Blender has no event loop to deliver real ones.
-    """
-    job_state = context.window_manager.s2c_hands_job
-    if event_type == "ESC" or job_state.cancel_requested:
-        session.cancel()
-        _set_job(context, running=False, message="Cancelled: the scene was not changed")
-        report({"WARNING"}, "S2C Hands: Generate cancelled")
-        return {"CANCELLED"}
-    if event_type != "TIMER":
-        return {"PASS_THROUGH"}
-    if not session.poll():
-        state = session.job.state
-        _set_job(context, running=True, message=state.message, progress=state.fraction)
-        return {"RUNNING_MODAL"}
-    try:
-        result = session.finish(context.scene)
-    except USER_ERRORS as exc:
-        _set_job(context, running=False, message=str(exc), failed=True)
-        report({"ERROR"}, f"S2C Hands: {exc}")
-        return {"CANCELLED"}
-    _set_job(context, running=False, message=result.summary, progress=1.0)
-    report({"INFO"}, result.summary)
-    return {"FINISHED"}
-
-
-def _set_job(
-    context: bpy.types.Context,
-    *,
-    running: bool,
-    message: str,
-    progress: float = 0.0,
-    failed: bool = False,
-) -> None:
-    """Mirror the job into the panel, the window-manager progress and the status bar."""
-    wm = context.window_manager
-    job = wm.s2c_hands_job
-    starting = running and not job.running
-    job.running, job.message, job.progress, job.failed = running, message, progress, failed
-    job.cancel_requested = False
-    if starting:
-        wm.progress_begin(0, 100)
-    if running:
-        wm.progress_update(int(progress * 100))
-    else:
-        wm.progress_end()
-    if context.workspace is not None:
-        status = f"S2C Hands: {message} ({progress:.0%})" if running else None
-        context.workspace.status_text_set(status)
-    _redraw_views(wm)
-
-
-def _redraw_views(wm: bpy.types.WindowManager) -> None:
-    for window in wm.windows:
-        for area in window.screen.areas:
-            if area.type == "VIEW_3D":
-                area.tag_redraw()
 
 
 def _hand_armatures(scene: bpy.types.Scene) -> list[bpy.types.Object]:
@@ -264,82 +186,49 @@ def _hand_armatures(scene: bpy.types.Scene) -> list[bpy.types.Object]:
 # Operators
 
 
-class S2C_OT_generate(bpy.types.Operator):
+class S2C_OT_generate(BackendRunOperator, bpy.types.Operator):
     """Generate both hands for the input file and key them as a new take"""
 
     bl_idname = "s2c.generate"
     bl_label = "Generate Hands"
     # UNDO: the whole take (and any piano/hands/strip it created) is one undo step.
     bl_options = {"REGISTER", "UNDO"}
-
-    _session: GenerateSession | None = None
-    _timer = None
+    state_name = "s2c_hands_job"
+    cancelled_message = "Cancelled: the scene was not changed"
+    cancelled_report = "S2C Hands: Generate cancelled"
 
     @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return not context.window_manager.s2c_hands_job.running
+    def start_session(cls, context: bpy.types.Context) -> GenerateSession:
+        return GenerateSession.start(context.scene, backend_settings(context))
 
-    def execute(self, context: bpy.types.Context) -> set[str]:
-        try:
-            result = generate_take(context.scene, backend_settings(context))
-        except USER_ERRORS as exc:
-            self.report({"ERROR"}, f"S2C Hands: {exc}")
-            return {"CANCELLED"}
-        self.report({"INFO"}, result.summary)
-        return {"FINISHED"}
+    @classmethod
+    def finish_session(cls, session: GenerateSession, context: bpy.types.Context) -> str:
+        return session.finish(context.scene).summary
 
-    def invoke(self, context: bpy.types.Context, event) -> set[str]:
-        if bpy.app.background:
-            return self.execute(context)
-        try:
-            self._session = GenerateSession.start(context.scene, backend_settings(context))
-        except USER_ERRORS as exc:
-            self.report({"ERROR"}, f"S2C Hands: {exc}")
-            return {"CANCELLED"}
-        _set_job(context, running=True, message="Starting backend")
+    @classmethod
+    def show(cls, context: bpy.types.Context, **fields) -> None:
+        """Also mirror the run into the window-manager progress and the status bar."""
         wm = context.window_manager
-        self._timer = wm.event_timer_add(TIMER_INTERVAL_S, window=context.window)
-        wm.modal_handler_add(self)
-        return {"RUNNING_MODAL"}
-
-    def modal(self, context: bpy.types.Context, event) -> set[str]:
-        try:
-            status = modal_step(self._session, context, event.type, self.report)
-        except BaseException:
-            # A bug while keying must not leave the backend running or the panel locked.
-            self.cancel(context)
-            raise
-        if status & {"FINISHED", "CANCELLED"}:
-            self._remove_timer(context)
-        return status
-
-    def cancel(self, context: bpy.types.Context) -> None:
-        # Blender calls this when it ends the operator itself (file load, window closed).
-        if self._session is not None:
-            self._session.cancel()
-        _set_job(context, running=False, message="Cancelled")
-        self._remove_timer(context)
-
-    def _remove_timer(self, context: bpy.types.Context) -> None:
-        if self._timer is not None:
-            context.window_manager.event_timer_remove(self._timer)
-            self._timer = None
+        was_running = cls.run_state(context).running
+        super().show(context, **fields)
+        run = cls.run_state(context)
+        if run.running and not was_running:
+            wm.progress_begin(0, 100)
+        if run.running:
+            wm.progress_update(int(run.progress * 100))
+        else:
+            wm.progress_end()
+        if context.workspace is not None:
+            status = f"S2C Hands: {run.message} ({run.progress:.0%})" if run.running else None
+            context.workspace.status_text_set(status)
 
 
-class S2C_OT_cancel_generate(bpy.types.Operator):
+class S2C_OT_cancel_generate(CancelRunOperator, bpy.types.Operator):
     """Stop the running backend; the scene stays exactly as it was"""
 
     bl_idname = "s2c.cancel_generate"
     bl_label = "Cancel"
-
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return context.window_manager.s2c_hands_job.running
-
-    def execute(self, context: bpy.types.Context) -> set[str]:
-        # The modal Generate owns the process; it stops it on its next timer tick.
-        context.window_manager.s2c_hands_job.cancel_requested = True
-        return {"FINISHED"}
+    run_operator = S2C_OT_generate
 
 
 class S2C_OT_select_input(bpy.types.Operator):

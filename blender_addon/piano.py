@@ -188,8 +188,7 @@ def build_key_action(
         return None
     keys = key_objects(piano)
     travel = float(piano[TRAVEL_PROPERTY])
-    action = keying.new_action(action_name)
-    try:
+    with keying.new_action(action_name) as action:
         for pitch in np.unique(notes[:, 0]).astype(int):
             obj = keys.get(int(pitch))
             if obj is None:
@@ -207,9 +206,6 @@ def build_key_action(
                 values,
                 group="Object Transforms",
             )
-    except BaseException:
-        bpy.data.actions.remove(action)
-        raise
     return action
 
 

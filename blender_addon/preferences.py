@@ -11,6 +11,7 @@ import bpy
 from bpy.props import BoolProperty, CollectionProperty, EnumProperty, StringProperty
 
 from . import backend
+from .backend_modal import draw_run
 
 _DEVICE_TEXT = {
     "auto": ("Auto", "CUDA when the backend finds a GPU, else CPU"),
@@ -57,22 +58,18 @@ class S2C_AddonPreferences(bpy.types.AddonPreferences):
         for name in ("backend_python", "checkpoint_dir", "mano_file", "device"):
             layout.prop(self, name)
         layout.operator("s2c.check_backend", icon="CHECKMARK")
-        _draw_download(layout, context.window_manager.s2c_hands_download)
+        draw_run(  # Get Official Model, or its progress and Cancel while it runs
+            layout,
+            context.window_manager.s2c_hands_download,
+            start="s2c.get_official_model",
+            start_icon="IMPORT",
+            cancel="s2c.cancel_download",
+            working="Downloading",
+        )
         box = layout.box() if len(self.doctor_lines) else None
         for index, line in enumerate(self.doctor_lines):
             icon = "NONE" if index else ("CHECKMARK" if self.doctor_ok else "ERROR")
             box.label(text=line.text, icon=icon)
-
-
-def _draw_download(layout: bpy.types.UILayout, job) -> None:
-    """Get Official Model, or its progress and Cancel while it runs."""
-    if job.running:
-        layout.progress(factor=job.progress, type="BAR", text=job.message or "Downloading")
-        layout.operator("s2c.cancel_download", icon="CANCEL")
-        return
-    layout.operator("s2c.get_official_model", icon="IMPORT")
-    if job.message:
-        layout.label(text=job.message, icon="ERROR" if job.failed else "CHECKMARK")
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,11 @@ import numpy as np
 
 from s2c_core.hand.rig import HandRig
 from s2c_core.hardest import hardest_frames
-from s2c_core.motion import HandMotion, MotionFormatError, load_motion
+from s2c_core.motion import HandMotion, load_motion
 
 from . import camera, rig
 from . import scene as s2c_scene
+from .headless import BAD_INPUT, exit_status
 from .preview_options import (
     PreviewSettings,
     add_arguments,
@@ -240,16 +241,15 @@ def _contact_sheet(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
+
+    def render() -> None:
         settings = settings_from(args)
         check_outputs(args)
         render_preview(
             args.take, args.out, settings, audio=args.audio, contact_sheet=args.contact_sheet
         )
-    except (MotionFormatError, OSError, RuntimeError, ValueError) as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 1
-    return 0
+
+    return exit_status(render, BAD_INPUT)
 
 
 if __name__ == "__main__":

@@ -323,9 +323,8 @@ def build_take_action(
     _uniform_scale(np.array(armature.matrix_world), f"armature {armature.name!r}")
     poses = {side: side_pose(armature, mapping, motion, side, piano_matrix) for side in HANDS}
     frames = frame_start + np.arange(motion.num_frames, dtype=float)
-    action = keying.new_action(action_name)
-    action[TAKE_PROPERTY] = True
-    try:
+    with keying.new_action(action_name) as action:
+        action[TAKE_PROPERTY] = True
         slot = keying.new_slot(action, armature)
         for pose in poses.values():
             for name, basis in pose.basis.items():
@@ -346,9 +345,6 @@ def build_take_action(
                 path = f'pose.bones["{switch}"]["IK_FK"]'
                 keying.write_fcurve(action, slot, path, 0, frames[:1], np.ones(1),
                                     group=switch, interpolation="CONSTANT")  # fmt: skip
-    except BaseException:
-        bpy.data.actions.remove(action)
-        raise
     return action
 
 

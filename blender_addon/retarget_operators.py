@@ -11,6 +11,7 @@ from bpy.props import StringProperty
 from bpy_extras.io_utils import ExportHelper, ImportHelper
 
 from . import character, retarget
+from .reports import report_outcome
 from .retarget_names import load_preset, save_preset
 
 USER_ERRORS = (OSError, ValueError)
@@ -52,13 +53,10 @@ class S2C_OT_find_bones(bpy.types.Operator):
         return context.scene.s2c_hands.target_rig is not None
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        try:
-            convention = find_bones(context.scene)
-        except USER_ERRORS as exc:
-            self.report({"ERROR"}, f"S2C Hands: {exc}")
-            return {"CANCELLED"}
-        self.report({"INFO"}, f"S2C Hands: {convention} hand bones found")
-        return {"FINISHED"}
+        def find() -> str:
+            return f"{find_bones(context.scene)} hand bones found"
+
+        return report_outcome(self, find, USER_ERRORS)
 
 
 class S2C_OT_save_bone_preset(bpy.types.Operator, ExportHelper):
@@ -70,12 +68,10 @@ class S2C_OT_save_bone_preset(bpy.types.Operator, ExportHelper):
     filter_glob: StringProperty(default="*.json", options={"HIDDEN"})
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        try:
+        def save() -> None:
             save_bone_preset(context.scene, Path(self.filepath))
-        except USER_ERRORS as exc:
-            self.report({"ERROR"}, f"S2C Hands: {exc}")
-            return {"CANCELLED"}
-        return {"FINISHED"}
+
+        return report_outcome(self, save, USER_ERRORS)
 
 
 class S2C_OT_load_bone_preset(bpy.types.Operator, ImportHelper):
@@ -88,12 +84,9 @@ class S2C_OT_load_bone_preset(bpy.types.Operator, ImportHelper):
     filter_glob: StringProperty(default="*.json", options={"HIDDEN"})
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        try:
-            load_bone_preset(context.scene, Path(self.filepath))
-        except USER_ERRORS as exc:
-            self.report({"ERROR"}, f"S2C Hands: {exc}")
-            return {"CANCELLED"}
-        return {"FINISHED"}
+        return report_outcome(
+            self, lambda: load_bone_preset(context.scene, Path(self.filepath)), USER_ERRORS
+        )
 
 
 class S2C_OT_piano_point_from_cursor(bpy.types.Operator):

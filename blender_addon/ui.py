@@ -7,6 +7,7 @@ from __future__ import annotations
 import bpy
 
 from . import backend
+from .backend_modal import draw_run
 from .preferences import addon_preferences
 
 
@@ -32,15 +33,20 @@ class S2C_PT_main(bpy.types.Panel):
         col = layout.column(align=True)
         col.use_property_split = True
         col.prop(settings, "seed")
-        steps = col.row()
         # only the diffusion model has sampler steps; the reference mode has its own 1000
-        steps.active = choice.engine == "s2c" and not settings.reference_compat
-        steps.prop(settings, "steps")
+        sampled = choice.engine == "s2c" and not settings.reference_compat
+        _prop_greyed(col, settings, "steps", sampled)
         col.prop(settings, "frame_start")
-        hand = col.row()
-        hand.active = bool(prefs and prefs.mano_file)
-        hand.prop(settings, "hand_model")
-        _draw_job(layout, context.window_manager.s2c_hands_job)
+        _prop_greyed(col, settings, "hand_model", bool(prefs and prefs.mano_file))
+        draw_run(
+            layout,
+            context.window_manager.s2c_hands_job,
+            start="s2c.generate",
+            start_icon="PLAY",
+            cancel="s2c.cancel_generate",
+            working="Working",
+            scale_y=1.5,
+        )
         layout.operator("s2c.build_piano", icon="OUTLINER_OB_MESH")
 
 
@@ -52,6 +58,13 @@ def engine_choice(settings, prefs) -> backend.EngineChoice:
     )
 
 
+def _prop_greyed(layout: bpy.types.UILayout, settings, name: str, active: bool) -> None:
+    """A setting drawn greyed out (still editable) where it has no effect on the run."""
+    row = layout.row()
+    row.active = active
+    row.prop(settings, name)
+
+
 def _draw_setup_hint(layout: bpy.types.UILayout) -> None:
     box = layout.box()
     box.label(text="Set the backend Python first", icon="ERROR")
@@ -59,26 +72,19 @@ def _draw_setup_hint(layout: bpy.types.UILayout) -> None:
     op.module = __package__
 
 
-def _draw_job(layout: bpy.types.UILayout, job) -> None:
-    if job.running:
-        layout.progress(factor=job.progress, type="BAR", text=job.message or "Working")
-        layout.operator("s2c.cancel_generate", icon="CANCEL")
-        return
-    row = layout.row()
-    row.scale_y = 1.5
-    row.operator("s2c.generate", icon="PLAY")
-    if job.message:
-        layout.label(text=job.message, icon="ERROR" if job.failed else "CHECKMARK")
+class _SubPanel:
+    """Shared placement of the collapsed sub-panels under S2C Hands."""
 
-
-class S2C_PT_export(bpy.types.Panel):
-    bl_idname = "S2C_PT_export"
-    bl_label = "Export & Edit"
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "S2C Hands"
     bl_parent_id = "S2C_PT_main"
     bl_options = {"DEFAULT_CLOSED"}
+
+
+class S2C_PT_export(_SubPanel, bpy.types.Panel):
+    bl_idname = "S2C_PT_export"
+    bl_label = "Export & Edit"
 
     def draw(self, context: bpy.types.Context) -> None:
         layout = self.layout
@@ -92,16 +98,6 @@ class S2C_PT_export(bpy.types.Panel):
         value = "every_nth" if settings.reduce_mode == "nth" else "tolerance"
         layout.prop(settings, value)
         layout.operator("s2c.reduce_keys", icon="IPO_LINEAR")
-
-
-class _SubPanel:
-    """Shared placement of the collapsed sub-panels under S2C Hands."""
-
-    bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "S2C Hands"
-    bl_parent_id = "S2C_PT_main"
-    bl_options = {"DEFAULT_CLOSED"}
 
 
 class S2C_PT_character(_SubPanel, bpy.types.Panel):
@@ -161,9 +157,8 @@ class S2C_PT_advanced(_SubPanel, bpy.types.Panel):
 
     def draw(self, context: bpy.types.Context) -> None:
         settings = context.scene.s2c_hands
-        row = self.layout.row()
-        row.active = engine_choice(settings, addon_preferences(context)).engine == "s2c"
-        row.prop(settings, "reference_compat")
+        for_s2c = engine_choice(settings, addon_preferences(context)).engine == "s2c"
+        _prop_greyed(self.layout, settings, "reference_compat", for_s2c)
 
 
 CLASSES = (S2C_PT_main, S2C_PT_export, S2C_PT_character, S2C_PT_advanced)

@@ -208,8 +208,7 @@ def build_user_key_action(
     if not played:
         return None
     down_world = -piano_matrix[:3, 2] * Keyboard().geometry.key_travel
-    action = keying.new_action(action_name)
-    try:
+    with keying.new_action(action_name) as action:
         for pitch in played:
             obj = keys[pitch]
             mine = notes[notes[:, 0] == pitch]
@@ -232,9 +231,6 @@ def build_user_key_action(
                     group="Object Transforms",
                     interpolation="CONSTANT",
                 )
-    except BaseException:
-        bpy.data.actions.remove(action)
-        raise
     return action
 
 

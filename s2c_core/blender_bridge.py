@@ -121,7 +121,7 @@ def _parse_event(line: str) -> dict[str, Any] | None:
 
 def _reason(stderr: str, chatter: list[str], code: int) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error:")]
+    errors = [line.removeprefix("error:").strip() for line in lines if line.startswith("error:")]
     return (errors or lines or chatter or [f"exit code {code}"])[-1]
 
 

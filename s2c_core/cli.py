@@ -21,7 +21,7 @@ from .blender_bridge import run_headless
 from .motion import save_motion
 from .outputs import StagedOutputs
 from .pipeline import DEVICES, ENGINES, SAMPLERS, GenerateOptions, generate, write_take_audio
-from .progress import ProgressReporter
+from .progress import ProgressReporter, add_progress_option
 
 _SCENE_OUTPUTS = ("blend", "fbx")
 
@@ -132,12 +132,7 @@ def _add_generate(commands) -> None:
         "like the add-on's Reduce Keys, and let the FBX exporter drop unchanging samples",
     )
     gen.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    gen.add_argument(
-        "--progress",
-        choices=("text", "jsonl", "none"),
-        default="text",
-        help="jsonl: JSON lines on stdout for the Blender add-on",
-    )
+    add_progress_option(gen)
     gen.set_defaults(handler=_run_generate)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .hand.rig import REST_JOINTS_KEY, rest_joints_problem
+from .outputs import atomic_file
 
 FORMAT_NAME = "s2c-hands/HandMotion"
 FORMAT_VERSION = 1
@@ -27,6 +27,9 @@ HANDS = ("left", "right")
 # Columns of the `notes` table: MIDI pitch, onset s, offset s, velocity, hand (0 left,
 # 1 right, -1 unassigned), piano finger (1 thumb .. 5 little finger, 0 unknown).
 NOTE_COLUMNS = ("pitch", "onset", "offset", "velocity", "hand", "finger")
+# Columns of the optional `substitutions` table: a note (row of `notes`) whose held key
+# another finger of the same hand takes over (1..5) from a time (s) inside the note.
+SUBSTITUTION_COLUMNS = ("note", "finger", "time")
 
 # Sanity ranges: a reader refuses what no real take has, before it allocates anything.
 FPS_RANGE = (1.0, 1000.0)
@@ -109,6 +112,9 @@ class HandMotion:
     right: HandTrack
     metadata: MotionMetadata
     notes: np.ndarray = field(default_factory=lambda: np.zeros((0, len(NOTE_COLUMNS))))
+    substitutions: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, len(SUBSTITUTION_COLUMNS)))
+    )
 
     @property
     def num_frames(self) -> int:
@@ -136,6 +142,7 @@ class HandMotion:
         for side in HANDS:
             _validate_track(self.hand(side), frames, f"{origin}: {side} hand")
         _validate_notes(np.asarray(self.notes), origin)
+        _validate_substitutions(np.asarray(self.substitutions), np.asarray(self.notes), origin)
         _validate_metadata(self.metadata, origin)
 
 
@@ -162,6 +169,40 @@ def _validate_notes(notes: np.ndarray, origin: str) -> None:
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise MotionFormatError(f"{origin}: note {row} has {problem}: {notes[row].tolist()}")
+
+
+def _validate_substitutions(table: np.ndarray, notes: np.ndarray, origin: str) -> None:
+    columns = len(SUBSTITUTION_COLUMNS)
+    if table.ndim != 2 or table.shape[1] != columns or table.dtype.kind not in "fiu":
+        raise MotionFormatError(
+            f"{origin}: substitutions must be a numeric (K, {columns}) table, got shape "
+            f"{table.shape} of {table.dtype}"
+        )
+    if not np.isfinite(table).all():
+        raise MotionFormatError(f"{origin}: substitutions contain NaN or infinite values")
+    row, finger, time = table.T
+    valid_row = (row % 1 == 0) & (row >= 0) & (row < len(notes))
+    note = notes[np.where(valid_row, row, 0).astype(np.int64)] if len(notes) else None
+    problems = {"no note of that row": ~valid_row}
+    if note is not None:
+        problems |= {
+            "a note no hand plays": note[:, 4] < 0,
+            "a finger not 1..5 or the note's own": ~np.isin(finger, (1, 2, 3, 4, 5))
+            | (finger == note[:, 5]),
+            "a time outside the note": (time <= note[:, 1]) | (time >= note[:, 2]),
+            "a note substituted twice": np.isin(row, _repeated(row)),
+        }
+    for problem, bad in problems.items():
+        if bad.any():
+            index = int(np.flatnonzero(bad)[0])
+            raise MotionFormatError(
+                f"{origin}: substitution {index} has {problem}: {table[index].tolist()}"
+            )
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    ordered = np.sort(values)
+    return ordered[1:][np.diff(ordered) == 0]
 
 
 def _validate_metadata(metadata: MotionMetadata, origin: str) -> None:
@@ -202,6 +243,7 @@ def save_motion(motion: HandMotion, path: str | os.PathLike) -> Path:
         "version": np.array(FORMAT_VERSION),
         "fps": np.array(float(motion.fps)),
         "notes": np.asarray(motion.notes, dtype=np.float64),
+        "substitutions": np.asarray(motion.substitutions, dtype=np.float64),
         "metadata_json": np.array(json.dumps(_metadata_to_dict(motion.metadata))),
     }
     for side in HANDS:
@@ -211,22 +253,9 @@ def save_motion(motion: HandMotion, path: str | os.PathLike) -> Path:
             if value is not None:
                 dtype = np.bool_ if name == "present" else np.float32
                 arrays[f"{side}_{name}"] = np.asarray(value, dtype=dtype)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes 0600; use the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as staging, open(staging, "wb") as handle:
+        np.savez_compressed(handle, **arrays)
     return path
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def load_motion(path: str | os.PathLike) -> HandMotion:
@@ -256,7 +285,7 @@ def load_motion(path: str | os.PathLike) -> HandMotion:
 
 
 _KNOWN_ARRAYS = frozenset(
-    {"format", "version", "fps", "notes", "metadata_json"}
+    {"format", "version", "fps", "notes", "substitutions", "metadata_json"}
     | {f"{side}_{name}" for side in HANDS for name in _TRACK_SHAPES}
 )
 
@@ -293,12 +322,12 @@ def _check_headers(headers: dict[str, tuple[tuple[int, ...], np.dtype]], origin:
     expected = {"format": (), "version": (), "fps": (), "metadata_json": ()}
     expected |= {f"{side}_{name}": (*frames, *tail) for side in HANDS
                  for name, tail in _TRACK_SHAPES.items()}  # fmt: skip
+    tables = {"notes": len(NOTE_COLUMNS), "substitutions": len(SUBSTITUTION_COLUMNS)}
     for key, (shape, dtype) in headers.items():
-        if key == "notes":
-            if len(shape) != 2 or shape[0] > MAX_NOTES or shape[1] != len(NOTE_COLUMNS):
+        if key in tables:
+            if len(shape) != 2 or shape[0] > MAX_NOTES or shape[1] != tables[key]:
                 raise MotionFormatError(
-                    f"{origin}: notes has shape {shape}, expected (N<={MAX_NOTES}, "
-                    f"{len(NOTE_COLUMNS)})"
+                    f"{origin}: {key} has shape {shape}, expected (N<={MAX_NOTES}, {tables[key]})"
                 )
         elif key in expected and shape != expected[key]:
             raise MotionFormatError(f"{origin}: {key} has shape {shape}, expected {expected[key]}")
@@ -352,6 +381,9 @@ def _motion_from_arrays(arrays: dict[str, np.ndarray], origin: str) -> HandMotio
         right=tracks["right"],
         metadata=metadata,
         notes=arrays["notes"],
+        substitutions=arrays.get(
+            "substitutions", np.zeros((0, len(SUBSTITUTION_COLUMNS)))
+        ),  # files written before substitutions existed have none
     )
 
 

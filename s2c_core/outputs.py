@@ -17,7 +17,8 @@ import re
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,10 +147,7 @@ def _place(staged: Path, final: Path, overwrite: bool) -> None:
     try:
         os.link(staged, final)  # atomic, and fails if `final` exists
     except FileExistsError:
-        raise OutputError(
-            f"{final}: already exists (written meanwhile by another run?); pass --overwrite "
-            "to replace it"
-        ) from None
+        raise _appeared_meanwhile(final) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
             raise
@@ -160,11 +158,15 @@ def _reserve_and_replace(staged: Path, final: Path) -> None:
     try:
         os.close(os.open(final, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
     except FileExistsError:
-        raise OutputError(
-            f"{final}: already exists (written meanwhile by another run?); pass --overwrite "
-            "to replace it"
-        ) from None
+        raise _appeared_meanwhile(final) from None
     os.replace(staged, final)
+
+
+def _appeared_meanwhile(final: Path) -> OutputError:
+    return OutputError(
+        f"{final}: already exists (written meanwhile by another run?); pass --overwrite "
+        "to replace it"
+    )
 
 
 def _make_staging(final: Path) -> Path:
@@ -205,3 +207,24 @@ def check_writable(path: Path, overwrite: bool) -> None:
         raise OutputError(f"{path}: folder {path.parent} does not exist")
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise OutputError(f"{path}: folder {path.parent} is not writable")
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` for the body to write, renamed onto `path` only when
+    the body succeeds (so a reader never sees half a file) and removed when it fails."""
+    descriptor, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(descriptor)
+    try:
+        yield Path(staging)
+        os.chmod(staging, 0o666 & ~_current_umask())  # mkstemp makes 0600; use the usual mode
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

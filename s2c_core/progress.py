@@ -10,14 +10,27 @@ Every run ends with exactly one "done" or "error" event.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any, TextIO
 
+MODES = ("text", "jsonl", "none")
+
+
+def add_progress_option(parser: argparse.ArgumentParser) -> None:
+    """`--progress text|jsonl|none`, the same for every subcommand the add-on runs."""
+    parser.add_argument(
+        "--progress",
+        choices=MODES,
+        default="text",
+        help="jsonl: JSON lines on stdout for the Blender add-on",
+    )
+
 
 class ProgressReporter:
     def __init__(self, mode: str = "text", stream: TextIO | None = None) -> None:
-        if mode not in ("text", "jsonl", "none"):
+        if mode not in MODES:
             raise ValueError(f"unknown progress mode {mode!r}")
         self.mode = mode
         self.stream = stream or (sys.stdout if mode == "jsonl" else sys.stderr)

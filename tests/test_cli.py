@@ -14,14 +14,10 @@ import pytest
 
 from s2c_core.cli import main
 from s2c_core.motion import load_motion
+from tests.python_module import run_s2c
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "assets" / "example.mid"
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "s2c_core", *args], capture_output=True,
-                          text=True, cwd=REPO)  # fmt: skip
 
 
 def write_midi(path: Path, notes: list[tuple[int, float, float]], drum: bool = False) -> Path:
@@ -43,7 +39,7 @@ def test_generate_writes_a_valid_take(tmp_path):
 
 
 def test_jsonl_progress_is_well_formed_and_ends_with_done(tmp_path):
-    result = run_cli("generate", str(EXAMPLE), "--out", str(tmp_path / "t.npz"),
+    result = run_s2c("generate", str(EXAMPLE), "--out", str(tmp_path / "t.npz"),
                      "--progress", "jsonl")  # fmt: skip
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
@@ -98,7 +94,7 @@ def test_bad_input_is_one_clear_line_and_leaves_no_output(tmp_path, make_input, 
     source = make_input(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    result = run_cli("generate", str(source), "--out", str(out / "t.npz"), "--progress", "jsonl")
+    result = run_s2c("generate", str(source), "--out", str(out / "t.npz"), "--progress", "jsonl")
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("s2c: error: ") and str(source) in lines[0]
@@ -142,14 +138,14 @@ def test_nothing_to_write_is_an_error(capsys):
 
 
 def test_doctor_reports_json():
-    result = run_cli("doctor", "--json")
+    result = run_s2c("doctor", "--json")
     report = json.loads(result.stdout)
     assert report["engines"]["midi"] is True and "python" in report
     assert set(report["transcribers"]) == {"accurate", "fast"}
 
 
 def test_help_lists_the_commands():
-    result = run_cli("--help")
+    result = run_s2c("--help")
     assert result.returncode == 0
     for command in ("generate", "transcribe", "doctor"):
         assert command in result.stdout
@@ -159,7 +155,7 @@ def test_help_lists_the_commands():
 @pytest.mark.blender
 def test_generate_writes_blend_and_fbx(tmp_path):
     paths = {kind: tmp_path / f"scene.{kind}" for kind in ("blend", "fbx")}
-    result = run_cli("generate", str(EXAMPLE), "--out", str(tmp_path / "take.npz"),
+    result = run_s2c("generate", str(EXAMPLE), "--out", str(tmp_path / "take.npz"),
                      "--blend", str(paths["blend"]), "--fbx", str(paths["fbx"]))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert all(path.stat().st_size > 10_000 for path in paths.values())
@@ -172,7 +168,7 @@ def test_scene_only_output_works_from_a_path_with_spaces(tmp_path):
     folder = tmp_path / "my songs ü"
     folder.mkdir()
     source = shutil.copy(EXAMPLE, folder / "my song.mid")
-    result = run_cli("generate", str(source), "--blend", str(folder / "scène.blend"))
+    result = run_s2c("generate", str(source), "--blend", str(folder / "scène.blend"))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["my song.mid", "scène.blend"]
 
@@ -226,7 +222,7 @@ def test_a_malformed_mano_file_is_one_error_event_and_only_json_on_stdout(tmp_pa
     data["weights"], data["posedirs"] = "strings", np.zeros(3)  # harmless, but not MANO
     mano = tmp_path / "MANO_RIGHT.pkl"
     mano.write_bytes(pickle.dumps(data, protocol=2))
-    result = run_cli("generate", str(EXAMPLE), "--mano", str(mano),
+    result = run_s2c("generate", str(EXAMPLE), "--mano", str(mano),
                      "--out", str(tmp_path / "t.npz"), "--progress", "jsonl")  # fmt: skip
     assert result.returncode == 2
     events = [json.loads(line) for line in result.stdout.splitlines()]  # nothing but JSON
@@ -347,7 +343,7 @@ def test_the_blender_step_reports_progress_and_reduce_keys_shrinks_its_outputs(t
     sizes = {}
     for name, extra in (("full", []), ("reduced", ["--reduce-keys", "0.001"])):
         paths = {kind: tmp_path / f"{name}.{kind}" for kind in ("blend", "fbx")}
-        result = run_cli("generate", str(EXAMPLE), "--blend", str(paths["blend"]),
+        result = run_s2c("generate", str(EXAMPLE), "--blend", str(paths["blend"]),
                          "--fbx", str(paths["fbx"]), "--progress", "jsonl", *extra)  # fmt: skip
         assert result.returncode == 0, result.stderr
         events = [json.loads(line) for line in result.stdout.splitlines()]

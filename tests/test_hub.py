@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from s2c_core.engines.s2c import S2C
 from s2c_core.motion import load_motion
 from tests.engines.s2c.tiny_s2c import tiny_audio, tiny_inputs
 from tests.fake_hub import HUBERT_COMMIT, S2C_COMMIT, FakeHub, fake_s2c_repos
+from tests.python_module import run_s2c
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,13 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _cli(args: list[str], hf_home: Path, **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, "HF_HOME": str(hf_home), "PYTHONPATH": str(ROOT), **env}
     environ.pop("HF_HUB_CACHE", None)
-    return subprocess.run(
-        [sys.executable, "-m", "s2c_core", *args],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_s2c(*args, env=environ)
 
 
 @pytest.fixture(scope="module")

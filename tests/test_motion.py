@@ -49,6 +49,16 @@ def test_round_trip_keeps_every_array_and_metadata(tmp_path):
     assert not list(tmp_path.glob(".*tmp"))
 
 
+def test_substitutions_round_trip_and_older_files_have_none(tmp_path):
+    motion = make_motion()
+    assert motion.substitutions.shape == (0, 3)
+    motion.substitutions = np.array([[0, 2, 0.25]])  # the thumb's C4 taken over by 2
+    path = save_motion(motion, tmp_path / "take.npz")
+    np.testing.assert_array_equal(load_motion(path).substitutions, motion.substitutions)
+    _rewrite(path, substitutions=None)  # as written before substitutions existed
+    assert load_motion(path).substitutions.shape == (0, 3)
+
+
 def _rewrite(path, **changes):
     with np.load(path) as data:
         arrays = {k: data[k] for k in data.files}
@@ -132,6 +142,12 @@ _DEGENERATE_REST = np.zeros((21, 3)).tolist()
         ({"notes": _notes_with([60, 0.1, 0.5, 80, 2, 1])}, "note 1 has hand not -1, 0 or 1"),
         ({"notes": np.array([["a"] * 6])}, "notes must be a numeric"),
         ({"format": np.array(["s2c-hands/HandMotion"])}, r"format has shape \(1,\)"),
+        ({"substitutions": np.array([[2, 2, 0.2]])}, "substitution 0 has no note of that row"),
+        ({"substitutions": np.array([[0, 1, 0.2]])}, "has a finger not 1..5 or the note's own"),
+        ({"substitutions": np.array([[0, 6, 0.2]])}, "has a finger not 1..5"),
+        ({"substitutions": np.array([[0, 2, 0.5]])}, "has a time outside the note"),
+        ({"substitutions": np.array([[0, 2, 0.2], [0, 3, 0.3]])}, "has a note substituted twice"),
+        ({"substitutions": np.array([[0, 2]])}, r"substitutions has shape \(1, 2\)"),
     ],
 )
 def test_malformed_values_are_refused_by_the_reader_itself(tmp_path, change, message):

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from s2c_core.outputs import _HOST, STAGING_PREFIX, OutputError, StagedOutputs
+from s2c_core.outputs import _HOST, STAGING_PREFIX, OutputError, StagedOutputs, atomic_file
 
 
 def test_commit_moves_every_output_into_place(tmp_path):
@@ -162,6 +162,22 @@ def test_a_failure_inside_the_staging_folder_names_the_users_file(tmp_path):
     assert str(caught.value) == f"{target}: No space left on device"
     with pytest.raises(OutputError) as caught, StagedOutputs({"fbx": target}) as staged:
         scratch = staged.scratch("take.npz")
-        raise RuntimeError(f"building the Blender scene failed: error: {scratch}: NaN\nmore")
-    assert str(caught.value) == f"building the Blender scene failed: error: {tmp_path}: NaN"
+        raise RuntimeError(f"building the Blender scene failed: {scratch}: NaN\nmore")
+    assert str(caught.value) == f"building the Blender scene failed: {tmp_path}: NaN"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_atomic_file_appears_whole_with_the_usual_mode_or_not_at_all(tmp_path):
+    path = tmp_path / "take.npz"
+    with atomic_file(path) as staging:
+        assert staging.parent == tmp_path and staging != path
+        staging.write_bytes(b"whole")
+        assert not path.exists()  # nothing at the final path until the body is done
+    assert path.read_bytes() == b"whole" and list(tmp_path.iterdir()) == [path]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    with pytest.raises(OSError, match="disk full"), atomic_file(path) as staging:
+        staging.write_bytes(b"half")
+        raise OSError("disk full")
+    assert path.read_bytes() == b"whole" and list(tmp_path.iterdir()) == [path]

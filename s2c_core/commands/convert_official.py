@@ -1,13 +1,12 @@
 """`s2c convert-official EXP_DIR OUT_DIR` wiring; `s2c_core/cli.py` calls `register`.
 
-The handler is stored as `args.handler(args) -> int` (exit status); errors are one line on
-stderr naming the file.
+The handler is stored as `args.handler(args) -> int` (exit status); its errors (naming the
+file) are raised for `cli.main` to report as one line.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -33,12 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_convert(args: argparse.Namespace) -> int:
     from ..engines.s2c.convert import convert_official
-    from ..engines.s2c.errors import CheckpointError
 
-    try:
-        convert_official(args.exp_dir, args.out_dir, args.hubert)
-    except CheckpointError as exc:
-        print(f"s2c convert-official: error: {exc}", file=sys.stderr)
-        return 1
+    convert_official(args.exp_dir, args.out_dir, args.hubert)
     print(f"wrote {args.out_dir}")
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from ..hub import DEFAULT_REPO, RepoRef, fetch_experiment
-from ..progress import ProgressReporter
+from ..progress import ProgressReporter, add_progress_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,12 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="REPO_OR_DIR",
         help="HuBERT to take the architecture from, instead of the one args_posi.txt names",
     )
-    parser.add_argument(
-        "--progress",
-        choices=("text", "jsonl", "none"),
-        default="text",
-        help="jsonl: JSON lines on stdout for the Blender add-on",
-    )
+    add_progress_option(parser)
     parser.set_defaults(handler=run_download)
 
 

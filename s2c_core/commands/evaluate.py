@@ -1,8 +1,9 @@
 """`s2c evaluate CHECKPOINT --data-root DIR --split valid|test` wiring; `s2c_core/cli.py`
 calls `register`.
 
-The handler is stored as `args.handler(args) -> int` (exit status); errors are one line on
-stderr naming the file or folder. torch loads inside the handler only.
+The handler is stored as `args.handler(args) -> int` (exit status); its errors (naming the
+file or folder) are raised for `cli.main` to report as one line. torch loads inside the
+handler only.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import sys
 from pathlib import Path
 
 from ..pipeline import DEVICES
-
-_PROG = "s2c evaluate"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -94,9 +93,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     from ..evaluate.report import markdown_path, write_report
-    from ..evaluate.runner import EvalOptions, EvaluationError, evaluate
+    from ..evaluate.runner import EvalOptions, evaluate
     from ..hub import resolve_checkpoint
-    from ..outputs import OutputError, check_writable
+    from ..outputs import check_writable
 
     options = EvalOptions(
         runs=args.runs,
@@ -110,15 +109,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
         hubert=args.hubert,
         reference_compat=args.reference_compat,
     )
-    try:
-        for path in (args.out, markdown_path(args.out)):  # fail before a long run, not after
-            check_writable(path, overwrite=True)
-        checkpoint = resolve_checkpoint(args.checkpoint, args.hubert)
-        report = evaluate(checkpoint, args.data_root, args.split, options, _progress)
-        md = write_report(report, args.out)
-    except (EvaluationError, OutputError, ValueError) as exc:
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
-        return 1
+    for path in (args.out, markdown_path(args.out)):  # fail before a long run, not after
+        check_writable(path, overwrite=True)
+    checkpoint = resolve_checkpoint(args.checkpoint, args.hubert)
+    report = evaluate(checkpoint, args.data_root, args.split, options, _progress)
+    md = write_report(report, args.out)
     print(md.read_text(), end="")
     print(f"wrote {args.out} and {md}")
     return 0

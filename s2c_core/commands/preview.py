@@ -2,15 +2,15 @@
 
 The backend never imports bpy: the options are those of `blender_addon.preview` (defined
 there, so the two cannot drift apart) and the rendering runs in a Blender process through
-blender_bridge. Errors are one line on stderr; nothing is written on failure.
+blender_bridge. Its errors are raised for `cli.main` to report as one line; nothing is
+written on failure.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ..blender_bridge import BlenderUnavailableError, run_headless
+from ..blender_bridge import run_headless
 
 _PREVIEW_MODULE = "blender_addon.preview"
 _FORWARDED = ("out", "audio", "contact_sheet")
@@ -49,13 +49,6 @@ def blender_argv(args: argparse.Namespace) -> list[str]:
 
 
 def run_preview(args: argparse.Namespace) -> int:
-    try:
-        run_headless(
-            args.take.resolve(), blender_argv(args), module=_PREVIEW_MODULE, task="preview"
-        )
-    except (BlenderUnavailableError, RuntimeError) as exc:
-        message = str(exc).removeprefix("preview failed: ").removeprefix("error: ")
-        print(f"s2c preview: error: {message}", file=sys.stderr)
-        return 1
+    run_headless(args.take.resolve(), blender_argv(args), module=_PREVIEW_MODULE, task="preview")
     print(f"wrote {args.out}" + (f" and {args.contact_sheet}" if args.contact_sheet else ""))
     return 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..progress import ProgressReporter, add_progress_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from ..music.transcribe import DEFAULT_TRANSCRIBER, TRANSCRIBERS
@@ -30,12 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         f"draft without pedal (default: {DEFAULT_TRANSCRIBER})",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
-    parser.add_argument(
-        "--progress",
-        choices=("text", "jsonl", "none"),
-        default="text",
-        help="jsonl: JSON lines on stdout for the Blender add-on",
-    )
+    add_progress_option(parser)
     parser.set_defaults(handler=run_transcribe)
 
 
@@ -44,7 +41,6 @@ def run_transcribe(args: argparse.Namespace) -> int:
     from ..music.transcribe import transcribe
     from ..outputs import check_writable
     from ..pipeline import AUDIO_SUFFIXES
-    from ..progress import ProgressReporter
 
     reporter = ProgressReporter(args.progress)
     out = args.out.resolve()

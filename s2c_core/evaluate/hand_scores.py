@@ -22,12 +22,29 @@ from ..music.midi import MidiNotes, read_midi
 from .stress_corpus import StressPiece
 from .textbook_fingering import Fingers
 
+# The shared pieces (../shared/data/midi) that informed the MIDI engine's parameters; the
+# benchmarks mark them * and only measure the others.
+TUNING_PIECES = ("bach_846", "rac_op3_2", "chpn-p7", "mz_331_3")
+
 
 def piece_notes(piece: StressPiece) -> MidiNotes:
     """The piece's notes as `read_midi` gives them (written to a temporary file and read)."""
-    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read_midi(piece.write(Path(folder)))
+    with tempfile.TemporaryDirectory() as folder:
+        return _read_quietly(piece.write(Path(folder)))
+
+
+def shared_pieces(midi_dir: Path) -> list[tuple[str, MidiNotes]]:
+    """(label, notes) of every MIDI file in `midi_dir` by name; labels mark the tuning set *."""
+    return [
+        (f"{'*' if path.stem in TUNING_PIECES else ' '}{path.stem}", _read_quietly(path))
+        for path in sorted(Path(midi_dir).glob("*.mid"))
+    ]
+
+
+def _read_quietly(path: Path) -> MidiNotes:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # notes outside the piano: counted in the MidiNotes
+        return read_midi(path)
 
 
 def split_score(notes: MidiNotes, config: MidiEngineConfig | None = None) -> tuple[int, int]:

@@ -111,7 +111,8 @@ def _tick(seconds: float) -> float:
 
 def stress_pieces() -> list[StressPiece]:
     """Every piece of the corpus, in a fixed order (families as in FAMILIES)."""
-    pieces = [_scale(key) for key in KEYS] + [_arpeggio(key) for key in KEYS]
+    pieces = [_hands_apart_then_together(key, "scale", scale_run, 0.15) for key in KEYS]
+    pieces += [_hands_apart_then_together(key, "arpeggio", arpeggio_run, 0.2) for key in KEYS]
     pieces += [_alberti(), _stride(), _octaves(), _chords(), _repeated(), _trill()]
     pieces += [_chromatic(), _crossing(), _lh_melody(), _two_voices(), _pedal(), _extreme()]
     return pieces
@@ -123,28 +124,17 @@ def _tonics(tonic: int) -> tuple[int, int]:
     return right, right - 12
 
 
-def _hands_apart_then_together(score: _Score, runs: dict[str, Run], step: float) -> None:
-    """Right hand alone, left hand alone, then both together an octave apart."""
+def _hands_apart_then_together(key, family: str, make_run, step: float) -> StressPiece:
+    """The key's run (`make_run(key, side, tonic pitch)`, `step` s a note) for the right
+    hand alone, the left hand alone, then both together an octave apart."""
+    right, left = _tonics(key.tonic)
+    runs = {"right": make_run(key, "right", right), "left": make_run(key, "left", left)}
+    score = _Score()
     time = score.run("right", runs["right"], 0.0, step) + 0.5
     time = score.run("left", runs["left"], time, step) + 0.5
     score.run("right", runs["right"], time, step)
     score.run("left", runs["left"], time, step)
-
-
-def _scale(key) -> StressPiece:
-    right, left = _tonics(key.tonic)
-    score = _Score()
-    runs = {"right": scale_run(key, "right", right), "left": scale_run(key, "left", left)}
-    _hands_apart_then_together(score, runs, 0.15)
-    return score.piece(f"scale_{key.slug}", "scale")
-
-
-def _arpeggio(key) -> StressPiece:
-    right, left = _tonics(key.tonic)
-    score = _Score()
-    runs = {"right": arpeggio_run(key, "right", right), "left": arpeggio_run(key, "left", left)}
-    _hands_apart_then_together(score, runs, 0.2)
-    return score.piece(f"arpeggio_{key.slug}", "arpeggio")
+    return score.piece(f"{family}_{key.slug}", family)
 
 
 # Chord progressions as (root pitch class, minor) per bar.

@@ -19,7 +19,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .rotations import MIRROR_X, axis_angle_to_matrix, matrix_to_axis_angle, mirror_axis_angle
+from .rotations import (
+    MIRROR_X,
+    axis_angle_to_matrix,
+    axis_angle_to_quaternion,
+    mirror_axis_angle,
+    quaternion_product,
+    quaternion_to_axis_angle,
+)
 from .skeleton import FINGERS, NUM_JOINTS, NUM_POSE_JOINTS, PARENTS, finger_chain
 
 _FINGER_AXES = {"flex": (0.0, 0.0, 1.0), "abd": (0.0, 1.0, 0.0)}
@@ -121,10 +128,13 @@ class HandRig:
 
     def pose_from_angles(self, abduction: np.ndarray, flexion: np.ndarray) -> np.ndarray:
         """(..., 15) abduction and flexion angles -> (..., 45) MANO hand_pose axis-angles."""
-        R = axis_angle_to_matrix(self.abd_axes * np.asarray(abduction)[..., None]) @ (
-            axis_angle_to_matrix(self.flex_axes * np.asarray(flexion)[..., None])
+        # Composed as quaternions: the same rotation as the matrix product, at a fraction
+        # of the cost (it runs on every frame of a take).
+        q = quaternion_product(
+            axis_angle_to_quaternion(self.abd_axes * np.asarray(abduction)[..., None]),
+            axis_angle_to_quaternion(self.flex_axes * np.asarray(flexion)[..., None]),
         )
-        return matrix_to_axis_angle(R).reshape(R.shape[:-3] + (3 * NUM_POSE_JOINTS,))
+        return quaternion_to_axis_angle(q).reshape(q.shape[:-2] + (3 * NUM_POSE_JOINTS,))
 
     def angles_from_pose(self, hand_pose: np.ndarray) -> tuple[np.ndarray, ...]:
         """(..., 45) -> abduction, flexion, twist, each (..., 15); inverse of pose_from_angles."""

@@ -18,12 +18,18 @@ def axis_angle_to_matrix(aa: np.ndarray) -> np.ndarray:
     angle = np.linalg.norm(aa, axis=-1, keepdims=True)
     axis = aa / np.maximum(angle, _EPS)
     x, y, z = axis[..., 0], axis[..., 1], axis[..., 2]
-    zeros = np.zeros_like(x)
-    K = np.stack([zeros, -z, y, z, zeros, -x, -y, x, zeros], axis=-1).reshape(aa.shape + (3,))
-    s = np.sin(angle)[..., None]
-    c = np.cos(angle)[..., None]
-    eye = np.broadcast_to(np.eye(3), K.shape)
-    return eye + s * K + (1.0 - c) * (K @ K)
+    s, c = np.sin(angle[..., 0]), np.cos(angle[..., 0])
+    # I + sin K + (1 - cos) K^2 with K^2 = a a^T - I, written out entry by entry (several
+    # times faster than forming K and K @ K for many rotations).
+    C = 1.0 - c
+    xC, yC, zC = x * C, y * C, z * C
+    xs, ys, zs = x * s, y * s, z * s
+    rows = [
+        c + x * xC, x * yC - zs, x * zC + ys,
+        y * xC + zs, c + y * yC, y * zC - xs,
+        z * xC - ys, z * yC + xs, c + z * zC,
+    ]  # fmt: skip
+    return np.stack(rows, axis=-1).reshape(aa.shape + (3,))
 
 
 def matrix_to_quaternion(R: np.ndarray) -> np.ndarray:
@@ -99,6 +105,21 @@ def axis_angle_to_quaternion(aa: np.ndarray) -> np.ndarray:
     angle = np.linalg.norm(aa, axis=-1, keepdims=True)
     axis = aa / np.maximum(angle, _EPS)
     return np.concatenate([np.cos(0.5 * angle), axis * np.sin(0.5 * angle)], axis=-1)
+
+
+def quaternion_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hamilton product of (..., 4) quaternions (w, x, y, z): the rotation b, then a."""
+    aw, ax, ay, az = np.moveaxis(np.asarray(a, dtype=np.float64), -1, 0)
+    bw, bx, by, bz = np.moveaxis(np.asarray(b, dtype=np.float64), -1, 0)
+    return np.stack(
+        [
+            aw * bw - ax * bx - ay * by - az * bz,
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw,
+        ],
+        axis=-1,
+    )
 
 
 def make_quaternions_continuous(q: np.ndarray, axis: int = 0) -> np.ndarray:

@@ -20,11 +20,10 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-import soxr
 
-from .audio import SAMPLE_RATE, load_audio
-from .midi import MidiNotes
-from .transcribe import TranscriptionError
+from .audio import SAMPLE_RATE
+from .midi import MidiNotes, transcribed_notes
+from .transcribe import TranscriptionError, load_recording
 
 # Tuned for piano on the first 30 s of the shared MIDI files rendered by both backends
 # (mean note F1 0.87 FluidSynth / 0.94 built-in, against 0.76 / 0.78 with basic-pitch's
@@ -51,14 +50,7 @@ def transcribe_basic_pitch(
     """
     basic_pitch = _basic_pitch()
     rate = basic_pitch.constants.AUDIO_SAMPLE_RATE
-    if isinstance(audio_or_path, np.ndarray):
-        source = Path("<audio array>")
-        audio = soxr.resample(np.asarray(audio_or_path, dtype=np.float32), sr, rate)
-    else:
-        source = Path(audio_or_path)
-        audio = load_audio(source, rate)
-    if not audio.size:
-        raise TranscriptionError(f"{source}: empty audio, nothing to transcribe")
+    source, audio = load_recording(audio_or_path, sr, rate)
     frames = basic_pitch.constants.ANNOTATIONS_FPS
     _, events = basic_pitch.note_creation.model_output_to_notes(
         _model_output(basic_pitch, audio),
@@ -99,18 +91,9 @@ def _model_output(basic_pitch: ModuleType, audio: np.ndarray) -> dict[str, np.nd
 
 
 def _to_notes(source: Path, events: list[tuple]) -> MidiNotes:
-    """basic-pitch's (start s, end s, pitch, amplitude, bends) events, sorted by onset."""
-    table = np.array([event[:4] for event in events], dtype=np.float64)
-    table = table[np.lexsort((table[:, 2], table[:, 0]))]
-    return MidiNotes(
-        path=source,
-        pitch=table[:, 2].astype(np.int64),
-        onset=table[:, 0],
-        offset=table[:, 1],
-        velocity=np.clip(np.round(127 * table[:, 3]), 1, 127).astype(np.int64),
-        track=np.zeros(len(table), dtype=np.int64),
-        track_names=("transcription",),
-    )
+    """basic-pitch's (start s, end s, pitch, amplitude, bends) events; velocity 127 amplitude."""
+    table = [(pitch, start, end, 127 * amplitude) for start, end, pitch, amplitude, *_ in events]
+    return transcribed_notes(source, np.array(table))
 
 
 @lru_cache(maxsize=1)

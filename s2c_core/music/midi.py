@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,6 +136,29 @@ def read_midi(path: str | os.PathLike) -> MidiNotes:
         dropped_out_of_range=dropped,
         pedal=sustain_intervals(midi),
         finger=prescribed_fingers(path, midi, pitch, onset),
+    )
+
+
+def transcribed_notes(
+    source: Path, table: np.ndarray, pedal: np.ndarray | Sequence = ()
+) -> MidiNotes:
+    """Notes a transcriber found, as one "transcription" track sorted by (onset, pitch).
+
+    `table` rows are (pitch, onset s, offset s, velocity); a model's fractional velocity is
+    rounded into MIDI's 1..127. `pedal` rows are sustain (down, up) times, in any order.
+    """
+    table = np.asarray(table, dtype=np.float64).reshape(-1, 4)
+    table = table[np.lexsort((table[:, 0], table[:, 1]))]
+    pedal = np.asarray(pedal, dtype=np.float64).reshape(-1, 2)
+    return MidiNotes(
+        path=source,
+        pitch=table[:, 0].astype(np.int64),
+        onset=table[:, 1],
+        offset=table[:, 2],
+        velocity=np.clip(np.round(table[:, 3]), 1, 127).astype(np.int64),
+        track=np.zeros(len(table), dtype=np.int64),
+        track_names=("transcription",),
+        pedal=pedal[np.lexsort((pedal[:, 1], pedal[:, 0]))],
     )
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE, load_audio
 from .midi import MidiNotes, read_midi
+from .midi_write import piano_midi
 
 Backend = Literal["auto", "fluidsynth", "builtin"]
 
@@ -103,18 +104,11 @@ def render_fluidsynth(notes: MidiNotes, sr: int, soundfont: Path | None) -> np.n
 def _write_piano_midi(notes: MidiNotes, path: Path) -> None:
     import pretty_midi
 
-    midi = pretty_midi.PrettyMIDI()
-    piano = pretty_midi.Instrument(program=0, name="piano")  # GM 1: acoustic grand
-    piano.notes = [
-        pretty_midi.Note(velocity=int(v), pitch=int(p), start=float(on), end=float(off))
-        for p, on, off, v in zip(
-            notes.pitch, notes.onset, notes.sounding_offset, notes.velocity, strict=True
-        )
-    ]
+    midi = piano_midi(notes, pedal_in_notes=True)
     # fluidsynth stops at the last MIDI event; a harmless volume event at the end keeps it
     # rendering through the release tail.
-    piano.control_changes.append(pretty_midi.ControlChange(number=7, value=100, time=notes.end))
-    midi.instruments.append(piano)
+    tail = pretty_midi.ControlChange(number=7, value=100, time=notes.end)
+    midi.instruments[0].control_changes.append(tail)
     midi.write(str(path))
 
 

@@ -16,18 +16,36 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import soxr
 
-from .audio import SAMPLE_RATE
+from .audio import SAMPLE_RATE, load_audio
 from .midi import MidiNotes
 
 TRANSCRIBERS = ("accurate", "fast")
 DEFAULT_TRANSCRIBER = "accurate"
+ARRAY_NAME = "<audio array>"  # what messages call samples given as an array
 
 ProgressCallback = Callable[[int, int, str], None]
 
 
 class TranscriptionError(ValueError):
     """Transcription is unavailable or found no notes (message says which and where)."""
+
+
+def load_recording(
+    audio_or_path: np.ndarray | str | os.PathLike, sr: int, rate: int
+) -> tuple[Path, np.ndarray]:
+    """(the name errors give it, mono float32 samples at a model's `rate` Hz) of a file, or
+    of samples at `sr` Hz; TranscriptionError when there is nothing to transcribe."""
+    if isinstance(audio_or_path, np.ndarray):
+        source = Path(ARRAY_NAME)
+        audio = soxr.resample(np.asarray(audio_or_path, dtype=np.float32), sr, rate)
+    else:
+        source = Path(audio_or_path)
+        audio = load_audio(source, rate)
+    if not audio.size:
+        raise TranscriptionError(f"{source}: empty audio, nothing to transcribe")
+    return source, audio
 
 
 def transcribe(
@@ -49,7 +67,7 @@ def transcribe(
             f"unknown transcriber {transcriber!r} (choose from {TRANSCRIBERS})"
         )
     is_array = isinstance(audio_or_path, np.ndarray)
-    source = Path("<audio array>") if is_array else Path(audio_or_path)
+    source = Path(ARRAY_NAME) if is_array else Path(audio_or_path)
     if not is_array and not source.is_file():
         raise TranscriptionError(f"{source}: no such audio file")
     key = None

@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from .midi import MidiNotes
+from ..outputs import atomic_file
+from .midi import MidiNotes, transcribed_notes
 
 _FORMAT = 1  # bump when the entry layout changes
 _CHUNK = 1 << 20
@@ -53,16 +53,7 @@ def load_cached(key: str, source: Path) -> MidiNotes | None:
             table, pedal = entry["notes"], entry["pedal"]
     except (OSError, KeyError, ValueError):  # missing, or a damaged entry: transcribe again
         return None
-    return MidiNotes(
-        path=source,
-        pitch=table[:, 0].astype(np.int64),
-        onset=table[:, 1],
-        offset=table[:, 2],
-        velocity=table[:, 3].astype(np.int64),
-        track=np.zeros(len(table), dtype=np.int64),
-        track_names=("transcription",),
-        pedal=pedal.reshape(-1, 2),
-    )
+    return transcribed_notes(source, table, pedal)
 
 
 def store(key: str, notes: MidiNotes) -> None:
@@ -73,8 +64,7 @@ def store(key: str, notes: MidiNotes) -> None:
     table = np.stack([notes.pitch, notes.onset, notes.offset, notes.velocity], axis=1)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as file:
+        with atomic_file(folder / f"{key}.npz") as staging, open(staging, "wb") as file:
             np.savez(file, notes=table.astype(np.float64), pedal=notes.pedal)
-        os.replace(file.name, folder / f"{key}.npz")
     except OSError as exc:
         warnings.warn(f"transcription not cached in {folder} ({exc})", stacklevel=2)

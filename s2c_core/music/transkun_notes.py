@@ -36,9 +36,9 @@ from unittest import mock
 
 import numpy as np
 
-from .audio import SAMPLE_RATE, load_audio
-from .midi import MidiNotes
-from .transcribe import ProgressCallback, TranscriptionError
+from .audio import SAMPLE_RATE
+from .midi import MidiNotes, transcribed_notes
+from .transcribe import ProgressCallback, TranscriptionError, load_recording
 
 # transkun writes pedals as notes with negative pitch: -64 sustain (CC64), -67 soft (CC67).
 _SUSTAIN = -64
@@ -75,16 +75,7 @@ def transcribe_transkun(
     """
     import torch
 
-    if isinstance(audio_or_path, np.ndarray):
-        import soxr
-
-        source = Path("<audio array>")
-        audio = soxr.resample(np.asarray(audio_or_path, dtype=np.float32), sr, MODEL_RATE)
-    else:
-        source = Path(audio_or_path)
-        audio = load_audio(source, MODEL_RATE)
-    if not audio.size:
-        raise TranscriptionError(f"{source}: empty audio, nothing to transcribe")
+    source, audio = load_recording(audio_or_path, sr, MODEL_RATE)
     device = transkun_device()
     model = load_transkun(device)
     samples = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))[:, None]
@@ -250,16 +241,6 @@ def _cpu_has_bf16() -> bool:
 
 def _to_notes(source: Path, notes: list, pedal: list[tuple[float, float]]) -> MidiNotes:
     table = np.array([(n.pitch, n.start, n.end, n.velocity) for n in notes], dtype=np.float64)
-    table = table[np.lexsort((table[:, 0], table[:, 1]))]
     # A note transkun closes at its own onset still sounded: give it a minimal 10 ms.
     table[:, 2] = np.maximum(table[:, 2], table[:, 1] + 0.01)
-    return MidiNotes(
-        path=source,
-        pitch=table[:, 0].astype(np.int64),
-        onset=table[:, 1],
-        offset=table[:, 2],
-        velocity=np.clip(np.round(table[:, 3]), 1, 127).astype(np.int64),
-        track=np.zeros(len(table), dtype=np.int64),
-        track_names=("transcription",),
-        pedal=np.array(sorted(pedal), dtype=np.float64).reshape(-1, 2),
-    )
+    return transcribed_notes(source, table, pedal)

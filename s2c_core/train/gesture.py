@@ -82,10 +82,7 @@ def fixed_noise(indices: Tensor, t: int, seed: int, like: Tensor) -> Tensor:
 class GestureStage(Stage):
     name = "gesture"
     prefixes = tuple(f"hands.{hand}.unet." for hand in HANDS)
-
-    def __init__(self, model: S2C, config: GestureTrainConfig) -> None:
-        super().__init__(model)
-        self.config = config
+    config: GestureTrainConfig
 
     def trainable(self) -> list[nn.Parameter]:
         # `cross_attn` exists only for checkpoint compatibility (fusion 4 never calls it)

@@ -41,8 +41,9 @@ class Stage(ABC):
     name: str
     prefixes: tuple[str, ...]  # state_dict prefixes of the weights this stage trains
 
-    def __init__(self, model: S2C) -> None:
+    def __init__(self, model: S2C, config: TrainConfig) -> None:
         self.model = model
+        self.config = config
 
     @abstractmethod
     def trainable(self) -> list[nn.Parameter]:

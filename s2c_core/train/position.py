@@ -84,9 +84,10 @@ class PositionStage(Stage):
     name = "position"
     prefixes = tuple(f"hands.{hand}.position." for hand in HANDS)
 
+    config: PositionTrainConfig
+
     def __init__(self, model: S2C, config: PositionTrainConfig) -> None:
-        super().__init__(model)
-        self.config = config
+        super().__init__(model, config)
         self._objective = PositionObjective(model, config.weight_rec, config.weight_vel)
 
     def trainable(self) -> list[nn.Parameter]:

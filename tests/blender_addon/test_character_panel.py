@@ -50,6 +50,9 @@ def test_find_bones_edit_save_and_load_a_preset(scene, tmp_path):
     settings.bones.clear()
     retarget_operators.load_bone_preset(scene, path)
     assert len(settings.bones) == 2 * len(SLOTS)
+    settings.bones.clear()
+    assert bpy.ops.s2c.load_bone_preset(filepath=str(path)) == {"FINISHED"}
+    assert len(settings.bones) == 2 * len(SLOTS)
     row = next(r for r in settings.bones if (r.side, r.slot) == ("right", "thumb3"))
     assert row.bone == "finger1-3.R"
 
@@ -82,6 +85,8 @@ def test_an_armature_without_hands_is_refused_by_find_bones(scene):
     scene.s2c_hands.target_rig = bpy.data.objects.new("Rig", bpy.data.armatures.new("Rig"))
     with pytest.raises(MappingError, match="'Rig': no hand bones found"):
         retarget_operators.find_bones(scene)
+    with pytest.raises(RuntimeError, match="S2C Hands: armature 'Rig': no hand bones found"):
+        bpy.ops.s2c.find_bones()  # the operator's ERROR report
     assert not len(scene.s2c_hands.bones)
 
 

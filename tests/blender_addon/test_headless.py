@@ -11,12 +11,11 @@ import pytest
 
 from blender_addon import headless
 from s2c_core.motion import save_motion
+from tests.python_module import REPO, run_module
 
 from .conftest import random_motion
 
 pytestmark = pytest.mark.blender
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -25,13 +24,7 @@ def take(tmp_path) -> Path:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "blender_addon.headless", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_module("blender_addon.headless", *args)
 
 
 def test_main_writes_blend_fbx_and_glb(take, tmp_path):
@@ -66,6 +59,22 @@ def test_missing_take_is_one_error_line(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_step_fails_in_one_line_and_only_bad_input_is_caught(capsys):
+    def fail(error: Exception):
+        def step() -> None:
+            raise error
+
+        return step
+
+    assert headless.exit_status(lambda: None, headless.BAD_INPUT) == 0
+    assert headless.exit_status(fail(ValueError("take.npz:\n  no frames")), headless.BAD_INPUT) == 1
+    assert capsys.readouterr().err == "error: take.npz: no frames\n"
+    with pytest.raises(KeyError):  # a bug keeps its traceback
+        headless.exit_status(fail(KeyError("bone")), headless.BAD_INPUT)
+    assert headless.exit_status(fail(KeyError("bone"))) == 1  # the scene builder's default
+    assert capsys.readouterr().err == "error: 'bone'\n"
+
+
 def test_existing_output_is_refused_unless_overwrite(take, tmp_path, capsys):
     target = tmp_path / "s.fbx"
     target.write_bytes(b"keep me")
@@ -85,6 +94,24 @@ def test_a_failing_output_leaves_none_of_the_outputs(take, tmp_path, monkeypatch
     argv = [str(take), "--blend", str(tmp_path / "s.blend"), "--fbx", str(tmp_path / "s.fbx")]
     assert headless.main(argv) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["take.npz"]
+
+
+def test_progress_runs_through_the_fbx_baking(tmp_path):
+    take = save_motion(random_motion(frames=40, seed=3), tmp_path / "take.npz")
+    outputs = {"blend": tmp_path / "s.blend", "fbx": tmp_path / "s.fbx"}
+    events = []
+    headless.build(take, outputs, take_name=None, frame_start=1,
+                   progress=lambda *event: events.append(event))  # fmt: skip
+    messages = [message for _, _, message in events]
+    writing = messages.index("writing s.fbx")
+    baking = [event for event in events[writing + 1 :] if event[2].startswith("baking s.fbx")]
+    assert baking and baking[-1][2] == "baking s.fbx: frame 40 of 40"
+    assert not any(message.startswith("baking s.blend") for message in messages)
+    # One total, done never goes back, and the baking stays within the FBX's own step.
+    assert len({total for _, total, _ in events}) == 1
+    done = [done for done, _, _ in events]
+    assert done == sorted(done) and events[-1] == (done[-1], done[-1], "scene written")
+    assert events[writing][0] < baking[0][0] and baking[-1][0] <= events[-1][0]
 
 
 def test_addon_modules_do_not_import_torch():

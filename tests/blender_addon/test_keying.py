@@ -103,3 +103,12 @@ def test_a_failure_while_keying_leaves_no_action(scene, make_motion, monkeypatch
         apply_take(scene, motion, take_name="bad")
     assert {a.name for a in bpy.data.actions} == before
     assert scene.objects["S2C_Hand_R"].animation_data.action.name == "good_R"
+
+
+def test_a_new_action_is_kept_when_filled_and_removed_when_filling_fails(scene):
+    with keying.new_action("S2C test take") as action:
+        assert action.use_fake_user
+    assert bpy.data.actions.get("S2C test take") == action
+    with pytest.raises(OSError, match="disk full"), keying.new_action("S2C failed take"):
+        raise OSError("disk full")
+    assert bpy.data.actions.get("S2C failed take") is None

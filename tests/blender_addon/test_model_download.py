@@ -1,7 +1,7 @@
 """Preferences > Get Official Model in real bpy: the real backend (`s2c download`) against the
 fake Hugging Face Hub of tests/fake_hub.py, then cancel and failure against stand-ins. The
-modal operator is driven by `download_step` with fake TIMER/ESC events, as the window
-manager would."""
+modal operator is driven by its `step` with fake TIMER/ESC events, as the window manager
+would."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ bpy = pytest.importorskip("bpy")
 pytestmark = pytest.mark.blender
 
 from blender_addon import backend  # noqa: E402
-from blender_addon.model_download import DownloadSession, download_step  # noqa: E402
+from blender_addon.model_download import (  # noqa: E402
+    DownloadSession,
+    S2C_OT_get_official_model,
+)
 
 
 def _drive(session, events=("TIMER",)) -> tuple[set[str], list[float], list[tuple]]:
@@ -34,7 +37,8 @@ def _drive(session, events=("TIMER",)) -> tuple[set[str], list[float], list[tupl
     reports, seen = [], []
     for _ in range(3000):
         event = events[0] if len(events) == 1 else events[min(len(seen), len(events) - 1)]
-        status = download_step(session, bpy.context, event, lambda lv, m: reports.append((lv, m)))
+        report = lambda level, message: reports.append((level, message))  # noqa: E731
+        status = S2C_OT_get_official_model.step(session, bpy.context, event, report)
         if status != {"RUNNING_MODAL"}:
             return status, seen, reports
         seen.append(state.progress)

@@ -1,7 +1,7 @@
 """Operators headless, against a fake backend that speaks the real contract.
 
 Blender's event loop does not run in the bpy module, so the modal Generate is driven by
-calling `modal_step` with fake TIMER/ESC events, exactly as the window manager would.
+calling its `step` with fake TIMER/ESC events, exactly as the window manager would.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def run_modal(session, reports: list, events=("TIMER",)) -> tuple[set[str], list
     job = bpy.context.window_manager.s2c_hands_job
     seen = []
     for _ in range(1000):
-        status = operators.modal_step(session, bpy.context, "TIMER", _collect(reports))
+        status = step(session, "TIMER", reports)
         if status != {"RUNNING_MODAL"}:
             return status, seen
         seen.append(job.progress)
@@ -93,6 +93,11 @@ def run_modal(session, reports: list, events=("TIMER",)) -> tuple[set[str], list
 
 def _collect(reports: list):
     return lambda level, message: reports.append((next(iter(level)), message))
+
+
+def step(session, event: str, reports: list) -> set[str]:
+    """One modal event of Generate, as the window manager would deliver it."""
+    return operators.S2C_OT_generate.step(session, bpy.context, event, _collect(reports))
 
 
 def test_generate_take_keys_the_take_with_its_audio(scene, tmp_path):
@@ -162,11 +167,9 @@ def test_escape_cancels_and_leaves_the_scene_as_it_was(scene, tmp_path):
     session = operators.GenerateSession.start(scene, backend_settings(bpy.context), command)
     assert wait_for((tmp_path / "fake" / "pids.json").is_file)
     reports: list = []
-    assert operators.modal_step(session, bpy.context, "TIMER", _collect(reports)) == {
-        "RUNNING_MODAL"
-    }
+    assert step(session, "TIMER", reports) == {"RUNNING_MODAL"}
     assert bpy.context.window_manager.s2c_hands_job.running
-    assert operators.modal_step(session, bpy.context, "ESC", _collect(reports)) == {"CANCELLED"}
+    assert step(session, "ESC", reports) == {"CANCELLED"}
     pids = json.loads((tmp_path / "fake" / "pids.json").read_text())
     assert wait_for(lambda: not any(process_alive(pid) for pid in pids), timeout_s=5)
     assert snapshot(scene) == before and temp_dirs() == dirs
@@ -178,9 +181,9 @@ def test_cancel_button_stops_the_run(scene, tmp_path):
     before = snapshot(scene)
     command = write_fake_backend(tmp_path / "fake", "hang")
     session = operators.GenerateSession.start(scene, backend_settings(bpy.context), command)
-    operators.modal_step(session, bpy.context, "TIMER", _collect([]))
+    step(session, "TIMER", [])
     assert bpy.ops.s2c.cancel_generate() == {"FINISHED"}
-    assert operators.modal_step(session, bpy.context, "TIMER", _collect([])) == {"CANCELLED"}
+    assert step(session, "TIMER", []) == {"CANCELLED"}
     assert session.job.process.poll() is not None
     assert snapshot(scene) == before
 
@@ -270,9 +273,9 @@ class ModalOperator:
     """The Generate operator's own modal/cancel code on a plain object, with a real timer:
     what Blender runs after `invoke`, which headless Blender redirects to `execute`."""
 
-    modal = operators.S2C_OT_generate.modal
-    cancel = operators.S2C_OT_generate.cancel
-    _remove_timer = operators.S2C_OT_generate._remove_timer
+    generate = operators.S2C_OT_generate
+    modal, cancel, _remove_timer = generate.modal, generate.cancel, generate._remove_timer
+    step, show, cancelled_message = generate.step, generate.show, generate.cancelled_message
 
     def __init__(self, session):
         self._session, self.reports = session, []

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from s2c_core.cli import build_parser
 from s2c_core.commands.preview import blender_argv
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run_s2c(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "s2c_core", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.python_module import run_s2c
 
 
 def test_options_reach_the_blender_side_with_absolute_paths(tmp_path, monkeypatch):
@@ -39,8 +24,8 @@ def test_options_reach_the_blender_side_with_absolute_paths(tmp_path, monkeypatc
 
 def test_a_missing_take_is_one_line_and_no_output(tmp_path):
     result = run_s2c("preview", str(tmp_path / "none.npz"), "--out", str(tmp_path / "p.mp4"))
-    assert result.returncode == 1
-    assert result.stderr.strip() == f"s2c preview: error: {tmp_path / 'none.npz'}: " + (
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"s2c: error: preview failed: {tmp_path / 'none.npz'}: " + (
         "no such HandMotion file"
     )
     assert list(tmp_path.iterdir()) == []

@@ -131,7 +131,7 @@ def test_bad_inputs_fail_with_one_line_naming_the_path(files, tmp_path, capsys, 
         root = bad
     args = ["evaluate", str(checkpoint), "--data-root", str(root), "--split", "valid",
             "--out", str(tmp_path / "r.json")]  # fmt: skip
-    assert main(args) == 1
+    assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err and str(bad) in err
     assert not (tmp_path / "r.json").exists()
@@ -161,7 +161,7 @@ def test_bad_autoencoder_and_options_fail_with_one_line(files, tmp_path, capsys)
         (["--sampler", "ddpm", "--steps", "20"], "1000 steps"),
         (["--limit", "0"], "at least 1"),
     ):
-        assert main([*common, *extra]) == 1
+        assert main([*common, *extra]) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and message in err
 

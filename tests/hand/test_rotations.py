@@ -45,3 +45,10 @@ def test_quaternion_continuity_removes_sign_flips():
     q[1::2] *= -1
     continuous = rot.make_quaternions_continuous(q)
     assert (np.sum(continuous[1:] * continuous[:-1], axis=-1) > 0).all()
+
+
+def test_quaternion_product_composes_like_the_matrix_product():
+    a, b = _random_axis_angles(200, seed=1), _random_axis_angles(200, seed=2)
+    q = rot.quaternion_product(rot.axis_angle_to_quaternion(a), rot.axis_angle_to_quaternion(b))
+    expected = rot.axis_angle_to_matrix(a) @ rot.axis_angle_to_matrix(b)
+    np.testing.assert_allclose(rot.quaternion_to_matrix(q), expected, atol=1e-12)

@@ -1,7 +1,9 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from s2c_core.music.midi import RELEASE_TAIL_S, MidiReadError, read_midi
+from s2c_core.music.midi import RELEASE_TAIL_S, MidiReadError, read_midi, transcribed_notes
 from tests.engines.midi.midi_files import SHARED_MIDI, run, write_midi
 
 
@@ -106,3 +108,14 @@ def test_no_pedal_means_notes_sound_until_released(tmp_path):
     notes = read_midi(write_midi(tmp_path / "dry.mid", {"Piano": run([60, 62, 64])}))
     assert notes.pedal.shape == (0, 2)
     assert np.array_equal(notes.sounding_offset, notes.offset)
+
+
+def test_transcribed_notes_are_one_sorted_track_with_midi_velocities():
+    table = [(64, 0.5, 0.9, 80.4), (60, 0.5, 0.7, 0.2), (48, 0.1, 0.4, 300.0)]
+    notes = transcribed_notes(Path("take.wav"), np.array(table), [(2.0, 3.0), (0.0, 1.0)])
+    assert notes.pitch.tolist() == [48, 60, 64]  # by onset, then pitch
+    assert notes.offset.tolist() == [0.4, 0.7, 0.9]
+    assert notes.velocity.tolist() == [127, 1, 80]  # rounded into 1..127
+    assert notes.track_names == ("transcription",) and notes.named_hands().tolist() == [-1] * 3
+    assert notes.pedal.tolist() == [[0.0, 1.0], [2.0, 3.0]]
+    assert transcribed_notes(Path("take.wav"), np.array(table)).pedal.shape == (0, 2)

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import soundfile
 
 from s2c_core.music import transcribe as front
 from tests.music.test_midi_write import transcribed_notes
@@ -49,3 +50,15 @@ def test_note_scores_ignore_offsets_but_not_late_onsets():
     shifted.onset[:] += 0.06
     shifted.offset[:] += 0.06
     assert front.note_scores(notes, shifted)[2] == 0.0
+
+
+def test_a_recording_comes_at_the_models_rate_and_empty_audio_is_refused(tmp_path):
+    second = np.sin(np.linspace(0, 880 * np.pi, 16_000, dtype=np.float32))
+    source, audio = front.load_recording(second, 16_000, 44_100)
+    assert str(source) == "<audio array>" and audio.dtype == np.float32
+    assert abs(audio.size - 44_100) <= 1
+    soundfile.write(tmp_path / "take.wav", second, 16_000)
+    source, from_file = front.load_recording(tmp_path / "take.wav", 0, 22_050)
+    assert source == tmp_path / "take.wav" and abs(from_file.size - 22_050) <= 1
+    with pytest.raises(front.TranscriptionError, match="<audio array>: empty audio"):
+        front.load_recording(np.zeros(0), 16_000, 44_100)

@@ -34,8 +34,10 @@ from .fingertips import (
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
 from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
+from .press_correction import FADE_FRAMES, pull_wrist_to_presses, struck_frames
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
+from .substitution import Substitutions, plan_substitutions, substituted_presses
 from .wrist import (
     ChordNotes,
     add_rests,
@@ -48,6 +50,7 @@ from .wrist import (
 
 ENGINE_NAME = "midi"
 ENGINE_VERSION = "1"
+_CHUNK_FRAMES = 4096  # frames posed at once (a few MB of working arrays)
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand
 
 Progress = Callable[[int, int, str], None]
@@ -74,7 +77,8 @@ def generate_from_midi(
 class NotePlan:
     """Who plays what, per note in `read_midi` order: hand (0 left, 1 right, -1 for the
     inner notes of a >10-note chord), piano finger (1..5, 0 none), the played onset and
-    offset (rolled chords delayed) and when the key is let go (early when out of reach)."""
+    offset (rolled chords delayed), when the key is let go (early when out of reach), and
+    the finger that takes over a held key, with the time it does (`swaps`)."""
 
     notes: MidiNotes
     hand: np.ndarray
@@ -84,6 +88,7 @@ class NotePlan:
     release: np.ndarray
     rolled_chords: int = 0
     rolled_notes: int = 0
+    swaps: Substitutions | None = None
 
     @property
     def pitch(self) -> np.ndarray:
@@ -99,6 +104,18 @@ class NotePlan:
         columns = [self.pitch, self.onset, self.offset, self.notes.velocity, self.hand, self.finger]
         return np.column_stack(columns).astype(np.float64)
 
+    def swaps_for(self, mine: np.ndarray) -> Substitutions:
+        """The substitutions of the notes `mine` (e.g. `for_hand`'s), in that order."""
+        if self.swaps is None:
+            return Substitutions.none(len(mine))
+        return Substitutions(self.swaps.finger[mine], self.swaps.time[mine])
+
+    def substitution_table(self) -> np.ndarray:
+        """The HandMotion substitutions table (motion.SUBSTITUTION_COLUMNS)."""
+        swaps = self.swaps_for(np.arange(len(self.hand)))
+        row = np.flatnonzero(swaps.finger > 0)
+        return np.column_stack([row, swaps.finger[row], swaps.time[row]]).astype(np.float64)
+
 
 def plan_notes(
     notes: MidiNotes,
@@ -109,7 +126,7 @@ def plan_notes(
 ) -> NotePlan:
     """Split the notes between the hands (unless `hand` gives each note's, 0 left, 1 right),
     roll chords too wide to grip, finger each hand (keeping fingers the file prescribes) for
-    a hand `reach` times the adult hand's size."""
+    a hand `reach` times the adult hand's size, and plan finger substitutions on held keys."""
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     if hand is None:
         named = notes.named_hands() if config.honour_tracks else None
@@ -117,8 +134,9 @@ def plan_notes(
     rolled = roll_wide_chords(notes.pitch, notes.onset, notes.offset, hand, group, keyboard, config)
     finger = np.zeros(len(notes), dtype=np.int64)
     release = rolled.offset.copy()
+    swaps = Substitutions.none(len(notes))
     plan = NotePlan(notes, hand, finger, rolled.onset, rolled.offset, release,
-                    rolled.chords, rolled.notes)  # fmt: skip
+                    rolled.chords, rolled.notes, swaps)  # fmt: skip
     for index, side in enumerate(HANDS):
         mine = plan.for_hand(index)
         pitch, onset = notes.pitch[mine], rolled.onset[mine]
@@ -129,6 +147,10 @@ def plan_notes(
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
         given = None if notes.finger is None else notes.finger[mine]
         finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given, reach)
+        mine_swaps = plan_substitutions(
+            pitch, onset, release[mine], finger[mine], side, config.approach_time, reach
+        )
+        swaps.finger[mine], swaps.time[mine] = mine_swaps.finger, mine_swaps.time
     return plan
 
 
@@ -159,7 +181,7 @@ def generate_from_notes(
         mine = plan.for_hand(index)
         tracks[side] = animate_hand(
             rig.for_side(side), notes.pitch[mine], plan.onset[mine], plan.release[mine],
-            plan.finger[mine], num_frames, keyboard, config,
+            plan.finger[mine], num_frames, keyboard, config, plan.swaps_for(mine),
         )  # fmt: skip
         report(3 + index, _STEPS, f"{side} hand animated")
 
@@ -176,7 +198,8 @@ def generate_from_notes(
             "rolled_notes": plan.rolled_notes,
         },
     )
-    return HandMotion(config.fps, tracks["left"], tracks["right"], metadata, plan.table())
+    return HandMotion(config.fps, tracks["left"], tracks["right"], metadata, plan.table(),
+                      plan.substitution_table())  # fmt: skip
 
 
 def _frame_count(end: float, notes: MidiNotes, config: MidiEngineConfig) -> int:
@@ -197,16 +220,24 @@ def animate_hand(
     num_frames: int,
     keyboard: Keyboard,
     config: MidiEngineConfig,
+    swaps: Substitutions | None = None,
 ) -> HandTrack:
     """One hand's track from its notes (sorted by onset; offsets when the hand lets go of
-    the keys) and their fingers (1..5)."""
+    the keys), their fingers (1..5) and the fingers that take over held keys (`swaps`).
+
+    The wrist is planned per keyframe (sparse); everything per frame is computed a chunk
+    of frames at a time, so a long take costs its output arrays and a fixed working set,
+    not one that grows with its length (an hour: about 50 MB per hand).
+    """
     solver = FingerSolver(rig)
     hover = hover_height(keyboard, config)
-    posture = playing_posture(
-        solver, rig, keyboard.geometry.white_width, hover + keyboard.geometry.key_travel
-    )
+    posture = playing_posture(solver, rig, keyboard.geometry.white_width)
     on, off = note_frames(onset, offset, config.fps)
     points = press_points(pitch, keyboard)
+    if swaps is not None:  # a substituted key is pressed by one finger, then the other
+        on, off, points, finger = substituted_presses(
+            on, off, points, finger, swaps, config.fps, rig.side
+        )
     off = release_before_restrike(on, off, finger)
     notes = ChordNotes(on, off, points, finger)
     if len(pitch):
@@ -225,35 +256,74 @@ def animate_hand(
             config.rest_lift,
         )  # fmt: skip
         starts, ends = move_schedule(chord_frames, keys, config)
-        path = follow_schedule(starts, ends, np.column_stack([keys, tilts]), np.arange(num_frames))
-        wrist, tilt = path[:, :3], path[:, 3:]
-        wrist[:, 2] += leap_arc(starts, ends, keys, num_frames, config.leap_height)
-    else:
-        wrist = np.broadcast_to(
-            _resting_wrist(rig.side, posture, keyboard, config), (num_frames, 3)
-        )
-        tilt = np.zeros((num_frames, 3))
-    rotation = posture.orientation(tilt)  # (T, 3, 3)
+    else:  # an idle hand waits over its centre key, level
+        starts = ends = np.zeros(0)
+        keys = _resting_wrist(rig.side, posture, keyboard, config)[None]
+        tilts = np.zeros((1, 3))
+    schedule = WristSchedule(starts, ends, keys, tilts)
+    track = HandTrack(
+        transl=np.empty((num_frames, 3), np.float32),
+        global_orient=np.empty((num_frames, 3), np.float32),
+        hand_pose=np.empty((num_frames, 45), np.float32),
+        present=np.full(num_frames, len(pitch) > 0),
+        joints=np.empty((num_frames, 21, 3), np.float32),
+    )
+    for first in range(0, num_frames, _CHUNK_FRAMES):
+        last = min(first + _CHUNK_FRAMES, num_frames)
+        # Posed with FADE_FRAMES more on either side: a press correction fades over them.
+        frames = np.arange(max(first - FADE_FRAMES, 0), min(last + FADE_FRAMES, num_frames))
+        chunk = _pose_frames(rig, solver, posture, notes, schedule, frames, hover, config)
+        inner = slice(first - frames[0], last - frames[0])
+        for name in ("transl", "global_orient", "hand_pose", "joints"):
+            getattr(track, name)[first:last] = getattr(chunk, name)[inner]
+    return track
+
+
+@dataclass(frozen=True)
+class WristSchedule:
+    """The wrist's moves (G - 1,) between its keyframes: positions (G, 3), tilts (G, 3)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    keys: np.ndarray
+    tilts: np.ndarray
+
+
+def _pose_frames(
+    rig: HandRig,
+    solver: FingerSolver,
+    posture: Posture,
+    notes: ChordNotes,
+    schedule: WristSchedule,
+    frames: np.ndarray,
+    hover: float,
+    config: MidiEngineConfig,
+) -> HandTrack:
+    """The hand on `frames` (F,): wrist path, fingertip targets, IK, FK."""
+    starts, ends, keys = schedule.starts, schedule.ends, schedule.keys
+    path = follow_schedule(starts, ends, np.column_stack([keys, schedule.tilts]), frames)
+    wrist, tilt = path[:, :3], path[:, 3:]
+    wrist[:, 2] += leap_arc(starts, ends, keys, frames, config.leap_height)
+    rotation = posture.orientation(tilt)  # (F, 3, 3)
     wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
-    free = wrist[:, None] + np.einsum("tab,fb->tfa", rotation, posture.free_tips)
-    targets = np.empty((num_frames, NUM_FINGERS, 3))
-    touching = np.empty((num_frames, NUM_FINGERS), dtype=bool)
+    free = wrist[:, None] + (rotation @ posture.free_tips.T).swapaxes(1, 2)
+    targets = np.empty((len(frames), NUM_FINGERS, 3))
+    touching = np.empty((len(frames), NUM_FINGERS), dtype=bool)
     for f in range(NUM_FINGERS):
-        mine = np.flatnonzero(finger == f + 1)  # sorted by onset, presses not overlapping
+        mine = np.flatnonzero(notes.finger == f + 1)  # sorted by onset, presses not overlapping
         targets[:, f], touching[:, f] = finger_targets(
-            notes.on[mine],
-            notes.off[mine],
-            notes.points[mine],
-            free[:, f],
-            hover,
-            config,
-            np.arange(num_frames),
+            notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], hover, config, frames
         )
     targets = follow_neighbours(targets, touching, free)
-    canonical = np.einsum("tfa,tab->tfb", targets - wrist[:, None], rotation)
+    canonical = (targets - wrist[:, None]) @ rotation  # into the hand frame
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
+    struck = struck_frames(notes.on, notes.finger, frames)
+    wrist, params = pull_wrist_to_presses(
+        wrist, rotation, canonical, touching, struck, params, solver, posture.params,
+        config.ik_iterations,
+    )  # fmt: skip
     hand_pose = rig.pose_from_angles(*solver.angles(params))
-    present = np.full(num_frames, len(pitch) > 0)
+    present = np.ones(len(frames), dtype=bool)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)
 
 

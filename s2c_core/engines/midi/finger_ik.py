@@ -39,29 +39,47 @@ _FIRM_GIVE = 0.1  # how readily a pressing finger makes way for a free neighbour
 _BEND_ITERATIONS = 2
 
 
-def _skew(axes: np.ndarray) -> np.ndarray:
-    x, y, z = np.moveaxis(axes, -1, 0)
-    zero = np.zeros_like(x)
-    return np.stack([zero, -z, y, z, zero, -x, -y, x, zero], -1).reshape(axes.shape + (3,))
+# Vectors are tuples of their x, y, z components, each an array over (fingers, frames), and
+# per-finger constants are (fingers, 1): elementwise work on long contiguous rows, several
+# times faster in numpy than stacks of small matrices or rows of five.
+Vector = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """np.cross over the last axis, without its per-call overhead (it is called a lot)."""
-    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
-    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
-    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+def _add(a: Vector, b: Vector) -> Vector:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
 
 
-def _apply(R: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Per finger rotations (N, F, 3, 3) applied to per finger vectors (F, 3)."""
-    return (R @ v[:, :, None])[..., 0]
+def _cross(a: Vector, b: Vector) -> Vector:
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
 
 
-def _rotations(K: np.ndarray, KK: np.ndarray, angle: np.ndarray) -> np.ndarray:
-    """Rodrigues about fixed axes: K, KK = K @ K (F, 3, 3), angle (N, F) -> (N, F, 3, 3)."""
-    s = np.sin(angle)[..., None, None]
-    c = np.cos(angle)[..., None, None]
-    return np.eye(3) + s * K + (1.0 - c) * KK
+def _rotate(axis: Vector, v: Vector, sin: np.ndarray, cos: np.ndarray) -> Vector:
+    """Rodrigues' formula: v rotated about the unit `axis` by angles given as sin and cos."""
+    along = (axis[0] * v[0] + axis[1] * v[1] + axis[2] * v[2]) * (1.0 - cos)
+    across = _cross(axis, v)
+    return tuple(v[i] * cos + across[i] * sin + axis[i] * along for i in range(3))
+
+
+def _solve_symmetric(A: dict[tuple[int, int], np.ndarray], b: Vector) -> Vector:
+    """x with A x = b for symmetric positive definite 3x3 A (entries A[j, k], j <= k) by
+    Cramer's rule, elementwise."""
+    a, d, f = A[0, 0], A[1, 1], A[2, 2]
+    u, v, w = A[0, 1], A[0, 2], A[1, 2]
+    c00, c01, c02 = d * f - w * w, v * w - u * f, u * w - v * d
+    c11, c12, c22 = a * f - v * v, u * v - a * w, a * d - u * u
+    inverse_det = 1.0 / (a * c00 + u * c01 + v * c02)
+    return (
+        (c00 * b[0] + c01 * b[1] + c02 * b[2]) * inverse_det,
+        (c01 * b[0] + c11 * b[1] + c12 * b[2]) * inverse_det,
+        (c02 * b[0] + c12 * b[1] + c22 * b[2]) * inverse_det,
+    )
+
+
+def _components(array: np.ndarray) -> Vector:
+    """(N, 5, 3) per frame and finger, or (5, 3) per finger -> its three components, each
+    (5, N) or (5, 1), contiguous."""
+    array = array.reshape((-1,) + array.shape[-2:])
+    return tuple(np.ascontiguousarray(array[..., i].T) for i in range(3))
 
 
 class FingerSolver:
@@ -83,10 +101,9 @@ class FingerSolver:
         self.axes = np.concatenate(
             [rig.abd_axes[pose_index[:, :1]], rig.flex_axes[pose_index]], axis=1
         )
-        self.K_abd = _skew(self.axes[:, 0])
-        self.K_flex = _skew(self.axes[:, 1:])  # (5, 3, 3, 3)
-        self.KK_abd = self.K_abd @ self.K_abd
-        self.KK_flex = self.K_flex @ self.K_flex
+        self._axis = [_components(self.axes[:, joint]) for joint in range(4)]
+        self._bone = [_components(self.bones[:, bone]) for bone in range(3)]
+        self._base = _components(self.base)
         self.lower = np.stack(
             [
                 rig.abd_limits[pose_index[:, 0], 0],
@@ -119,31 +136,44 @@ class FingerSolver:
 
     def tips(self, params: np.ndarray) -> np.ndarray:
         """(N, 5, 3) parameters -> (N, 5, 3) fingertip positions in the canonical frame."""
-        return self._forward(params)[0]
+        tip = self._forward(_components(params), jacobian=False)[0]
+        return np.stack(tip, axis=-1).swapaxes(0, 1)
 
-    def _forward(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fingertips (N, 5, 3) and their Jacobian (N, 5, 3, 3) w.r.t. the parameters."""
-        abd, flex1, flex2 = np.moveaxis(params, -1, 0)
-        Ra = _rotations(self.K_abd, self.KK_abd, abd)
-        R1 = Ra @ _rotations(self.K_flex[:, 0], self.KK_flex[:, 0], flex1)
-        R12 = R1 @ _rotations(self.K_flex[:, 1], self.KK_flex[:, 1], flex2)
-        R123 = R12 @ _rotations(self.K_flex[:, 2], self.KK_flex[:, 2], flex2 * _COUPLING)
-        p2 = self.base + _apply(R1, self.bones[:, 0])
-        p3 = p2 + _apply(R12, self.bones[:, 1])
-        tip = p3 + _apply(R123, self.bones[:, 2])
-        axis_abd = np.broadcast_to(self.axes[:, 0], tip.shape)
-        axis_1 = _apply(Ra, self.axes[:, 1])
-        axis_2 = _apply(R1, self.axes[:, 2])
-        axis_3 = _apply(R12, self.axes[:, 3])
-        J = np.stack(
-            [
-                _cross(axis_abd, tip - self.base),
-                _cross(axis_1, tip - self.base),
-                _cross(axis_2, tip - p2) + _COUPLING[:, None] * _cross(axis_3, tip - p3),
-            ],
-            axis=-1,
+    def _forward(
+        self, params: Vector, jacobian: bool = True
+    ) -> tuple[Vector, tuple[Vector, Vector, Vector] | None]:
+        """Fingertips and, per parameter, the Jacobian column (Vectors over (5, N)).
+
+        The chain is abduction, then the three flexions, each about its rest-frame axis; the
+        bones are rotated from the tip inwards, and each Jacobian column (axis x lever arm)
+        is formed in the frame of its joint and turned outwards with the bones (a rotation
+        keeps cross products).
+        """
+        abduction, flexion_1, flexion_2 = params
+        angles = (abduction, flexion_1, flexion_2, flexion_2 * _COUPLING[:, None])
+        sines = [np.sin(angle) for angle in angles]
+        cosines = [np.cos(angle) for angle in angles]
+
+        def turn(joint: int, v: Vector) -> Vector:  # 0 abduction, 1..3 the flexions
+            return _rotate(self._axis[joint], v, sines[joint], cosines[joint])
+
+        axis, bone = self._axis, self._bone
+        last = turn(3, bone[2])
+        middle = turn(2, _add(bone[1], last))
+        proximal = turn(1, _add(bone[0], middle))
+        reach = turn(0, proximal)
+        tip = _add(self._base, reach)
+        if not jacobian:
+            return tip, None
+        coupled = turn(2, _cross(axis[3], last))
+        lever = _cross(axis[2], middle)
+        lever = tuple(lever[i] + _COUPLING[:, None] * coupled[i] for i in range(3))
+        columns = (
+            _cross(axis[0], reach),
+            turn(0, _cross(axis[1], proximal)),
+            turn(0, turn(1, lever)),
         )
-        return tip, J
+        return tip, columns
 
     def solve(
         self,
@@ -163,56 +193,72 @@ class FingerSolver:
             np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))
         )
         _, first, inverse = np.unique(rows[:, 0], return_index=True, return_inverse=True)
-        unique_targets = targets[first]
-        weights = np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS)
-        params = np.broadcast_to(start, unique_targets.shape).copy()
+        # Each group is solved at its rounded target, whichever frames it gathers, so a
+        # frame's pose never depends on which other frames are solved with it.
+        unique_targets = flat[first, : targets[0].size].reshape((-1,) + targets.shape[1:])
+        unique_targets = _components(unique_targets * _DEDUPE_RESOLUTION)
+        weights = _components(np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
+        params = _components(np.broadcast_to(start, (len(first),) + start.shape))
+        lower, upper = _components(self.lower), _components(self.upper)
         give = np.where(free[first, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way
         share = give[:, :-1] / (give[:, :-1] + give[:, 1:])
         for _ in range(iterations):
             params = self._step(params, unique_targets, weights)
-            params = np.clip(self._limit_spread(params, share), self.lower, self.upper)
+            params = self._limit_spread(params, share)
+            params = tuple(np.clip(params[i], lower[i], upper[i]) for i in range(3))
         # Then bend only, spreads fixed, so the projection's sideways moves cost no height.
         for _ in range(_BEND_ITERATIONS):
             params = self._step(params, unique_targets, weights, spread_fixed=True)
-            params = np.clip(params, self.lower, self.upper)
-        return params[inverse.reshape(-1)]
+            params = tuple(np.clip(params[i], lower[i], upper[i]) for i in range(3))
+        return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
 
     def _step(
         self,
-        params: np.ndarray,
-        targets: np.ndarray,
-        weights: np.ndarray,
+        params: Vector,
+        targets: Vector,
+        weights: Vector,
         spread_fixed: bool = False,
-    ) -> np.ndarray:
+    ) -> Vector:
         """One damped Gauss-Newton step (with the long fingers' abductions held if
         `spread_fixed`; the thumb's is its own)."""
         tips, J = self._forward(params)
-        if spread_fixed:
-            J = J.copy()
-            J[:, 1:, :, 0] = 0.0  # damping then keeps those parameters where they are
-        Jt = np.swapaxes(J, -1, -2) * weights[..., None, :]
-        rhs = Jt @ (targets - tips)[..., None]
-        step = np.linalg.solve(Jt @ J + _DAMPING * np.eye(3), rhs)[..., 0]
-        return params + np.clip(step, -_MAX_STEP, _MAX_STEP)
+        if spread_fixed:  # damping then keeps those parameters where they are
+            held = tuple(component.copy() for component in J[0])
+            for component in held:
+                component[1:] = 0.0
+            J = (held, J[1], J[2])
+        miss = tuple(targets[i] - tips[i] for i in range(3))
+        weighted = [tuple(column[i] * weights[i] for i in range(3)) for column in J]
+        rhs = tuple(sum(w[i] * miss[i] for i in range(3)) for w in weighted)
+        normal = {
+            (j, k): sum(weighted[j][i] * J[k][i] for i in range(3)) + (_DAMPING if j == k else 0.0)
+            for j in range(3)
+            for k in range(j, 3)
+        }
+        step = _solve_symmetric(normal, rhs)
+        return tuple(params[j] + np.clip(step[j], -_MAX_STEP, _MAX_STEP) for j in range(3))
 
-    def _limit_spread(self, params: np.ndarray, share: np.ndarray) -> np.ndarray:
+    def _limit_spread(self, params: Vector, share: np.ndarray) -> Vector:
         """Bring neighbouring long fingers' abductions within their spread range (a few
         sweeps over the three pairs); the first finger of pair p takes share (N, 3) of
         the correction, the second the rest."""
         # Rows: index, middle, ring, little (contiguous, for speed), and their own ranges.
-        abduction = np.ascontiguousarray(params[:, 1:, 0].T)
+        abduction = params[0][1:].copy()
         low, high = self.lower[1:, 0], self.upper[1:, 0]
         share = np.ascontiguousarray(share.T)
         # Sweeps with the given shares, then even ones: where a finger meets its own limit
         # the other must make up the rest.
+        # A sweep that fixes nothing and clips nothing leaves a state the later ones keep.
         for sweep in range(2 * _SPREAD_SWEEPS):
             if sweep == _SPREAD_SWEEPS:
                 share = np.full_like(share, 0.5)
+            before, fixed = abduction.copy(), False
             for pair in range(3):
                 first, second = abduction[pair], abduction[pair + 1]
                 gap = first - second
                 fix = np.minimum(np.maximum(gap, self.spread_lower[pair]), self.spread_upper[pair])
                 fix -= gap
+                fixed = fixed or bool(fix.any())
                 first += share[pair] * fix
                 second -= (1.0 - share[pair]) * fix
                 # Each finger stays within its own range too, so the sweeps converge.
@@ -220,7 +266,9 @@ class FingerSolver:
                 np.minimum(
                     np.maximum(second, low[pair + 1], out=second), high[pair + 1], out=second
                 )
-        params[:, 1:, 0] = abduction.T
+            if not fixed and np.array_equal(abduction, before):
+                break
+        params[0][1:] = abduction
         return params
 
     def angles(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -20,12 +20,18 @@ the black key lies further in (Jacobs 2001, Music Perception 18(4), measured dis
 two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020, Information Sciences
 517, model finger transitions on the same two-row lattice); a leap beyond any finger pair's
 reach costs one hand repositioning whatever the fingers; the same finger on a new key breaks
-the legato and a finger still holding its key cannot strike another. Transitions weigh less
-when there is time to reposition the hand. Figures: lines start and turn on the hand's edge
+the legato and a finger still holding its key cannot strike another, unless there is time
+for a neighbour to take the key over first (finger substitution, substitution.py). A key
+held beyond the next chord constrains the notes struck meanwhile like a chord's note: span,
+finger order (only the thumb passes), and its finger busy. Transitions weigh less when
+there is time to reposition the hand. Figures: lines start and turn on the hand's edge
 fingers, chromatic runs take 1-2-3 with 3 on the black keys, and a figure that repeats (the
 same pitch class again within a few notes of a line, as in scales over several octaves or
-up and back down) takes the fingers it took before: a second Viterbi pass charges the first
-pass's disagreements. Fingers a file prescribes are kept.
+up and back down) takes the same fingers each time: the cost counts the disagreeing pairs,
+and further Viterbi passes, each holding the other note of a pair at the last pass's
+fingers, lower it (a figure is fingered as a whole, the way textbooks give a scale's
+fingering per octave rather than note by note); the held keys' costs join those pairs.
+Fingers a file prescribes are kept.
 """
 
 from __future__ import annotations
@@ -55,8 +61,20 @@ _PAIRS = {
 _RANGES = np.zeros((6, 5, 5))
 for (_a, _b), _values in _PAIRS.items():
     _RANGES[:, _a - 1, _b - 1] = _values
-_BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
+BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
 _HELD_MARGIN = 1e-3  # s: a note released this close to the next onset counts as released
+# s: a key let go this soon after its finger strikes again is a legato overlap, which the
+# finger leaves early, not a held key (performed legato overlaps keys by up to about 0.1 s:
+# B. H. Repp, "Acoustics, perception, and production of legato articulation on a
+# computer-controlled grand piano", JASA 102(3), 1997)
+LEGATO_OVERLAP = 0.1
+
+
+def within_practical_range(f: int, u: float, g: int, v: float) -> bool:
+    """Whether fingers f on u and g on v (hand coordinates, semitones) can be down at once:
+    their interval within the pair's practical range (Parncutt et al. 1997, Table 1)."""
+    low, high, d = (f, g, v - u) if f < g else (g, f, u - v)
+    return bool(_RANGES[0, low - 1, high - 1] <= d <= _RANGES[5, low - 1, high - 1])
 
 
 @dataclass(frozen=True)
@@ -108,9 +126,17 @@ class FingeringCosts:
     chromatic: float = 6.0
     phrase_gap: float = 0.6  # s between notes that ends a line
     # Consistent fingering for repeated figures: a note a line played before (same pitch
-    # class within repeat_window notes) pays this for a finger other than it took then.
-    consistency: float = 0.5
+    # class within repeat_window notes) and that earlier note pay this when their fingers
+    # differ (re-chosen for the two-way pairs on the stress corpus's textbook fingerings:
+    # 0.9 gives 98.1 %, 0.5 97.0 %, 0.7 97.8 %, 1.2 97.6 %).
+    consistency: float = 0.9
     repeat_window: int = 8
+    # A held key and a note struck meanwhile (beyond the next chord): a finger still holding
+    # a key may strike again only after another finger takes the key over (finger
+    # substitution, which needs substitution_time from the key's onset to the strike).
+    substitution: float = 3.0
+    substitution_time: float = 0.25
+    pair_passes: int = 4  # Viterbi passes after the first (the cheapest path is kept)
 
 
 @cache
@@ -141,16 +167,125 @@ def assign_fingers(
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
     steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
-    finger = _best_path(steps, figure, len(pitch))
-    if costs.consistency:  # a repeated figure takes the fingers it took before
-        reference = np.full(len(pitch), -1)
-        earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
-        reference[order] = np.where(earlier >= 0, order[earlier], -1)
-        repeat = np.flatnonzero(reference >= 0)
-        before = finger[reference[repeat]]
-        figure[repeat] += costs.consistency * (np.arange(1, 6)[None, :] != before[:, None])
-        finger = _best_path(steps, figure, len(pitch))
-    return finger
+    reference = np.full(len(pitch), -1)
+    earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
+    reference[order] = np.where(earlier >= 0, order[earlier], -1)
+    repeat = np.flatnonzero(reference >= 0)
+    unlike = costs.consistency * (1.0 - np.eye(5))  # a repeated figure keeps its fingers
+    pairs = _Pairs(repeat, reference[repeat], np.broadcast_to(unlike, (len(repeat), 5, 5)))
+    pairs = pairs + _held_pairs(pitch, onset, offset, group, sign, costs)
+    return _paired_path(steps, figure, pairs, costs.pair_passes)
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Costs between two notes that are not neighbours in the chord sequence: matrix[p]
+    (5, 5) is the cost of fingers (first's, second's) for notes first[p], second[p]."""
+
+    first: np.ndarray
+    second: np.ndarray
+    matrix: np.ndarray
+
+    def __add__(self, other: _Pairs) -> _Pairs:
+        return _Pairs(
+            np.concatenate([self.first, other.first]),
+            np.concatenate([self.second, other.second]),
+            np.concatenate([self.matrix, other.matrix]),
+        )
+
+    def cost(self, finger: np.ndarray) -> float:
+        return float(self.matrix[np.arange(len(self.first)), finger[self.first] - 1,
+                                 finger[self.second] - 1].sum())  # fmt: skip
+
+    def pull(self, finger: np.ndarray, n: int) -> np.ndarray:
+        """(n, 5) per note and finger: the pairs' cost with the other notes at `finger`."""
+        rows = np.arange(len(self.first))
+        pull = np.zeros((n, 5))
+        np.add.at(pull, self.second, self.matrix[rows, finger[self.first] - 1, :])
+        np.add.at(pull, self.first, self.matrix[rows, :, finger[self.second] - 1])
+        return pull
+
+
+def _paired_path(steps: list[Step], figure: np.ndarray, pairs: _Pairs, passes: int) -> np.ndarray:
+    """The fingers minimising the path cost plus the pairs' costs, both ends of a pair free
+    (a repeated figure pulls its first occurrence as much as it is pulled). The first pass
+    leaves the pairs out; each further one holds the other end of every pair at the last
+    pass's fingers, its pull growing from pass to pass up to the pairs' full cost (a
+    continuation method: the fingers agree a little at a time rather than both ends of a
+    pair swapping at once). The cheapest path seen is kept."""
+    n = len(figure)
+    finger, path_cost = _best_path(steps, figure, n)
+    best, best_total = finger, path_cost + pairs.cost(finger)
+    for k in range(1, passes + 1):
+        pull = k / passes * pairs.pull(finger, n)
+        finger, pulled_cost = _best_path(steps, figure + pull, n)
+        path_cost = pulled_cost - pull[np.arange(n), finger - 1].sum()
+        total = path_cost + pairs.cost(finger)
+        if total < best_total - 1e-9:
+            best, best_total = finger, total
+    return best
+
+
+def _held_pairs(
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    offset: np.ndarray,
+    group: np.ndarray,
+    sign: float,
+    costs: FingeringCosts,
+) -> _Pairs:
+    """Pairs of a key held down (offset: when the hand lets go) and a note struck meanwhile
+    (not in the key's legato overlap) after the next chord (the chord transitions see the
+    next one): the two fingers span the interval as a chord's do and keep their order
+    unless the thumb passes, and a finger cannot strike while it holds a key unless another
+    takes the key over first (`substitution`, see substitution.py) when there is time."""
+    first, second = [], []
+    after_next = np.searchsorted(group, group + 2)  # notes sorted by group
+    running = np.maximum.accumulate(onset) if len(onset) else onset
+    until = np.searchsorted(running, offset - LEGATO_OVERLAP)
+    for x in np.flatnonzero(until > after_next):
+        later = np.arange(after_next[x], until[x])
+        later = later[pitch[later] != pitch[x]]
+        first += [x] * len(later)
+        second += later.tolist()
+    first, second = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+    d = sign * (pitch[second] - pitch[first])
+    swappable = onset[second] - onset[first] >= costs.substitution_time
+    return _Pairs(first, second, _held_matrix(d, BLACK[pitch[first]], BLACK[pitch[second]],
+                                              swappable, costs))  # fmt: skip
+
+
+def _held_matrix(
+    d: np.ndarray,
+    black_held: np.ndarray,
+    black_new: np.ndarray,
+    swappable: np.ndarray,
+    costs: FingeringCosts,
+) -> np.ndarray:
+    """(P, 5, 5) cost of (held finger, new finger) for P held/new pairs at intervals d."""
+    fx = np.arange(1, 6)[None, :, None]
+    fy = np.arange(1, 6)[None, None, :]
+    d = d[:, None, None]
+    low, high = np.minimum(fx, fy), np.maximum(fx, fy)
+    oriented = np.where(fx < fy, d, -d)
+    thumb_black = np.where(fx == 1, black_held[:, None, None], black_new[:, None, None])
+    other_black = np.where(fx == 1, black_new[:, None, None], black_held[:, None, None])
+    span = _pair_cost(low, np.where(fx == fy, low % 5 + 1, high), oriented,
+                      ~thumb_black & other_black, costs, chord=True)  # fmt: skip
+    crossed = np.where(low == 1, costs.crossing, costs.finger_busy)
+    can_swap = swappable[:, None, None] & _substitute_exists(fx, d, black_held[:, None, None])
+    busy = np.where(can_swap, costs.substitution, costs.finger_busy)
+    return np.where(fx == fy, busy, np.where(oriented < 0, crossed, span))
+
+
+def _substitute_exists(held: np.ndarray, d: np.ndarray, black: np.ndarray) -> np.ndarray:
+    """Whether a finger could take over a key held by finger `held` so that it can strike a
+    key d semitones away (hand coordinates): the neighbour on the far side from that key,
+    not the thumb on a black key, able to span d to `held` (as substitution.py chooses)."""
+    below = (held >= 2) & ~((held == 2) & black)
+    below = below & (d <= _RANGES[5, np.maximum(held - 2, 0), np.minimum(held - 1, 4)])
+    above = (held <= 4) & (-d <= _RANGES[5, np.minimum(held - 1, 4), np.minimum(held, 4)])
+    return np.where(d > 0, below, above)
 
 
 Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]
@@ -183,6 +318,11 @@ def _chord_steps(
             prev_notes, prev_fingers = steps[-1][:2]
             now = onset[notes].min()
             held = offset[prev_notes] > now + _HELD_MARGIN
+            # 2: held long enough before this chord for another finger to take it over
+            swappable = (now - onset[prev_notes] >= costs.substitution_time) & (
+                offset[prev_notes] > now + LEGATO_OVERLAP
+            )
+            held = held * (1 + swappable)
             dt = now - onset[prev_notes].min()
             transition = _transition_cost(
                 prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt, costs
@@ -191,9 +331,9 @@ def _chord_steps(
     return steps
 
 
-def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> np.ndarray:
+def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> tuple[np.ndarray, float]:
     """(n,) fingers of the cheapest path through the chords, with per-note, per-finger
-    extra costs `figure` (n, 5)."""
+    extra costs `figure` (n, 5), and its cost."""
     cost, back = np.zeros(1), []
     for notes, fingers, local, transition in steps:
         local = local + figure[notes[None, :], fingers - 1].sum(axis=1)
@@ -206,7 +346,7 @@ def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> np.ndarray:
     for (notes, fingers, _, _), best in zip(reversed(steps), reversed(back), strict=True):
         finger[notes] = fingers[state]
         state = int(best[state])
-    return finger
+    return finger, float(cost.min())
 
 
 def _figure_costs(
@@ -224,14 +364,14 @@ def _figure_costs(
         after = np.concatenate([step, [0]])  # direction leaving it
         low = ((before <= 0) & (after > 0)) | ((before < 0) & (after >= 0))
         high = ((before >= 0) & (after < 0)) | ((before > 0) & (after <= 0))
-        white = ~_BLACK[pitch[line]]  # on a black key the edge finger is no better
+        white = ~BLACK[pitch[line]]  # on a black key the edge finger is no better
         figure[line[low & white], 1:] += costs.line_edge
         figure[line[high & white], :4] += costs.line_edge
         semitone = np.abs(np.diff(pitch[line])) == 1
         chromatic = _in_long_runs(semitone & (np.diff(step, prepend=step[:1]) == 0), 3)
         notes = line[np.concatenate([chromatic, [False]]) | np.concatenate([[False], chromatic])]
         figure[notes, 3:] += costs.chromatic
-        figure[notes, 1] += costs.chromatic * _BLACK[pitch[notes]]
+        figure[notes, 1] += costs.chromatic * BLACK[pitch[notes]]
     return figure
 
 
@@ -296,7 +436,7 @@ def _chord_cost(
     fingers: np.ndarray, u: np.ndarray, pitch: np.ndarray, costs: FingeringCosts
 ) -> np.ndarray:
     """(S,) cost of each finger set on one chord: key colours, weak fingers, inner stretch."""
-    black = _BLACK[pitch][None, :]
+    black = BLACK[pitch][None, :]
     if fingers.shape[1] == 1:
         cost = costs.thumb_on_black * ((fingers == 1) & black) + costs.weak_finger * (fingers >= 4)
         return cost.sum(axis=1).astype(np.float64)
@@ -326,13 +466,14 @@ def _transition_cost(
     """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b
     with fingers fb (Sb, mb) on pb (the chords' `_states`).
 
-    sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset;
-    dt is the time between the chords' onsets.
+    sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset
+    (1; 2 where another finger could take the key over first); dt is the time between the
+    chords' onsets.
     """
     pairs = _transition_pairs(
         tuple(pa.tolist()), tuple(pb.tolist()), sign, tuple(held.tolist()), costs
     )
-    weight = np.where(held, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
+    weight = np.where(held > 0, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
     return (pairs * weight[:, None]).mean(axis=(2, 3))
 
 
@@ -341,7 +482,7 @@ def _transition_pairs(
     pa: tuple[int, ...],
     pb: tuple[int, ...],
     sign: float,
-    held: tuple[bool, ...],
+    held: tuple[int, ...],
     costs: FingeringCosts,
 ) -> np.ndarray:
     """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords."""
@@ -350,7 +491,7 @@ def _transition_pairs(
     f1 = fa[:, None, :, None]
     f2 = fb[None, :, None, :]
     d = sign * (pb[None, :] - pa[:, None])  # (ma, mb)
-    black1, black2 = _BLACK[pa][:, None], _BLACK[pb][None, :]
+    black1, black2 = BLACK[pa][:, None], BLACK[pb][None, :]
     low, high = np.minimum(f1, f2), np.maximum(f1, f2)
     oriented = np.where(f1 < f2, d, -d)
     same = f1 == f2
@@ -376,9 +517,12 @@ def _transition_pairs(
         ((f1 == 5) & black1 & ~black2) | ((f2 == 5) & black2 & ~black1)
     )
     held = held[:, None]
-    moved = (
+    moved = np.where(
+        # another finger takes the key over: this one is free, the legato kept
+        (held == 2) & _substitute_exists(f1, d, black1),
+        costs.substitution,
         costs.same_finger_new_key
         + costs.same_finger_per_semitone * np.abs(d)
-        + costs.finger_busy * held
+        + costs.finger_busy * (held == 1),
     )
     return np.where(same, np.where(d == 0, 0.0, moved), pair)

@@ -5,7 +5,7 @@ contact point, pushed down by the key travel. Before the onset the fingertip gli
 the key (`approach_time`) and drops onto it (`press_time`); after the release it lifts
 (`lift_time`). Between two notes of the same finger both ramps are shortened to fit the
 gap, so the finger slides from key to key, lifting in the middle when there is time.
-A finger with no note nearby hovers where the lifted reference shape puts it, and never
+A finger with no note nearby hovers where the idle hand shape (posture.py) puts it, and never
 lower than the tops of the black keys plus a clearance.
 """
 

@@ -12,7 +12,7 @@ import numpy as np
 
 # A minimum-jerk move peaks at this multiple of its mean speed (see wrist.py).
 _MIN_JERK_PEAK = 1.875
-_SHORTEST_HOLD = 0.05  # s a key is held at least, however soon the hand must leave
+SHORTEST_HOLD = 0.05  # s a key is held at least, however soon the hand must leave
 
 
 def release_out_of_reach(
@@ -32,7 +32,7 @@ def release_out_of_reach(
         leave = onset[start:stop] - _MIN_JERK_PEAK * distance / speed
         far = np.flatnonzero((distance > span) & (leave < offset[i]))
         if len(far):
-            release[i] = min(offset[i], max(leave[far[0]], onset[i] + _SHORTEST_HOLD))
+            release[i] = min(offset[i], max(leave[far[0]], onset[i] + SHORTEST_HOLD))
     return release
 
 

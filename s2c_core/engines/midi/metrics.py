@@ -1,4 +1,5 @@
-"""Measures of a HandMotion against its notes: hand split, key contact, stray presses.
+"""Measures of a HandMotion against its notes: hand split, key contact, stray presses, keys
+held through finger substitutions.
 
 Shared by the benchmark and the tests. Frames follow the engine's `note_frames`: a note
 sounds on frames [on, off], and its onset frame is round(onset * fps).
@@ -11,11 +12,13 @@ from functools import cache
 import numpy as np
 
 from ...hand.skeleton import PIANO_FINGER_NAMES, tip_index
-from ...motion import HANDS, NOTE_COLUMNS, HandMotion
+from ...motion import HANDS, NOTE_COLUMNS, SUBSTITUTION_COLUMNS, HandMotion
 from ...music.keyboard import LOWEST_PITCH, NUM_KEYS, Keyboard
 from .fingertips import note_frames
+from .holding import SHORTEST_HOLD
 
 _COLUMN = {name: i for i, name in enumerate(NOTE_COLUMNS)}
+_SWAP = {name: i for i, name in enumerate(SUBSTITUTION_COLUMNS)}
 _TIPS = np.array([tip_index(PIANO_FINGER_NAMES[f]) for f in range(1, 6)])
 
 
@@ -43,6 +46,29 @@ def key_contact(motion: HandMotion, keyboard: Keyboard) -> np.ndarray:
         tips = joints[on[mine], _TIPS[finger[mine] - 1]]
         key = pitch[mine] - LOWEST_PITCH
         ok[mine] = (tips[:, 0] >= left[key]) & (tips[:, 0] <= right[key]) & (tips[:, 2] < top[key])
+    return ok
+
+
+def substitution_contact(motion: HandMotion, keyboard: Keyboard) -> np.ndarray:
+    """(K,) bool per substitution: its key stays down under the finger holding it, the note's
+    own before the swap frame and the substitute from it, on every frame from the onset to
+    SHORTEST_HOLD after the swap (within the key's X extent, below its top)."""
+    notes, swaps = motion.notes, motion.substitutions
+    row = swaps[:, _SWAP["note"]].astype(np.int64)
+    on, _ = note_frames(notes[row, _COLUMN["onset"]], notes[row, _COLUMN["offset"]], motion.fps)
+    swap = np.round(swaps[:, _SWAP["time"]] * motion.fps).astype(np.int64)
+    until = np.round((swaps[:, _SWAP["time"]] + SHORTEST_HOLD) * motion.fps).astype(np.int64)
+    left, right, top = _key_extents(keyboard)
+    ok = np.zeros(len(swaps), dtype=bool)
+    for k in range(len(swaps)):
+        note = notes[row[k]]
+        joints = motion.hand(HANDS[int(note[_COLUMN["hand"]])]).joints
+        frames = np.arange(on[k], min(until[k], motion.num_frames - 1) + 1)
+        finger = np.where(frames < swap[k], note[_COLUMN["finger"]], swaps[k, _SWAP["finger"]])
+        tips = joints[frames, _TIPS[finger.astype(np.int64) - 1]]
+        key = int(note[_COLUMN["pitch"]]) - LOWEST_PITCH
+        inside = (tips[:, 0] >= left[key]) & (tips[:, 0] <= right[key]) & (tips[:, 2] < top[key])
+        ok[k] = bool(inside.all())
     return ok
 
 

@@ -13,10 +13,16 @@ to either end): the hand points along the keys as far as a comfortable wrist dev
 allows, a little turned out towards the little finger, and so turns outwards at the
 keyboard's extremes, where the wrist cannot bend further.
 
-The reference shape is a curved five-finger position over neighbouring white keys with
-the fingertips pressed to key depth, found once by IK; the wrist planner places it, the IK
-then adapts each finger. Its lifted twin raises the fingertips to hover height: that is
-where a free finger goes, so its target is one the finger can reach.
+The reference shape is a five-finger position over neighbouring white keys with the
+fingertips pressed to key depth: the thumb and the spread of the fingers are found once by
+IK, the long fingers are curved (knuckle and middle joint bent about 40 and 45 degrees,
+the rounded hand piano teachers ask for: e.g. S. Fink, "Mastering Piano Technique", 1992;
+G. Sandor, "On Piano Playing", 1981); the wrist planner places it, the IK then adapts each
+finger. Its idle twin is where a free finger goes: the long fingers hang relaxed, less
+bent at the knuckle (20 degrees), as curved at the middle joint and less spread, as in the
+resting posture of the hand (the "resting cascade": MCP about 20-40 and PIP about 30-60
+degrees of flexion; Kapandji, "The Physiology of the Joints", vol. 1), the thumb a little
+straighter.
 """
 
 from __future__ import annotations
@@ -52,6 +58,12 @@ _RADIAL_LIMIT = np.deg2rad(17.0)
 _REACH_Y = np.array([0.095, 0.135, 0.145, 0.135, 0.120])
 _DROP_Z = 0.065
 _REFERENCE_ITERATIONS = 30
+# Long fingers' (knuckle, middle joint) flexion playing and idle, the idle fingers' share
+# of the playing spread, and the idle thumb's MCP flexion (rad).
+_PLAYING_CURL = np.deg2rad([40.0, 45.0])
+_IDLE_CURL = np.deg2rad([20.0, 45.0])
+_IDLE_SPREAD = 0.6
+_IDLE_THUMB_MCP = np.deg2rad(10.0)
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ class Posture:
     side: str
     params: np.ndarray  # (5, 3) FingerSolver parameters of the reference shape
     tips: np.ndarray  # (5, 3) its fingertips in the canonical hand frame
-    free_tips: np.ndarray  # (5, 3) the lifted shape's fingertips, likewise
+    free_tips: np.ndarray  # (5, 3) the idle shape's fingertips, likewise
 
     def orientation(self, tilt: np.ndarray) -> np.ndarray:
         return hand_orientation(self.side, tilt)
@@ -128,17 +140,17 @@ def hand_length(rig: HandRig) -> float:
     return float(np.linalg.norm(rig.rest_joints[tip_index("middle")] - rig.rest_joints[0]))
 
 
-def playing_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift: float) -> Posture:
-    """The reference shape for `rig`; `lift` is how far free fingertips rise above it."""
+def playing_posture(solver: FingerSolver, rig: HandRig, white_width: float) -> Posture:
+    """The reference and idle shapes for `rig`."""
     arrays = (rig.rest_joints, rig.mean_pose, rig.flex_axes, rig.abd_axes,
               rig.abd_limits, rig.flex_limits)  # fmt: skip
-    key = (rig.side, *(a.tobytes() for a in arrays), white_width, lift)
+    key = (rig.side, *(a.tobytes() for a in arrays), white_width)
     if key not in _POSTURES:
-        _POSTURES[key] = _solve_posture(solver, rig, white_width, lift)
+        _POSTURES[key] = _solve_posture(solver, rig, white_width)
     return _POSTURES[key]
 
 
-def _solve_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift: float) -> Posture:
+def _solve_posture(solver: FingerSolver, rig: HandRig, white_width: float) -> Posture:
     turn_out = _PREFERRED_TURN_OUT if rig.side == "right" else -_PREFERRED_TURN_OUT
     rotation = hand_orientation(rig.side, np.array([0.0, 0.0, -turn_out]))
     sign = 1.0 if rig.side == "right" else -1.0
@@ -152,8 +164,11 @@ def _solve_posture(solver: FingerSolver, rig: HandRig, white_width: float, lift:
         [relaxed_abduction[rows[:, 0]], relaxed_flexion[rows[:, 0]], relaxed_flexion[rows[:, 1]]],
         axis=-1,
     )
-    params = solver.solve((wanted @ rotation)[None], start, _REFERENCE_ITERATIONS)
-    tips = solver.tips(params)[0]
-    raised = tips + np.array([0.0, 0.0, lift]) @ rotation
-    free_tips = solver.tips(solver.solve(raised[None], params[0], _REFERENCE_ITERATIONS))[0]
-    return Posture(rig.side, params[0], tips, free_tips)
+    params = solver.solve((wanted @ rotation)[None], start, _REFERENCE_ITERATIONS)[0]
+    params[1:, 1:] = _PLAYING_CURL
+    idle = params.copy()
+    idle[1:, 0] *= _IDLE_SPREAD
+    idle[1:, 1:] = _IDLE_CURL
+    idle[0, 2] = _IDLE_THUMB_MCP
+    params, idle = np.clip([params, idle], solver.lower, solver.upper)
+    return Posture(rig.side, params, solver.tips(params[None])[0], solver.tips(idle[None])[0])

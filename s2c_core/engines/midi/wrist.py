@@ -33,11 +33,13 @@ from .posture import Posture, hand_heading
 _HELD_WEIGHT = 0.5
 _SETTLE_ITERATIONS = 3
 _SETTLE_IK_ITERATIONS = 8
+_SETTLE_ROWS = 16384  # keyframe candidates settled at once
 _MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average speed
 _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted hand wins
 _CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above black key tops
 _ARC_FROM = 0.03  # m: moves shorter than this sideways stay level
 _ARC_RISE = 0.4  # m of arc height per m of sideways travel beyond that
+_MIN_BOUNCE_FRAMES = 3  # free spells shorter than this leave the wrist where it is
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def plan_keyframes(
         np.concatenate(keys), np.tile(targets, (len(candidates), 1, 1)), pressing,
         solver, posture, rotation,
     )  # fmt: skip
-    free_z = keys[:, 2:] + np.einsum("nab,fb->nfa", rotation, posture.free_tips)[..., 2]
+    free_z = keys[:, 2:] + (rotation @ posture.free_tips.T)[:, 2]
     low = np.maximum(clear_height + _CLEARANCE_MARGIN - free_z, 0.0) ** 2
     tilt_cost = _TILT_COST * np.abs(tilts[..., :2]).sum(axis=-1)
     score = (miss + (low * ~pressing).sum(axis=1)).reshape(len(candidates), count)
@@ -174,20 +176,39 @@ def _settle(
     rotation: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Move keyframes (G, 3) by the pressing fingertips' mean miss, each keyframe with its
-    hand rotation (G, 3, 3); also return the weighted squared miss per keyframe (G,)."""
+    hand rotation (G, 3, 3); also return the weighted squared miss per keyframe (G,).
+
+    Keyframes are settled `_SETTLE_ROWS` at a time: the IK's working arrays (~0.3 KB per
+    row each) would otherwise grow with the take's length."""
+    chunks = [slice(first, first + _SETTLE_ROWS) for first in range(0, len(keys), _SETTLE_ROWS)]
+    settled = [
+        _settle_rows(keys[rows], targets[rows], pressing[rows], solver, posture, rotation[rows])
+        for rows in chunks
+    ]
+    return tuple(np.concatenate(part) for part in zip(*settled, strict=True))
+
+
+def _settle_rows(
+    keys: np.ndarray,
+    targets: np.ndarray,
+    pressing: np.ndarray,
+    solver: FingerSolver,
+    posture: Posture,
+    rotation: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     weight = pressing[..., None].astype(np.float64)
     count = np.maximum(weight.sum(axis=1), 1.0)
-    reference = np.einsum("gab,fb->gfa", rotation, posture.tips)
+    reference = (rotation @ posture.tips.T).swapaxes(1, 2)  # batched matmul: einsum is slow here
     miss = np.zeros_like(targets)
     for _ in range(_SETTLE_ITERATIONS + 1):
         goal = np.where(pressing[..., None], targets, keys[:, None] + reference)
-        canonical = np.einsum("gfa,gab->gfb", goal - keys[:, None], rotation)
+        canonical = (goal - keys[:, None]) @ rotation
         params = solver.solve(canonical, posture.params, _SETTLE_IK_ITERATIONS)
-        reached = np.einsum("gab,gfb->gfa", rotation, solver.tips(params))
+        reached = solver.tips(params) @ rotation.swapaxes(1, 2)
         miss = (goal - keys[:, None]) - reached
         keys = keys + (miss * weight).sum(axis=1) / count
     # The solver's weights live in the hand frame.
-    miss_hand = np.einsum("gfa,gab->gfb", miss * weight, rotation)
+    miss_hand = (miss * weight) @ rotation
     return keys, (MISS_WEIGHTS * miss_hand**2).sum(axis=(1, 2))
 
 
@@ -204,38 +225,52 @@ def add_rests(
     `rest_frames` (and after the last note, and from the start when its first note comes
     later than that and a move): `move_frames` after the release the wrist is
     `lift` higher and the hand untilted (its heading kept), as a pianist's hand relaxes
-    off the keys between phrases instead of staying braced in the last chord's shape."""
+    off the keys between phrases instead of staying braced in the last chord's shape.
+    Between shorter free spells before a chord in about the same place (repeated
+    chords) the wrist bounces: halfway through it is up by `lift` times the spell's share
+    of `rest_frames`, so that fingers which cannot lift far by themselves (the thumb
+    above all) clear the keys too."""
     held_until = np.maximum.accumulate(notes.off)
     next_on = np.append(notes.on[1:], np.iinfo(np.int64).max)
-    free = next_on - held_until > rest_frames + 1
+    spell = next_on - held_until - 1  # frames on which the hand holds no key
+    free = spell > rest_frames
     frames = np.unique(held_until[free]) + 1 + int(np.ceil(0.5 * move_frames))
     if notes.on[0] > rest_frames + move_frames:  # waiting for its first note, too
         frames = np.append(0, frames)
-    if not len(frames):
-        return chord_frames, keys, tilts
     before = np.maximum(np.searchsorted(chord_frames, frames, side="right") - 1, 0)
     rest_keys = keys[before] + [0.0, 0.0, lift]
     rest_tilts = np.column_stack([np.zeros((len(frames), 2)), tilts[before, 2]])
-    order = np.argsort(np.concatenate([chord_frames, frames]), kind="stable")
+    short = (spell >= _MIN_BOUNCE_FRAMES) & ~free
+    bounce = held_until[short] + 1 + spell[short] // 2
+    share = spell[short] / rest_frames
+    after = np.searchsorted(chord_frames, bounce, side="right") - 1
+    # Only where the hand comes back to about the same place (a leap rises in its arc).
+    ahead = np.minimum(after + 1, len(keys) - 1)
+    stays = np.linalg.norm(keys[ahead, :2] - keys[after, :2], axis=1) < _ARC_FROM
+    keep = stays & ~np.isin(bounce, chord_frames)
+    bounce, share, after = bounce[keep], share[keep], after[keep]
+    bounce_keys = keys[after] + np.outer(lift * share, [0.0, 0.0, 1.0])
+    frames = np.concatenate([chord_frames, frames, bounce])
+    order = np.argsort(frames, kind="stable")
     return (
-        np.concatenate([chord_frames, frames])[order],
-        np.concatenate([keys, rest_keys])[order],
-        np.concatenate([tilts, rest_tilts])[order],
+        frames[order],
+        np.concatenate([keys, rest_keys, bounce_keys])[order],
+        np.concatenate([tilts, rest_tilts, tilts[after]])[order],
     )
 
 
 def leap_arc(
-    starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, num_frames: int, height: float
+    starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, frames: np.ndarray, height: float
 ) -> np.ndarray:
-    """(T,) extra wrist height on each frame: a move between keyframes (G, 3) rises in an
+    """(F,) extra wrist height on `frames` (F,): a move between keyframes (G, 3) rises in an
     arc, higher the further it goes sideways (a leap lifts the hand clear of the keys,
     at most `height`); zero speed and height at both ends of every move."""
-    lift = np.zeros(num_frames)
+    lift = np.zeros(len(frames))
     if not len(starts):
         return lift
     sideways = np.linalg.norm(np.diff(keys[:, :2], axis=0), axis=1)
     peak = np.clip(_ARC_RISE * (sideways - _ARC_FROM), 0.0, height)
-    t = np.arange(num_frames, dtype=np.float64)
+    t = np.asarray(frames, dtype=np.float64)
     segment = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, None)
     tau = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
     inside = (tau > 0.0) & (tau < 1.0)

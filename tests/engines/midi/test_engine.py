@@ -1,3 +1,4 @@
+import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
@@ -6,10 +7,12 @@ import pretty_midi
 import pytest
 
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi, generate_from_notes
+from s2c_core.engines.midi.finger_ik import FingerSolver
+from s2c_core.engines.midi.fingertips import note_frames
 from s2c_core.engines.midi.metrics import key_contact, keys_under, stray_press_share
 from s2c_core.hand.anatomy import anatomy_report
 from s2c_core.hand.rig import builtin_rig
-from s2c_core.hand.skeleton import FINGERS, tip_index
+from s2c_core.hand.skeleton import FINGERS, PIANO_FINGER_NAMES, finger_chain, tip_index
 from s2c_core.motion import NOTE_COLUMNS
 from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
 from s2c_core.music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
@@ -177,14 +180,50 @@ def test_stress_motion_stays_within_the_hands_ranges_of_motion(stress_takes):
 def test_stress_motion_presses_its_keys(stress_takes):
     contact = {name: key_contact(m, KEYBOARD) for name, m in stress_takes.items()}
     pooled = np.concatenate(list(contact.values())).mean()
-    assert pooled >= 0.97
-    # Wide chords and stride leaps are the hardest; the rest must be nearly perfect.
+    assert pooled >= 0.985
+    # Wide five-finger chords are the hardest; the rest, stride leaps too, nearly perfect.
     for name, hits in contact.items():
-        assert hits.mean() >= (0.88 if name in ("chords", "stride") else 0.98), name
+        assert hits.mean() >= (0.91 if name == "chords" else 0.98), name
     frames = np.array([m.num_frames for m in stress_takes.values()])
     stray = np.array([stray_press_share(m, KEYBOARD) for m in stress_takes.values()])
     assert (stray * frames).sum() / frames.sum() <= 0.006
     assert stray.max() <= 0.025
+
+
+def _long_finger_flexion(motion, side: str, finger: int) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) knuckle (MCP) and middle joint (PIP) flexion in degrees of a long finger (2..5)."""
+    rig = builtin_rig(side)
+    _, flexion, _ = rig.angles_from_pose(motion.hand(side).hand_pose)
+    mcp, pip = FingerSolver(rig).pose_index[finger - 1, :2]
+    return np.rad2deg(flexion[:, mcp]), np.rad2deg(flexion[:, pip])
+
+
+def test_stress_hands_keep_a_pianists_shape(stress_takes):
+    """Idle long fingers hang relaxed and curled, knuckle 0-45 and middle joint 30-60
+    degrees (posture.py: the resting posture of the hand), their tips below their knuckles
+    (never pointing up); playing fingers are curved, not straight."""
+    relaxed, tips_low, curved = [], [], []
+    for motion in stress_takes.values():
+        notes = motion.notes
+        on, off = note_frames(notes[:, 1], notes[:, 2], motion.fps)
+        for index, side in enumerate(("left", "right")):
+            joints = motion.hand(side).joints
+            for finger in range(2, 6):
+                mine = (notes[:, 4] == index) & (notes[:, 5] == finger)
+                busy = np.zeros(motion.num_frames, dtype=bool)
+                for start, stop in zip(on[mine] - 10, off[mine] + 11, strict=True):
+                    busy[max(start, 0) : stop] = True
+                idle = ~busy & motion.hand(side).present
+                mcp, pip = _long_finger_flexion(motion, side, finger)
+                relaxed.append(
+                    (mcp[idle] >= 0) & (mcp[idle] <= 45) & (pip[idle] >= 30) & (pip[idle] <= 60)
+                )
+                chain = finger_chain(PIANO_FINGER_NAMES[finger])
+                tips_low.append(joints[idle, chain[-1], 2] < joints[idle, chain[0], 2])
+                curved.append(pip[np.minimum(on[mine], motion.num_frames - 1)] >= 20)
+    assert np.concatenate(relaxed).mean() >= 0.75
+    assert np.concatenate(tips_low).all()
+    assert np.concatenate(curved).mean() >= 0.8
 
 
 def _two_notes(gap_s: float) -> MidiNotes:
@@ -212,6 +251,39 @@ def test_a_take_past_blenders_last_frame_is_refused_before_any_work(monkeypatch)
         "frame 1,080,061, past Blender's last frame 1,048,574 (9:42:32 h at this rate); "
         "split it into shorter pieces"
     )
+
+
+def test_planning_and_posing_in_chunks_changes_nothing(piece, monkeypatch):
+    """Keyframes settled and frames posed a few at a time give exactly the take computed
+    all at once."""
+    path, whole, _ = piece
+    monkeypatch.setattr("s2c_core.engines.midi.engine._CHUNK_FRAMES", 7)
+    monkeypatch.setattr("s2c_core.engines.midi.wrist._SETTLE_ROWS", 5)
+    chunked = generate_from_midi(path)
+    for side in ("left", "right"):
+        for name in ("transl", "global_orient", "hand_pose", "present", "joints"):
+            expected = getattr(getattr(whole, side), name)
+            np.testing.assert_array_equal(getattr(getattr(chunked, side), name), expected)
+
+
+@pytest.mark.slow
+def test_silence_costs_its_output_arrays_and_no_more():
+    """Doubling a silence grows the peak memory by the output's growth, not by a multiple."""
+
+    def peak_and_output(gap_s: float) -> tuple[int, int]:
+        tracemalloc.start()
+        try:
+            motion = generate_from_notes(_two_notes(gap_s))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        tracks = (motion.left, motion.right)
+        names = ("transl", "global_orient", "hand_pose", "present", "joints")
+        return peak, sum(getattr(track, name).nbytes for track in tracks for name in names)
+
+    (short_peak, short_output), (long_peak, long_output) = map(peak_and_output, (180.0, 360.0))
+    # Posing every frame at once grew the peak by 9x the output's growth.
+    assert long_peak - short_peak < 2 * (long_output - short_output)
 
 
 def test_a_hand_waiting_for_its_first_notes_rests_above_the_keys():

@@ -104,3 +104,32 @@ def test_stress_corpus_split_where_the_hand_is_unambiguous():
             a, c = split_score(piece_notes(piece), CONFIG)
             agree, compared = agree + a, compared + c
     assert agree / compared >= 0.95
+
+
+def _held_over_a_line(held: int, line: list[int], side: str):
+    """A key held 3.2 s over a line of 0.4 s notes struck meanwhile, and their fingers."""
+    rows = [(held, 0.0, 3.2)] + [(p, 0.4 * i, 0.4 * i + 0.38) for i, p in enumerate(line)]
+    pitch, onset, offset = (np.array(c) for c in zip(*sorted(rows), strict=True))
+    order = np.lexsort((pitch, onset))
+    pitch, onset, offset = pitch[order], onset[order], offset[order]
+    group = onset_groups(onset, pitch, CONFIG.chord_window)
+    finger = assign_fingers(pitch, onset, offset, group, side)
+    return finger[pitch == held][0], finger[pitch != held]
+
+
+def test_a_held_key_keeps_its_finger_out_of_the_line_under_it():
+    # A soprano C5 over an alto G4-B4, a bass C3 under a tenor D3-G3: however far the line
+    # is from the held key's chord, its notes take fingers inside the held one's.
+    top, alto = _held_over_a_line(72, [67, 69, 71, 69, 67, 69, 71, 69], "right")
+    assert alto.max() < top
+    bottom, tenor = _held_over_a_line(48, [53, 52, 50, 52, 53, 55, 53, 52], "left")
+    assert tenor.max() < bottom
+
+
+def test_a_two_octave_scale_repeats_its_fingering_each_octave():
+    # D major, left hand, up two octaves and back: the books' 5-4-3-2-1-3-2 | 1-4-3-2-1-3-2 | 1
+    # (the same fingers an octave apart, ends aside); fingered note by note, the cheapest
+    # path puts the thumb on E in one octave and on D in the other.
+    up = [50, 52, 54, 55, 57, 59, 61, 62, 64, 66, 67, 69, 71, 73, 74]
+    pitch, _, finger = fingers(up + up[-2::-1], "left", step=0.15)
+    assert finger[:15].tolist() == [5, 4, 3, 2, 1, 3, 2, 1, 4, 3, 2, 1, 3, 2, 1]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from s2c_core.cli import main
 from s2c_core.commands.convert_official import register
 from s2c_core.engines.s2c import S2C, CheckpointError
 from s2c_core.engines.s2c.official import find_checkpoint
@@ -153,10 +154,7 @@ def test_unsupported_args_and_missing_files(tiny_official, tmp_path):
 
 
 def test_cli_reports_one_line_error(tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
-    args = parser.parse_args(["convert-official", str(tmp_path), str(tmp_path / "out")])
-    assert args.handler(args) == 1
+    assert main(["convert-official", str(tmp_path), str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(tmp_path) in err
 

@@ -1,0 +1,71 @@
+"""The last touch: where a pressing fingertip still misses its key, the wrist follows it.
+
+The wrist path is planned at keyframes with the reference hand shape; on the frames in
+between, and where a stretched chord, a short thumb or a late leap leaves a pressing
+fingertip short of its key after the finger IK, the hand as a whole moves by the pressing
+fingertips' mean miss (as a pianist's arm carries the hand the last few millimetres onto
+the keys). The shift is faded in and out over a few frames so the wrist never jumps, and
+only the frames it touches are solved again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .finger_ik import FingerSolver
+
+# A pressing fingertip this far off its target across the keys or in height pulls the
+# wrist (less is inside the slack of every key: half a black key's width, the key travel).
+_DEAD_ZONE = 0.003
+FADE_FRAMES = 4  # the shift fades out linearly over this many frames either side
+
+
+def pull_wrist_to_presses(
+    wrist: np.ndarray,
+    rotation: np.ndarray,
+    canonical: np.ndarray,
+    touching: np.ndarray,
+    struck: np.ndarray,
+    params: np.ndarray,
+    solver: FingerSolver,
+    start: np.ndarray,
+    iterations: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wrist (T, 3) and finger parameters (T, 5, 3) with the wrist moved towards the
+    keys its fingers striking them (struck (T, 5)) miss; canonical
+    (T, 5, 3) are the fingers' targets in the hand frame of rotation (T, 3, 3), touching
+    (T, 5) marks those on their way to, on or up from a key, params their IK solution
+    (from `start`, `iterations` steps; a frame that moves is solved again the same way)."""
+    reached = solver.tips(params)
+    miss = np.einsum("tab,tfb->tfa", rotation, canonical - reached) * struck[..., None]
+    pulls = (np.abs(miss[..., [0, 2]]) > _DEAD_ZONE).any(axis=(1, 2))
+    if not pulls.any():
+        return wrist, params
+    count = np.maximum(struck.sum(axis=1), 1)[:, None]
+    shift = np.where(pulls[:, None], miss.sum(axis=1) / count, 0.0)
+    shift = _fade(shift, pulls.astype(np.float64))
+    moved = np.flatnonzero(np.abs(shift).max(axis=1) > 0.0)
+    local = np.einsum("ta,tab->tb", shift[moved], rotation[moved])
+    targets = canonical[moved] - local[:, None] * touching[moved, :, None]
+    params = params.copy()
+    params[moved] = solver.solve(targets, start, iterations, ~touching[moved])
+    return wrist + shift, params
+
+
+def struck_frames(on: np.ndarray, finger: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """(F, 5) bool: finger f + 1 strikes a key on that frame of the consecutive `frames`
+    (F,) (notes' onset frames on)."""
+    struck = np.zeros((len(frames), 5), dtype=bool)
+    row = on - frames[0]
+    keep = (row >= 0) & (row < len(frames))
+    struck[row[keep], finger[keep] - 1] = True
+    return struck
+
+
+def _fade(shift: np.ndarray, pulls: np.ndarray) -> np.ndarray:
+    """(T, 3) shifts given on the frames where `pulls` (T,) is 1, averaged where several
+    are near and faded linearly to zero over FADE_FRAMES frames around them."""
+    kernel = 1.0 - np.abs(np.arange(-FADE_FRAMES, FADE_FRAMES + 1)) / (FADE_FRAMES + 1)
+    weight = np.convolve(pulls, kernel, mode="same")
+    total = np.stack([np.convolve(s, kernel, mode="same") for s in shift.T], axis=1)
+    return total / np.maximum(weight, 1.0)[:, None]

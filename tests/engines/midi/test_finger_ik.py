@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+from s2c_core.engines.midi.finger_ik import PIANO_FINGERS, FingerSolver, _components
+from s2c_core.hand.fk import forward_kinematics
+from s2c_core.hand.rig import builtin_rig
+from s2c_core.hand.skeleton import tip_index
+
+SIDES = ("right", "left")
+
+
+def _params_within_limits(solver: FingerSolver, count: int) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    return rng.uniform(solver.lower, solver.upper, (count,) + solver.lower.shape)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_fingertips_agree_with_the_hands_forward_kinematics(side):
+    """The solver's chain (abduction, then three flexions about rest-frame axes) is the
+    MANO chain of the pose it reports."""
+    rig = builtin_rig(side)
+    solver = FingerSolver(rig)
+    params = _params_within_limits(solver, 50)
+    pose = rig.pose_from_angles(*solver.angles(params))
+    joints = forward_kinematics(rig, np.zeros((len(pose), 3)), pose, rig.rest_joints[0])
+    expected = joints[:, [tip_index(name) for name in PIANO_FINGERS]]
+    np.testing.assert_allclose(solver.tips(params), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_jacobian_matches_finite_differences(side):
+    solver = FingerSolver(builtin_rig(side))
+    params = _params_within_limits(solver, 20)
+    _, columns = solver._forward(_components(params))
+    step = 1e-6
+    for j, column in enumerate(columns):
+        delta = np.zeros(3)
+        delta[j] = step
+        numeric = (solver.tips(params + delta) - solver.tips(params - delta)) / (2 * step)
+        np.testing.assert_allclose(np.stack(column, -1).swapaxes(0, 1), numeric, atol=1e-8)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_reachable_targets_are_reached(side):
+    solver = FingerSolver(builtin_rig(side))
+    params = _params_within_limits(solver, 200)
+    params[..., 1:] = 0.5 * (params[..., 1:] + solver.upper[..., 1:])  # bent, as when playing
+    targets = solver.tips(params)
+    start = 0.5 * (solver.lower + solver.upper)
+    reached = solver.tips(solver.solve(targets, start, 30))
+    assert np.median(np.linalg.norm(reached - targets, axis=-1)) < 1e-4
