@@ -211,9 +211,9 @@ def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: flo
     A note continues the line of the hand whose last keys are nearest to it, if those were
     struck within _LINE_TIME (or within _LINE_SPAN and let go just before the new onset),
     lie within _LINE_STEP and are let go by the new onset (a key still held is another
-    voice): each hand is a monophonic-leaning sequence whose
-    consecutive notes stay close, as in the merged-output HMM of Nakamura, Ono & Sagayama
-    (2014, "Merged-output HMM for piano fingering of both hands", ISMIR).
+    voice): each hand is a monophonic-leaning sequence whose consecutive notes stay close,
+    as in the merged-output HMM of Nakamura, Ono & Sagayama (2014, "Merged-output HMM for
+    piano fingering of both hands", ISMIR).
     """
     lo, hi, release = carried[..., 6], carried[..., 7], carried[..., 8]  # (P, 2)
     distance = np.maximum(np.maximum(lo[..., None] - x, x - hi[..., None]), 0.0)  # (P, 2, m)
