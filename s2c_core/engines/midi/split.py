@@ -213,7 +213,8 @@ def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: flo
     lie within _LINE_STEP and are let go by the new onset (a key still held is another
     voice): each hand is a monophonic-leaning sequence whose consecutive notes stay close,
     as in the merged-output HMM of Nakamura, Ono & Sagayama (2014, "Merged-output HMM for
-    piano fingering of both hands", ISMIR).
+    piano fingering of both hands", ISMIR); notes close in pitch and time bind into one
+    stream, distant or slow ones do not (Bregman 1990, "Auditory Scene Analysis", ch. 2).
     """
     lo, hi, release = carried[..., 6], carried[..., 7], carried[..., 8]  # (P, 2)
     distance = np.maximum(np.maximum(lo[..., None] - x, x - hi[..., None]), 0.0)  # (P, 2, m)
