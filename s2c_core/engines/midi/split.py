@@ -4,9 +4,10 @@ Within a group the notes are sorted by pitch and the left hand takes the lowest 
 (at most 5 per hand), or, in a group of at most _MAX_CROSSED notes, crosses over the right
 to take the highest k. A state's cost counts each hand's span (beyond an octave, and a
 tenth as a hard limit, plus a little per white key beyond a fifth). Each hand carries a
-window: the extent (at most an octave) of the notes it played recently; moving to the next
-state costs the squared distance by which each playing hand's new notes fall outside its
-window (cheaper the longer that hand has had to get there), plus a cost when the new notes
+window: the extent (at most an octave) of the notes it played recently (at first its
+resting place); moving to the next state costs the squared distance by which each playing
+hand's new notes fall outside its window (cheaper the longer that hand has had to get
+there), plus a cost when the new notes
 and the notes the hand still holds down span more than an octave, plus a high penalty when
 the hands' windows would collide (only while both hands are busy: a hand idle for
 _IDLE_TIME and holding nothing gets out of the way) and a small one for each group played
@@ -89,11 +90,16 @@ def split_hands(
     # _BEAM rows per state (row = state * _BEAM + rank), the best paths into it by cost.
     cost = np.full(_BEAM, np.inf)
     cost[0] = 0.0
-    # Per row and hand: window lo, hi (NaN until the hand first plays); lowest, highest
+    # Per row and hand: window lo, hi (first its resting place); lowest, highest
     # and release time of held notes; when the hand last struck keys; and the lowest,
     # highest and release time of those keys (NaN until then).
     carried = np.concatenate(
-        [np.full((1, 2, 2), np.nan), np.full((1, 2, 4), -np.inf), np.full((1, 2, 3), np.nan)], 2
+        [
+            np.stack([prefs, prefs], -1)[None],
+            np.full((1, 2, 4), -np.inf),
+            np.full((1, 2, 3), np.nan),
+        ],
+        2,
     ).repeat(_BEAM, axis=0)
     choices, back = [], []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
@@ -209,9 +215,10 @@ def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: flo
     A note continues the line of the hand whose last keys are nearest to it, if those were
     struck within _LINE_TIME (or within _LINE_SPAN and let go just before the new onset),
     lie within _LINE_STEP and are let go by the new onset (a key still held is another
-    voice): each hand is a monophonic-leaning sequence whose
-    consecutive notes stay close, as in the merged-output HMM of Nakamura, Ono & Sagayama
-    (2014, "Merged-output HMM for piano fingering of both hands", ISMIR).
+    voice): each hand is a monophonic-leaning sequence whose consecutive notes stay close,
+    as in the merged-output HMM of Nakamura, Ono & Sagayama (2014, "Merged-output HMM for
+    piano fingering of both hands", ISMIR); notes close in pitch and time bind into one
+    stream, distant or slow ones do not (Bregman 1990, "Auditory Scene Analysis", ch. 2).
     """
     lo, hi, release = carried[..., 6], carried[..., 7], carried[..., 8]  # (P, 2)
     distance = np.maximum(np.maximum(lo[..., None] - x, x - hi[..., None]), 0.0)  # (P, 2, m)

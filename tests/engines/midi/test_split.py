@@ -95,6 +95,21 @@ def test_left_hand_crosses_over_a_right_hand_figure_to_answer_it():
     assert [hands[(p, t)] for p, t, _ in left] == [0] * 8
 
 
+def test_right_hand_arpeggio_over_four_octaves_above_a_held_bass_octave():
+    # An etude texture: the right hand sweeps C3..C7 and back in 16ths while the left hand
+    # holds a low octave; the sweep dips into the left hand's register but stays right.
+    sweep = [48 + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(13)]
+    sweep += sweep[-2:0:-1]
+    figure, bass = [], []
+    for bar in range(3):
+        start = bar * len(sweep) * 0.08
+        figure += [(p, start + 0.08 * i, 0.075) for i, p in enumerate(sweep)]
+        bass += [(p, start, len(sweep) * 0.08 - 0.02) for p in (24, 36)]
+    hands = split(figure + bass)
+    assert [hands[(p, t)] for p, t, _ in figure] == [1] * len(figure)
+    assert [hands[(p, t)] for p, t, _ in bass] == [0] * len(bass)
+
+
 def test_stress_corpus_split_per_family():
     # Every family of the generated corpus, lines that cross middle C included (scales,
     # arpeggios and chromatic runs hands alone and together); the crossing family is the
