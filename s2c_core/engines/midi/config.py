@@ -18,6 +18,9 @@ class MidiEngineConfig:
     right_centre_pitch: int = 67  # G4
     hold_span: float = 0.08  # a held key is let go when the hand strikes one further away
     roll_span: float = 0.19  # one hand's chords wider than this are rolled
+    # and those of three or more notes wider than this (an octave less a little): with
+    # thumb and fifth finger an octave apart this hand's inner fingers miss their keys.
+    grip_span: float = 0.16
     roll_step: float = 0.06  # delay between the parts of a rolled chord
     # Motion.
     approach_time: float = 0.15  # fingertip moves over its key this long before the onset
@@ -60,6 +63,7 @@ class MidiEngineConfig:
             max_span=size * self.max_span,
             hold_span=size * self.hold_span,
             roll_span=size * self.roll_span,
+            grip_span=size * self.grip_span,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,8 +1,11 @@
 """Chords wider than one hand can span: rolled (arpeggiated) from the bottom up.
 
 The hand split already hands a wide chord's notes to the other hand where it can; what is
-left in one hand beyond `roll_span` is cut into parts that each fit, and each part is struck
-`roll_step` after the one below it, as a pianist rolls a chord that is too wide to grip.
+left in one hand beyond `roll_span` (or, with inner notes, beyond `grip_span`) is cut into
+parts that each fit, and each part is struck `roll_step` after the one below it, as a pianist
+rolls a chord that is too wide to grip. `grip_span` is measured on the built-in hand: with
+thumb and fifth finger an octave apart its inner fingers missed their (black) keys by 3-7 mm
+(stress corpus "chords", 5-note octave chords and ninths), a bare octave they grip.
 """
 
 from __future__ import annotations
@@ -43,17 +46,24 @@ def roll_wide_chords(
     bounds = group_bounds(key)
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = order[start:end]
-        if hand[notes[0]] < 0 or x[notes[-1]] - x[notes[0]] <= config.roll_span:
+        if hand[notes[0]] < 0 or x[notes[-1]] - x[notes[0]] <= _span_limit(len(notes), config):
             continue
         part = np.zeros(len(notes))
-        part_start = x[notes[0]]
+        part_start, part_size = x[notes[0]], 1
         for i, note in enumerate(notes[1:], start=1):
             part[i] = part[i - 1]
-            if x[note] - part_start > config.roll_span:
+            part_size += 1
+            if x[note] - part_start > _span_limit(part_size, config):
                 part[i] += 1
-                part_start = x[note]
+                part_start, part_size = x[note], 1
         delay[notes] = part * config.roll_step
         chords += 1
     new_onset = onset + delay
     new_offset = np.maximum(offset, new_onset + _MIN_SOUNDING)
     return RolledChords(new_onset, new_offset, chords, int((delay > 0).sum()))
+
+
+def _span_limit(notes: int, config: MidiEngineConfig) -> float:
+    """The widest chord of `notes` notes one hand grips: two notes up to `roll_span`, more
+    (inner fingers between thumb and fifth) up to `grip_span`."""
+    return config.roll_span if notes <= 2 else config.grip_span

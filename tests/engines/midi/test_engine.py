@@ -182,9 +182,10 @@ def test_stress_motion_presses_its_keys(stress_takes):
     contact = {name: key_contact(m, KEYBOARD) for name, m in stress_takes.items()}
     pooled = np.concatenate(list(contact.values())).mean()
     assert pooled >= 0.985
-    # Wide five-finger chords are the hardest; the rest, stride leaps too, nearly perfect.
+    # Every piece nearly perfect, wide five-finger chords (rolled where the hand cannot
+    # grip them) and stride leaps too.
     for name, hits in contact.items():
-        assert hits.mean() >= (0.91 if name == "chords" else 0.98), name
+        assert hits.mean() >= 0.98, name
     frames = np.array([m.num_frames for m in stress_takes.values()])
     stray = np.array([stray_press_share(m, KEYBOARD) for m in stress_takes.values()])
     assert (stray * frames).sum() / frames.sum() <= 0.002  # the target: 0.5 %

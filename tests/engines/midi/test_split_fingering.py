@@ -81,6 +81,19 @@ def test_chord_too_wide_for_one_hand_is_rolled():
     assert np.all(rolled.offset > rolled.onset)
 
 
+def test_octave_chord_with_inner_notes_is_rolled_but_a_bare_octave_is_not():
+    # Eb1 Gb1 Bb1 Db2 Eb2 (stress corpus "chords"): thumb and fifth an octave apart, three
+    # fingers between; the bare octave Eb1-Eb2 is gripped.
+    pitch = np.array([27, 30, 34, 37, 39, 27, 39])
+    onset = np.array([0.0] * 5 + [1.0] * 2)
+    hand = np.zeros(7, dtype=np.int64)
+    group = np.array([0] * 5 + [1] * 2)
+    rolled = roll_wide_chords(pitch, onset, onset + 0.5, hand, group, Keyboard(), CONFIG)
+    assert rolled.chords == 1
+    assert np.all(rolled.onset[:4] == 0.0) and rolled.onset[4] == CONFIG.roll_step
+    assert np.all(rolled.onset[5:] == 1.0)
+
+
 def test_two_lines_an_octave_apart_are_two_hands():
     # C major up two octaves, hands together an octave apart: the lines cross middle C.
     degrees = [0, 2, 4, 5, 7, 9, 11]
