@@ -31,7 +31,9 @@ up and back down) takes the same fingers each time: the cost counts the disagree
 and further Viterbi passes, each holding the other note of a pair at the last pass's
 fingers, lower it (a figure is fingered as a whole, the way textbooks give a scale's
 fingering per octave rather than note by note); the held keys' costs join those pairs.
-Fingers a file prescribes are kept.
+A chord's finger pairs also keep within what the built-in hand grips where that is less than
+the table's practical range (`_GRIP`, measured on the engine). Fingers a file prescribes are
+kept.
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ _PAIRS = {
 _RANGES = np.zeros((6, 5, 5))
 for (_a, _b), _values in _PAIRS.items():
     _RANGES[:, _a - 1, _b - 1] = _values
+# The widest chord interval (semitones) per finger pair the built-in hand grips, where it
+# is narrower than the practical range above: right-hand dyads with prescribed fingers on
+# all 12 roots of C3-B3 and C4-B4 (engine's key contact), 1-3 beyond a minor seventh hit
+# 79 % / 8 % of the keys, a 1-4 octave 100 % / 50 % against a 1-5 octave's 100 % / 75 %.
+_GRIP = np.full((5, 5), np.inf)
+_GRIP[0, 2], _GRIP[0, 3] = 10, 11
 BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
 _HELD_MARGIN = 1e-3  # s: a note released this close to the next onset counts as released
 # s: a key let go this soon after its finger strikes again is a legato overlap, which the
@@ -423,6 +431,7 @@ def _pair_cost(
     relu = np.maximum
     if chord:
         stretch, span = costs.chord_stretch, costs.chord_span
+        max_prac = np.minimum(max_prac, _GRIP[low - 1, high - 1])
     else:
         stretch, span = costs.stretch, np.where(low == 1, costs.thumb_span, costs.finger_span)
     return (

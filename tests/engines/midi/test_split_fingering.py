@@ -47,6 +47,12 @@ def test_simultaneous_notes_never_share_a_finger():
         assert np.all(np.diff(chord[np.argsort(pitch[onset == t])]) > 0)
 
 
+def test_black_key_octave_takes_the_fifth_finger_the_hand_reaches_with():
+    # G#3-G#4: the table's practical 1-4 range allows it, the built-in hand grips it with 1-5.
+    assert fingers([56, 68], chord_at=[0.0, 0.0])[2].tolist() == [1, 5]
+    assert fingers([42, 54], "left", chord_at=[0.0, 0.0])[2].tolist() == [5, 1]
+
+
 def test_bass_scale_goes_left_and_melody_right():
     bass = [36 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
     melody = [72 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
