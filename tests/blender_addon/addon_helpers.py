@@ -137,6 +137,12 @@ def process_alive(pid: int) -> bool:
     return state != "Z"
 
 
+def pid_written(pid_file: Path) -> bool:
+    """True once a stand-in backend has written its whole pid line (the shell creates the
+    file before it writes to it)."""
+    return pid_file.exists() and pid_file.read_text().endswith("\n")
+
+
 def wait_for(predicate, timeout_s: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

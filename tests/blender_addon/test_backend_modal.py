@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .addon_helpers import enabled_addon, process_alive, wait_for, write_fake_python
+from .addon_helpers import enabled_addon, pid_written, process_alive, wait_for, write_fake_python
 
 bpy = pytest.importorskip("bpy")
 pytestmark = pytest.mark.blender
@@ -31,7 +31,7 @@ def _hanging_session(folder) -> tuple[JobSession, object]:
     progress = json.dumps({"event": "progress", "done": 1, "total": 4, "message": "one of 4"})
     python = write_fake_python(folder, f"echo $$ > '{pid_file}'\necho '{progress}'\nexec sleep 60")
     session = JobSession(backend.BackendJob.launch([str(python)]))
-    assert wait_for(pid_file.exists)
+    assert wait_for(lambda: pid_written(pid_file))
     return session, pid_file
 
 

@@ -17,6 +17,7 @@ from .addon_helpers import (
     ADDON_MODULE,
     REPO_ROOT,
     enabled_addon,
+    pid_written,
     process_alive,
     wait_for,
     write_fake_python,
@@ -81,7 +82,7 @@ def test_escape_cancels_and_keeps_the_setting(tmp_path):
     with enabled_addon(python):
         _prefs().checkpoint_dir = "/models/mine"
         session = DownloadSession.start(backend.backend_prefix(str(python)))
-        assert wait_for(pid_file.exists)
+        assert wait_for(lambda: pid_written(pid_file))
         status, _, reports = _drive(session, events=("TIMER",) * 10 + ("ESC",))
         assert status == {"CANCELLED"} and reports[-1][0] == {"WARNING"}
         assert not process_alive(int(pid_file.read_text()))

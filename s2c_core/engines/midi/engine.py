@@ -171,7 +171,11 @@ def generate_from_notes(
     _frame_count(notes.end, notes, config)  # refused before any work
     report = progress or (lambda done, total, message: None)
     keyboard = Keyboard()
-    plan = plan_notes(notes, keyboard, config, reach=size)
+    # Fingering ranges narrow for smaller hands but do not widen for bigger ones: a bigger
+    # pianist's hand does reach further, but the wrist planner's stretched poses are made
+    # for the adult hand's ranges (a 1.26x character given 1-3 octaves, as its length would
+    # allow, ended 2-5 mm beside or above the keys).
+    plan = plan_notes(notes, keyboard, config, reach=min(size, 1.0))
     report(2, _STEPS, "hands split")
 
     # The take lasts as long as the music sounds (rolled chords may end a little later).
