@@ -12,6 +12,19 @@ height: Winter, "Biomechanics and Motor Control of Human Movement", 4th ed. 2009
 4.1; about 0.30 m and 0.26 m for a 1.70 m person); the shoulders are placed as a pianist
 seated at the usual height and distance holds them (the forearms about level with the
 keys, the elbows a little in front of the body).
+
+The shoulders stay put only while the hands play near them. A hand that plays across the
+body (the right hand in the bass, the left in the treble) takes the trunk with it: the
+pianist leans and turns towards that register, so the shoulder follows the hand along the
+keys and the forearm stays nearly square to them, the hand in line with it rather than
+bent sideways at the wrist (T. Mark, "What Every Pianist Needs to Know About the Body",
+2003: the arm is carried by the collarbone and shoulder blade, and the torso balancing
+over the sitting bones brings it where the hand plays; G. Sandor, "On Piano Playing",
+1981, on the body following the arms). Without that, a hand far from its
+shoulder is turned towards its thumb and its thumb-to-little-finger span across the keys
+shrinks to about a seventh. Here the shoulder follows a hand more than `lean_from` inside
+it by `lean_gain` of the excess, at most `max_lean` (trunk lateral flexion is about 30-35
+degrees, AAOS; about 0.3 m at a seated shoulder's height).
 """
 
 from __future__ import annotations
@@ -33,12 +46,27 @@ class ArmModel:
     forearm: float = 0.26
     # The elbow's preferred side: down, and out from the body by this much per unit down.
     elbow_out: float = 0.0
+    # The trunk leans after a hand that plays across the body (see the module docstring):
+    # metres inside the shoulder before it does, share of the rest, most it moves.
+    lean_from: float = 0.05
+    lean_gain: float = 0.6
+    max_lean: float = 0.25
 
-    def shoulder(self, side: str) -> np.ndarray:
+    def shoulder(self, side: str, wrist: np.ndarray | None = None) -> np.ndarray:
+        """(3,) the `side` shoulder joint of the upright trunk, or (..., 3) with the trunk
+        leaning after the `side` hand's wrists (..., 3)."""
         sign = 1.0 if side == "right" else -1.0
-        return np.array(
+        upright = np.array(
             [self.centre_x + sign * self.shoulder_half_width, self.shoulder_y, self.shoulder_z]
         )
+        if wrist is None:
+            return upright
+        inwards = sign * (upright[0] - np.asarray(wrist, dtype=np.float64)[..., 0])
+        lean = np.zeros(np.shape(wrist))
+        lean[..., 0] = -sign * np.clip(
+            self.lean_gain * (inwards - self.lean_from), 0.0, self.max_lean
+        )
+        return upright + lean
 
 
 def elbow_positions(wrist: np.ndarray, side: str, arm: ArmModel | None = None) -> np.ndarray:
@@ -47,7 +75,7 @@ def elbow_positions(wrist: np.ndarray, side: str, arm: ArmModel | None = None) -
     A wrist beyond the arm's reach gets the elbow on the straight line to it.
     """
     arm = arm or ArmModel()
-    shoulder = arm.shoulder(side)
+    shoulder = arm.shoulder(side, wrist)
     to_wrist = np.asarray(wrist, dtype=np.float64) - shoulder
     distance = np.maximum(np.linalg.norm(to_wrist, axis=-1, keepdims=True), 1e-9)
     axis = to_wrist / distance

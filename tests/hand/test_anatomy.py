@@ -87,9 +87,22 @@ def test_forearm_reaches_the_wrist_from_the_shoulder():
         wrist = np.stack([WRIST[side], WRIST[side] + [0.1, 0.04, -0.01]])
         elbow = elbow_positions(wrist, side, arm)
         np.testing.assert_allclose(np.linalg.norm(wrist - elbow, axis=1), arm.forearm)
-        upper = np.linalg.norm(elbow - arm.shoulder(side), axis=1)
+        upper = np.linalg.norm(elbow - arm.shoulder(side, wrist), axis=1)
         np.testing.assert_allclose(upper, arm.upper_arm)
         assert (elbow[:, 1] < wrist[:, 1]).all()  # the elbow is nearer the player
+
+
+def test_the_shoulder_follows_a_hand_playing_across_the_body():
+    arm = ArmModel()
+    upright = {side: arm.shoulder(side) for side in ("left", "right")}
+    bass, treble = np.array([0.3, 0.0, 0.05]), np.array([0.92, 0.0, 0.05])
+    assert arm.shoulder("right", bass)[0] < upright["right"][0]
+    assert arm.shoulder("left", treble)[0] > upright["left"][0]
+    # A hand on its own side of the body leaves the trunk upright.
+    np.testing.assert_array_equal(arm.shoulder("right", treble), upright["right"])
+    np.testing.assert_array_equal(arm.shoulder("left", bass), upright["left"])
+    far = np.array([-5.0, 0.0, 0.05])
+    assert upright["right"][0] - arm.shoulder("right", far)[0] == arm.max_lean
 
 
 def test_report_counts_present_frames_of_both_hands():
