@@ -48,8 +48,8 @@ class ArmModel:
     elbow_out: float = 0.0
     # The trunk leans after a hand that plays across the body (see the module docstring):
     # metres inside the shoulder before it does, share of the rest, most it moves.
-    lean_from: float = 0.05
-    lean_gain: float = 0.6
+    lean_from: float = 0.10
+    lean_gain: float = 0.7
     max_lean: float = 0.25
 
     def shoulder(self, side: str, wrist: np.ndarray | None = None) -> np.ndarray:

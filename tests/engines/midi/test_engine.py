@@ -308,3 +308,36 @@ def test_a_hand_waiting_for_its_first_notes_rests_above_the_keys():
     assert wrist[0, 2] > wrist[onset_frame, 2] + 0.5 * MidiEngineConfig().rest_lift
     tips = motion.left.joints[: onset_frame - 10][:, [tip_index(f) for f in FINGERS], 2]
     assert tips.min() > 0.0  # above the white keys' tops
+
+
+def _octaves(side: str, lowest: range) -> MidiNotes:
+    """One hand's octaves, thumb and little finger, on each pitch of `lowest` in turn."""
+    thumb_low = side == "right"
+    pitch, finger = [], []
+    for low in lowest:
+        pitch += [low, low + 12]
+        finger += [1, 5] if thumb_low else [5, 1]
+    onset = np.repeat(0.5 * np.arange(len(lowest)), 2)
+    return MidiNotes(
+        path=Path(f"{side}_octaves.mid"),
+        pitch=np.array(pitch),
+        onset=onset,
+        offset=onset + 0.4,
+        velocity=np.full(len(pitch), 80),
+        track=np.full(len(pitch), 0 if side == "right" else 1),
+        track_names=("Piano right", "Piano left"),
+        finger=np.array(finger),
+    )
+
+
+@pytest.mark.parametrize(
+    ("side", "lowest"),
+    [("right", range(48, 96)), ("left", range(24, 72))],  # C3..B6 and C1..B4 at the bottom
+)
+def test_octaves_with_thumb_and_little_finger_reach_their_keys_across_the_body(side, lowest):
+    # The trunk leans after a hand playing across the body, so the right hand grips an
+    # octave below middle C and the left above it as it does at home (hand/forearm.py).
+    motion = generate_from_notes(_octaves(side, lowest), MidiEngineConfig(honour_tracks=True))
+    assert (motion.notes[:, NOTE_COLUMNS.index("finger")] == _octaves(side, lowest).finger).all()
+    assert key_contact(motion, Keyboard()).all()
+    assert anatomy_report(motion).outside["any"] == 0
