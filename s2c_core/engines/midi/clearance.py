@@ -1,4 +1,5 @@
-"""Keep the two hands out of each other: a hand that holds no key makes room.
+"""Keep the two hands out of each other: a hand that holds no key makes room; hands that
+both play where they meet take different depths.
 
 Each hand is animated by itself, so a hand with nothing to play waits where it last played
 while the other may run through that place (a scale of one hand alone passing the other's
@@ -8,6 +9,14 @@ technique", joebloom.com, 2017, on the first technique): the free hand gives way
 slides sideways, away from the other, just far enough that every joint keeps a finger's
 thickness and the palms PALM_CLEARANCE apart, at a relaxed arm's speed, and is back in
 place whenever it holds or approaches a key, so no press is touched.
+
+Where both hands play at once in the same place (interlocked or neighbouring parts),
+pianists place one hand further into the keys, towards the fallboard, and keep the other
+near the keys' front edge, or take one over the other (Bloom, ibid.; and the in-and-out
+motion, Taubman technique, as on tommyspianocorner.com, "Fix technical problems with the in
+and out movement"). Here one hand goes in and the other out, half each, the way that needs
+the shorter move, as little as keeps the clearance, where DEEPEST_STEP_IN does: the
+fingertips stay on their keys (on the same key), and a pressing fingertip keeps its height.
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ from .metrics import FINGER_THICKNESS, PALM_CLEARANCE, PALM_POINTS, joint_gaps
 
 _MARGIN = 0.005  # m more than the least clearance, so that rounding does not touch it
 _YIELD_SPEED = 0.5  # m/s a yielding hand slides at (a relaxed arm, well below a leap)
+_DEPTH_SPEED = 0.2  # m/s a playing hand moves in or out at to make room
+DEEPEST_STEP_IN = 0.03  # m: a white key's front, before the black keys, is about 50 mm long
 
 
 def room_shifts(
@@ -36,6 +47,35 @@ def _shift(mover: np.ndarray, other: np.ndarray, free: np.ndarray, step: float) 
     needed = np.zeros(len(mover))
     needed[free] = _sideways_need(mover[free], other[free])
     return _smooth_within(needed, step, ~free)
+
+
+def depth_shifts(left: np.ndarray, right: np.ndarray, fps: float) -> tuple[np.ndarray, ...]:
+    """Shifts (T,) into the keys (+y) of the left and the right hand (joints (T, 21, 3))
+    where they are still too close: one goes in and the other out, half the move each,
+    whichever way parts them with the shorter move, if that is DEEPEST_STEP_IN at most."""
+    step = _DEPTH_SPEED / fps
+    left_in, right_in = _depth_need(left, right), _depth_need(right, left)
+    needed = np.where(left_in <= right_in, left_in, -right_in)
+    # Hands deeper in each other than that are left alone: a partial move parts them not
+    # and would only bring the neighbouring frames closer.
+    apart = np.where(np.abs(needed) <= DEEPEST_STEP_IN, needed / 2, 0.0)  # left's, + inwards
+    left_shift = _smooth_within(apart, step, np.zeros(len(left), dtype=bool))
+    return left_shift, -left_shift
+
+
+def _depth_need(mover: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """(T,) the least move of `mover` (T, 21, 3) towards +y that puts every joint a finger's
+    thickness and every palm point PALM_CLEARANCE (plus a margin) from `other`'s."""
+    need = np.zeros(len(mover))
+    for first in range(0, len(mover), 2048):
+        rows = slice(first, first + 2048)
+        diff = mover[rows, :, None] - other[rows, None]  # (t, 21, 21, 3)
+        radius = np.full(diff.shape[1:3], FINGER_THICKNESS + _MARGIN)
+        radius[np.ix_(PALM_POINTS, PALM_POINTS)] = PALM_CLEARANCE + _MARGIN
+        across = radius**2 - diff[..., 0] ** 2 - diff[..., 2] ** 2
+        wanted = np.where(across > 0, np.sqrt(np.maximum(across, 0.0)) - diff[..., 1], 0.0)
+        need[rows] = np.maximum(wanted.max(axis=(1, 2)), 0.0)
+    return need
 
 
 def _sideways_need(mover: np.ndarray, other: np.ndarray) -> np.ndarray:

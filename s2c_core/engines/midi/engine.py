@@ -21,7 +21,7 @@ from ...hand.rotations import axis_angle_to_matrix, matrix_to_axis_angle
 from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata, blender_length_problem
 from ...music.keyboard import Keyboard
 from ...music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
-from .clearance import room_shifts
+from .clearance import depth_shifts, room_shifts
 from .config import MidiEngineConfig
 from .finger_ik import NUM_FINGERS, FingerSolver
 from .fingering import assign_fingers
@@ -212,13 +212,19 @@ def generate_from_notes(
 def _make_room(
     tracks: dict[str, HandTrack], plan: NotePlan, rig: HandRig, config: MidiEngineConfig
 ) -> None:
-    """Slide a hand that has nothing to play out of the other's way (clearance), in place."""
+    """Slide a hand that has nothing to play out of the other's way, then take the hand
+    further in where both play close together (clearance), in place."""
     both = tracks["left"].present & tracks["right"].present
     free = tuple(~_busy_frames(plan, index, len(both), config) & both for index in range(2))
     shifts = room_shifts(tracks["left"].joints, tracks["right"].joints, free, config.fps)
     for side, shift in zip(HANDS, shifts, strict=True):
         if shift.any():
             _slide(tracks[side], shift, rig.for_side(side))
+    depths = depth_shifts(tracks["left"].joints, tracks["right"].joints, config.fps)
+    for side, depth in zip(HANDS, depths, strict=True):
+        depth = depth * both
+        tracks[side].transl[:, 1] += depth
+        tracks[side].joints[:, :, 1] += depth[:, None]
 
 
 def _busy_frames(

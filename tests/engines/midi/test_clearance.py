@@ -1,7 +1,7 @@
 import numpy as np
 
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi
-from s2c_core.engines.midi.clearance import room_shifts
+from s2c_core.engines.midi.clearance import DEEPEST_STEP_IN, depth_shifts, room_shifts
 from s2c_core.engines.midi.metrics import (
     FINGER_THICKNESS,
     PALM_CLEARANCE,
@@ -68,3 +68,17 @@ def test_a_resting_hand_makes_room_for_the_other_hands_run(tmp_path):
     assert joints.min() >= FINGER_THICKNESS
     assert hand_clash_share(motion) == 0.0
     assert key_contact(motion, Keyboard()).all()
+
+
+def test_hands_playing_in_each_others_way_take_different_depths():
+    # Both hands play throughout, side by side, the right a little further in, thumbs
+    # touching.
+    left, right = _hands(np.full(20, -0.098))
+    right[:, :, 1] += 0.025
+    assert joint_gaps(left, right)[0].min() < FINGER_THICKNESS
+    left_in, right_in = depth_shifts(left, right, FPS)
+    assert np.allclose(left_in, -right_in) and np.abs(left_in).max() <= DEEPEST_STEP_IN / 2
+    left[:, :, 1] += left_in[:, None]
+    right[:, :, 1] += right_in[:, None]
+    joints, palms = joint_gaps(left, right)
+    assert (joints >= FINGER_THICKNESS).all() and (palms >= PALM_CLEARANCE).all()
