@@ -54,8 +54,14 @@ def depth_shifts(left: np.ndarray, right: np.ndarray, fps: float) -> tuple[np.nd
     where they are still too close: one goes in and the other out, half the move each,
     whichever way parts them with the shorter move, if that is DEEPEST_STEP_IN at most."""
     step = _DEPTH_SPEED / fps
-    left_in, right_in = _depth_need(left, right), _depth_need(right, left)
-    needed = np.where(left_in <= right_in, left_in, -right_in)
+    joints, palms = joint_gaps(left, right)
+    (close,) = np.nonzero((joints < FINGER_THICKNESS) | (palms < PALM_CLEARANCE))
+    left_in, right_in = (
+        _depth_need(left[close], right[close]),
+        _depth_need(right[close], left[close]),
+    )
+    needed = np.zeros(len(left))
+    needed[close] = np.where(left_in <= right_in, left_in, -right_in)
     # Hands deeper in each other than that are left alone: a partial move parts them not
     # and would only bring the neighbouring frames closer.
     apart = np.where(np.abs(needed) <= DEEPEST_STEP_IN, needed / 2, 0.0)  # left's, + inwards
