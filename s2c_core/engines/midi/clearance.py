@@ -15,8 +15,9 @@ pianists place one hand further into the keys, towards the fallboard, and keep t
 near the keys' front edge, or take one over the other (Bloom, ibid.; and the in-and-out
 motion, Taubman technique, as on tommyspianocorner.com, "Fix technical problems with the in
 and out movement"). Here one hand goes in and the other out, half each, the way that needs
-the shorter move, as little as keeps the clearance, where DEEPEST_STEP_IN does: the
-fingertips stay on their keys (on the same key), and a pressing fingertip keeps its height.
+the shorter move, as little as keeps the clearance, where DEEPEST_PARTING does: the
+fingertips stay on their keys (nearer or further from the fallboard), and a pressing
+fingertip keeps its height.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from .metrics import FINGER_THICKNESS, PALM_CLEARANCE, PALM_POINTS, joint_gaps
 _MARGIN = 0.005  # m more than the least clearance, so that rounding does not touch it
 _YIELD_SPEED = 0.5  # m/s a yielding hand slides at (a relaxed arm, well below a leap)
 _DEPTH_SPEED = 0.2  # m/s a playing hand moves in or out at to make room
-DEEPEST_STEP_IN = 0.03  # m: a white key's front, before the black keys, is about 50 mm long
+# m the hands are parted in depth at most (each moves half): a white key's front, before
+# the black keys, is 55 mm long (music.keyboard), so a fingertip stays on its key's face.
+DEEPEST_PARTING = 0.03
 
 
 def room_shifts(
@@ -52,7 +55,7 @@ def _shift(mover: np.ndarray, other: np.ndarray, free: np.ndarray, step: float) 
 def depth_shifts(left: np.ndarray, right: np.ndarray, fps: float) -> tuple[np.ndarray, ...]:
     """Shifts (T,) into the keys (+y) of the left and the right hand (joints (T, 21, 3))
     where they are still too close: one goes in and the other out, half the move each,
-    whichever way parts them with the shorter move, if that is DEEPEST_STEP_IN at most."""
+    whichever way parts them with the shorter move, if that is DEEPEST_PARTING at most."""
     step = _DEPTH_SPEED / fps
     joints, palms = joint_gaps(left, right)
     (close,) = np.nonzero((joints < FINGER_THICKNESS) | (palms < PALM_CLEARANCE))
@@ -64,7 +67,7 @@ def depth_shifts(left: np.ndarray, right: np.ndarray, fps: float) -> tuple[np.nd
     needed[close] = np.where(left_in <= right_in, left_in, -right_in)
     # Hands deeper in each other than that are left alone: a partial move parts them not
     # and would only bring the neighbouring frames closer.
-    apart = np.where(np.abs(needed) <= DEEPEST_STEP_IN, needed / 2, 0.0)  # left's, + inwards
+    apart = np.where(np.abs(needed) <= DEEPEST_PARTING, needed / 2, 0.0)  # left's, + inwards
     left_shift = _smooth_within(apart, step, np.zeros(len(left), dtype=bool))
     return left_shift, -left_shift
 

@@ -3,7 +3,8 @@
 The steps, one module each: onset groups (groups), hand split (split), chords too wide for
 one hand rolled (rolling), fingering per hand (fingering), how long keys are really held
 (holding), the playing hand's shape and orientation (posture), wrist keyframes and path
-(wrist), fingertip targets per frame (fingertips) and finger IK (finger_ik).
+(wrist), fingertip targets per frame (fingertips), finger IK (finger_ik), and the two
+hands kept out of each other (clearance).
 """
 
 from __future__ import annotations

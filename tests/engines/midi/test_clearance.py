@@ -1,7 +1,7 @@
 import numpy as np
 
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi
-from s2c_core.engines.midi.clearance import DEEPEST_STEP_IN, depth_shifts, room_shifts
+from s2c_core.engines.midi.clearance import DEEPEST_PARTING, depth_shifts, room_shifts
 from s2c_core.engines.midi.metrics import (
     FINGER_THICKNESS,
     PALM_CLEARANCE,
@@ -77,7 +77,7 @@ def test_hands_playing_in_each_others_way_take_different_depths():
     right[:, :, 1] += 0.025
     assert joint_gaps(left, right)[0].min() < FINGER_THICKNESS
     left_in, right_in = depth_shifts(left, right, FPS)
-    assert np.allclose(left_in, -right_in) and np.abs(left_in).max() <= DEEPEST_STEP_IN / 2
+    assert np.allclose(left_in, -right_in) and np.abs(left_in).max() <= DEEPEST_PARTING / 2
     left[:, :, 1] += left_in[:, None]
     right[:, :, 1] += right_in[:, None]
     joints, palms = joint_gaps(left, right)
