@@ -11,6 +11,8 @@ corpus (s2c_core.evaluate.stress_corpus), then overall:
   contact  strict key contact: at a note's onset frame its assigned fingertip is over
            the key and below its top (target >= 99 % overall, >= 98 % per piece)
   stray    frames in which a fingertip playing nothing presses a silent key (<= 0.5 %)
+  clash    frames in which the hands interpenetrate: a joint of one within a finger's
+           thickness (15 mm) of the other's, or the palms closer than 30 mm (target 0)
   anatomy  shares of (frame, hand) pairs outside the active ranges of motion
            (s2c_core.hand.anatomy): hyp10/hyp15 a PIP or DIP joint bent backwards by more
            than 10/15 degrees (target <= 1 % for 10), spread neighbouring fingers too far
@@ -36,6 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from s2c_core.engines.midi import generate_from_notes  # noqa: E402
 from s2c_core.engines.midi.metrics import (  # noqa: E402
+    hand_clash_share,
     key_contact,
     split_agreement,
     stray_press_share,
@@ -49,7 +52,7 @@ DEFAULT_MIDI_DIR = REPO.parent / "shared" / "data" / "midi"
 ANATOMY = {"hyp10": "hyperextension", "hyp15": "severe_hyperextension",
            "spread": "finger_spread", "thumb": "thumb", "wrist": "wrist"}  # fmt: skip
 HEADER = (
-    f"{'':<22}{'notes':>7}{'split':>8}{'book':>8}{'contact':>9}{'stray':>7}"
+    f"{'':<22}{'notes':>7}{'split':>8}{'book':>8}{'contact':>9}{'stray':>7}{'clash':>7}"
     + "".join(f"{name:>8}" for name in ANATOMY)
     + f"{'speed':>8}"
 )
@@ -65,7 +68,8 @@ def _row(name: str, c: dict[str, float]) -> str:
     return (
         f"{name:<22}{int(c['notes']):>7}{_rate(c['split_ok'], c['split_n']):>8}"
         f"{_rate(c['book_ok'], c['book_n']):>8}{_rate(c['contact'], c['notes']):>9}"
-        f"{_rate(c['stray'], c['frames']):>7}{anatomy}{speed:>7.0f}x"
+        f"{_rate(c['stray'], c['frames']):>7}{_rate(c['clash'], c['frames']):>7}"
+        f"{anatomy}{speed:>7.0f}x"
     )
 
 
@@ -86,6 +90,7 @@ def measure(notes, accepted, counts: dict[str, float], keyboard: Keyboard) -> No
     counts["contact"] += contact.sum()
     counts["notes"] += len(contact)
     counts["stray"] += stray_press_share(motion, keyboard) * motion.num_frames
+    counts["clash"] += hand_clash_share(motion) * motion.num_frames
     counts["frames"] += motion.num_frames
     report = anatomy_report(motion)
     counts["hand_frames"] += report.frames

@@ -3,7 +3,8 @@
 The steps, one module each: onset groups (groups), hand split (split), chords too wide for
 one hand rolled (rolling), fingering per hand (fingering), how long keys are really held
 (holding), the playing hand's shape and orientation (posture), wrist keyframes and path
-(wrist), fingertip targets per frame (fingertips) and finger IK (finger_ik).
+(wrist), fingertip targets per frame (fingertips), finger IK (finger_ik), and the two
+hands kept out of each other (clearance).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import numpy as np
 
 from ...hand.fk import build_track
 from ...hand.rig import HandRig, builtin_rig
-from ...hand.rotations import matrix_to_axis_angle
+from ...hand.rotations import axis_angle_to_matrix, matrix_to_axis_angle
 from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata, blender_length_problem
 from ...music.keyboard import Keyboard
 from ...music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
+from .clearance import depth_shifts, room_shifts
 from .config import MidiEngineConfig
 from .finger_ik import NUM_FINGERS, FingerSolver
 from .fingering import assign_fingers
@@ -189,6 +191,7 @@ def generate_from_notes(
             plan.finger[mine], num_frames, keyboard, config, plan.swaps_for(mine),
         )  # fmt: skip
         report(3 + index, _STEPS, f"{side} hand animated")
+    _make_room(tracks, plan, rig, config)
 
     metadata = MotionMetadata(
         engine=ENGINE_NAME,
@@ -205,6 +208,51 @@ def generate_from_notes(
     )
     return HandMotion(config.fps, tracks["left"], tracks["right"], metadata, plan.table(),
                       plan.substitution_table())  # fmt: skip
+
+
+def _make_room(
+    tracks: dict[str, HandTrack], plan: NotePlan, rig: HandRig, config: MidiEngineConfig
+) -> None:
+    """Slide a hand that has nothing to play out of the other's way, then take the hand
+    further in where both play close together (clearance), in place."""
+    both = tracks["left"].present & tracks["right"].present
+    free = tuple(~_busy_frames(plan, index, len(both), config) & both for index in range(2))
+    shifts = room_shifts(tracks["left"].joints, tracks["right"].joints, free, config.fps)
+    for side, shift in zip(HANDS, shifts, strict=True):
+        if shift.any():
+            _slide(tracks[side], shift, rig.for_side(side))
+    depths = depth_shifts(tracks["left"].joints, tracks["right"].joints, config.fps)
+    for side, depth in zip(HANDS, depths, strict=True):
+        depth = depth * both
+        tracks[side].transl[:, 1] += depth
+        tracks[side].joints[:, :, 1] += depth[:, None]
+
+
+def _busy_frames(
+    plan: NotePlan, hand: int, num_frames: int, config: MidiEngineConfig
+) -> np.ndarray:
+    """(T,) bool: the hand approaches or holds a key of its own on these frames."""
+    mine = plan.hand == hand
+    on, off = note_frames(plan.onset[mine], plan.release[mine], config.fps)
+    start = np.clip(on - round(config.approach_time * config.fps), 0, num_frames)
+    count = np.zeros(num_frames + 1, dtype=np.int64)
+    np.add.at(count, start, 1)
+    np.add.at(count, np.clip(off + 1, 0, num_frames), -1)
+    return np.cumsum(count)[:num_frames] > 0
+
+
+def _slide(track: HandTrack, shift: np.ndarray, rig: HandRig) -> None:
+    """Move the hand's wrist sideways by `shift` (T,) m, in place, turned about the wrist
+    as the forearm follows so that the wrist stays within its range."""
+    (moved,) = np.nonzero(shift)
+    wrist = track.transl[moved].astype(np.float64)
+    wrist[:, 0] += shift[moved]
+    rotation = axis_angle_to_matrix(track.global_orient[moved].astype(np.float64))
+    wrist, rotation = keep_wrist_in_range(wrist, rotation, np.zeros(3), rig.side)
+    part = build_track(rig, matrix_to_axis_angle(rotation), track.hand_pose[moved], wrist,
+                       track.present[moved])  # fmt: skip
+    for name in ("transl", "global_orient", "joints"):
+        getattr(track, name)[moved] = getattr(part, name)
 
 
 def _frame_count(end: float, notes: MidiNotes, config: MidiEngineConfig) -> int:

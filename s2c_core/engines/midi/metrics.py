@@ -1,5 +1,5 @@
 """Measures of a HandMotion against its notes: hand split, key contact, stray presses, keys
-held through finger substitutions.
+held through finger substitutions; and of the two hands against each other: clearance.
 
 Shared by the benchmark and the tests. Frames follow the engine's `note_frames`: a note
 sounds on frames [on, off], and its onset frame is round(onset * fps).
@@ -20,6 +20,13 @@ from .holding import SHORTEST_HOLD
 _COLUMN = {name: i for i, name in enumerate(NOTE_COLUMNS)}
 _SWAP = {name: i for i, name in enumerate(SUBSTITUTION_COLUMNS)}
 _TIPS = np.array([tip_index(PIANO_FINGER_NAMES[f]) for f in range(1, 6)])
+PALM_POINTS = np.array([0, 1, 4, 7, 10, 13])  # wrist and the five MCP joints (MANO order)
+# Joints lie on the bones' axes, so two fingers side by side keep about one finger's
+# breadth between their joints: adult finger breadths at the joints are about 16-22 mm
+# (Greiner, "Hand anthropometry of U.S. Army personnel", NATICK/TR-92/011, 1991); 15 mm
+# stays below the slimmest, so only true overlap counts.
+FINGER_THICKNESS = 0.015  # m
+PALM_CLEARANCE = 0.03  # m between the palms' points: closer, palm lies inside palm
 
 
 def split_agreement(motion: HandMotion, truth: np.ndarray) -> tuple[int, int]:
@@ -96,6 +103,38 @@ def stray_press_share(motion: HandMotion, keyboard: Keyboard) -> float:
         silent = ~sounding[t, safe_key]
         stray |= (pressed & silent & ~playing & track.present[:, None]).any(axis=1)
     return float(stray.mean())
+
+
+def hand_gaps(motion: HandMotion) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) each: per frame the least distance between any joint of the left hand and any of
+    the right, and between their palm points (wrist and MCP joints); inf where a hand is
+    absent."""
+    left, right = (motion.hand(side) for side in HANDS)
+    joints, palms = joint_gaps(left.joints, right.joints)
+    absent = ~(left.present & right.present)
+    joints[absent], palms[absent] = np.inf, np.inf
+    return joints, palms
+
+
+def joint_gaps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) each: per frame the least distance between the joints (T, 21, 3) of `a` and of
+    `b`, and between their palm points."""
+    joints, palms = np.empty(len(a)), np.empty(len(a))
+    for first in range(0, len(a), 2048):  # a few MB of pairwise distances at a time
+        rows = slice(first, first + 2048)
+        p, q = a[rows].astype(np.float64), b[rows].astype(np.float64)
+        # |p - q|^2 = |p|^2 + |q|^2 - 2 p.q: one matrix product instead of (t, 21, 21, 3)
+        square = (p * p).sum(-1)[:, :, None] + (q * q).sum(-1)[:, None] - 2 * p @ q.swapaxes(1, 2)
+        joints[rows] = square.min(axis=(1, 2))
+        palms[rows] = square[:, PALM_POINTS][:, :, PALM_POINTS].min(axis=(1, 2))
+    return np.sqrt(np.maximum(joints, 0.0)), np.sqrt(np.maximum(palms, 0.0))
+
+
+def hand_clash_share(motion: HandMotion) -> float:
+    """Share of frames in which the hands interpenetrate: a joint of one hand is within a
+    finger's thickness of a joint of the other, or the palms are closer than PALM_CLEARANCE."""
+    joints, palms = hand_gaps(motion)
+    return float(((joints < FINGER_THICKNESS) | (palms < PALM_CLEARANCE)).mean())
 
 
 def keys_under(keyboard: Keyboard, x: np.ndarray, y: np.ndarray) -> np.ndarray:
