@@ -52,6 +52,7 @@ from .wrist import (
 
 ENGINE_NAME = "midi"
 ENGINE_VERSION = "1"
+_ROOM_PASSES = 2  # clearance passes (see _make_room)
 _CHUNK_FRAMES = 4096  # frames posed at once (a few MB of working arrays)
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand
 
@@ -217,10 +218,13 @@ def _make_room(
     further in where both play close together (clearance), in place."""
     both = tracks["left"].present & tracks["right"].present
     free = tuple(~_busy_frames(plan, index, len(both), config) & both for index in range(2))
-    shifts = room_shifts(tracks["left"].joints, tracks["right"].joints, free, config.fps)
-    for side, shift in zip(HANDS, shifts, strict=True):
-        if shift.any():
-            _slide(tracks[side], shift, rig.for_side(side))
+    # A slid hand turns with its forearm, which moves its fingers a little more: a second
+    # pass adds what that left short.
+    for _ in range(_ROOM_PASSES):
+        shifts = room_shifts(tracks["left"].joints, tracks["right"].joints, free, config.fps)
+        for side, shift in zip(HANDS, shifts, strict=True):
+            if shift.any():
+                _slide(tracks[side], shift, rig.for_side(side))
     depths = depth_shifts(tracks["left"].joints, tracks["right"].joints, config.fps)
     for side, depth in zip(HANDS, depths, strict=True):
         depth = depth * both
