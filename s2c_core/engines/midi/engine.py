@@ -130,6 +130,11 @@ def plan_notes(
     """Split the notes between the hands (unless `hand` gives each note's, 0 left, 1 right),
     roll chords too wide to grip, finger each hand (keeping fingers the file prescribes) for
     a hand `reach` times the adult hand's size, and plan finger substitutions on held keys."""
+    # Finger ranges narrow for smaller hands but do not widen for bigger ones: a bigger
+    # pianist's hand does reach further, but the wrist planner's stretched poses are made
+    # for the adult hand's ranges (a 1.26x character given 1-3 octaves, as its length would
+    # allow, ended 2-5 mm beside or above the keys).
+    reach = min(reach, 1.0)
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     if hand is None:
         named = notes.named_hands() if config.honour_tracks else None
@@ -174,11 +179,7 @@ def generate_from_notes(
     _frame_count(notes.end, notes, config)  # refused before any work
     report = progress or (lambda done, total, message: None)
     keyboard = Keyboard()
-    # Fingering ranges narrow for smaller hands but do not widen for bigger ones: a bigger
-    # pianist's hand does reach further, but the wrist planner's stretched poses are made
-    # for the adult hand's ranges (a 1.26x character given 1-3 octaves, as its length would
-    # allow, ended 2-5 mm beside or above the keys).
-    plan = plan_notes(notes, keyboard, config, reach=min(size, 1.0))
+    plan = plan_notes(notes, keyboard, config, reach=size)
     report(2, _STEPS, "hands split")
 
     # The take lasts as long as the music sounds (rolled chords may end a little later).
