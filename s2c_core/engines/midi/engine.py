@@ -29,7 +29,7 @@ from .fingering import assign_fingers
 from .fingertips import (
     finger_targets,
     follow_neighbours,
-    hover_height,
+    lift_to_hover,
     note_frames,
     press_points,
 )
@@ -288,7 +288,6 @@ def animate_hand(
     not one that grows with its length (an hour: about 50 MB per hand).
     """
     solver = FingerSolver(rig)
-    hover = hover_height(keyboard, config)
     posture = playing_posture(solver, rig, keyboard.geometry.white_width)
     on, off = note_frames(onset, offset, config.fps)
     points = press_points(pitch, keyboard)
@@ -306,7 +305,7 @@ def animate_hand(
             solver,
             posture,
             config.wrist_candidates,
-            keyboard.geometry.black_height,
+            keyboard,
         )
         move_frames = config.wrist_move_time * config.fps
         chord_frames, keys, tilts = add_rests(
@@ -330,7 +329,7 @@ def animate_hand(
         last = min(first + _CHUNK_FRAMES, num_frames)
         # Posed with REACH_FRAMES more on either side: a press correction reaches over them.
         frames = np.arange(max(first - REACH_FRAMES, 0), min(last + REACH_FRAMES, num_frames))
-        chunk = _pose_frames(rig, solver, posture, notes, schedule, frames, hover, config)
+        chunk = _pose_frames(rig, solver, posture, notes, schedule, frames, keyboard, config)
         inner = slice(first - frames[0], last - frames[0])
         for name in ("transl", "global_orient", "hand_pose", "joints"):
             getattr(track, name)[first:last] = getattr(chunk, name)[inner]
@@ -354,7 +353,7 @@ def _pose_frames(
     notes: ChordNotes,
     schedule: WristSchedule,
     frames: np.ndarray,
-    hover: float,
+    keyboard: Keyboard,
     config: MidiEngineConfig,
 ) -> HandTrack:
     """The hand on `frames` (F,): wrist path, fingertip targets, IK, FK."""
@@ -370,9 +369,12 @@ def _pose_frames(
     for f in range(NUM_FINGERS):
         mine = np.flatnonzero(notes.finger == f + 1)  # sorted by onset, presses not overlapping
         targets[:, f], touching[:, f] = finger_targets(
-            notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], hover, config, frames
-        )
+            notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], keyboard, config,
+            frames,
+        )  # fmt: skip
     targets = follow_neighbours(targets, touching, free)
+    # An idle finger taken along by its neighbours hovers over the keys it is taken to.
+    targets = np.where(touching[..., None], targets, lift_to_hover(targets, keyboard, config))
     canonical = (targets - wrist[:, None]) @ rotation  # into the hand frame
     params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
     struck = struck_frames(notes.on, notes.finger, frames)

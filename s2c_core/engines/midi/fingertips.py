@@ -6,7 +6,8 @@ the key (`approach_time`) and drops onto it (`press_time`); after the release it
 (`lift_time`). Between two notes of the same finger both ramps are shortened to fit the
 gap, so the finger slides from key to key, lifting in the middle when there is time.
 A finger with no note nearby hovers where the idle hand shape (posture.py) puts it, and never
-lower than the tops of the black keys plus a clearance.
+lower than the key tops under it plus a clearance: the black keys' over their depth, the
+white keys' in front of them, where the thumb rests near its key.
 """
 
 from __future__ import annotations
@@ -31,8 +32,24 @@ def press_points(pitch: np.ndarray, keyboard: Keyboard) -> np.ndarray:
     return points
 
 
-def hover_height(keyboard: Keyboard, config: MidiEngineConfig) -> float:
-    return keyboard.geometry.black_height + config.hover_clearance
+# The black keys' height counts from this far in front of them (a fingertip's pad is about
+# a centimetre across), rising over the ramp in front of that from the white keys' height.
+_BLACK_MARGIN = 0.02  # m
+_BLACK_RAMP = 0.015  # m
+
+
+def key_tops(keyboard: Keyboard, y: np.ndarray) -> np.ndarray:
+    """Height (...,) of the key tops a fingertip at depth y (...,) (into the keys) passes
+    over: the black keys' over their depth, the white keys' in front of them."""
+    g = keyboard.geometry
+    ramp_end = g.white_length - g.black_length - _BLACK_MARGIN
+    share = np.clip((np.asarray(y) - (ramp_end - _BLACK_RAMP)) / _BLACK_RAMP, 0.0, 1.0)
+    return share * g.black_height
+
+
+def hover_height(keyboard: Keyboard, config: MidiEngineConfig, y: np.ndarray) -> np.ndarray:
+    """Height (...,) a lifted fingertip at depth y (...,) stays above."""
+    return key_tops(keyboard, y) + config.hover_clearance
 
 
 def finger_targets(
@@ -40,7 +57,7 @@ def finger_targets(
     off: np.ndarray,
     points: np.ndarray,
     free: np.ndarray,
-    hover: float,
+    keyboard: Keyboard,
     config: MidiEngineConfig,
     frames: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -48,11 +65,12 @@ def finger_targets(
     in frames), and whether it is on its way down to, on, or up from a key (T,) bool.
 
     on/off (n,) pressed frames, points (n, 3) press points, free (T, 3) where the finger
-    hovers when it plays nothing.
+    hovers when it plays nothing. On its way to and from a key it stays at hover height
+    over the keys it passes (`hover_height`) until it drops.
     """
     num_frames = len(free)
     if not len(on):
-        return _hovering(free, hover), np.zeros(num_frames, dtype=bool)
+        return lift_to_hover(free, keyboard, config), np.zeros(num_frames, dtype=bool)
     fps = config.fps
     gap_before = np.concatenate([[np.inf], on[1:] - off[:-1]])
     gap_after = np.concatenate([gap_before[1:], [np.inf]])
@@ -65,12 +83,15 @@ def finger_targets(
     # The note pressed at or last before t, and the one after it: no other note is near t.
     current = np.clip(np.searchsorted(on, t, side="right") - 1, 0, len(on) - 1)
     following = np.minimum(current + 1, len(on) - 1)
-    target = _hovering(free, hover)
-    touching = np.zeros(num_frames, dtype=bool)
-    for n, counts in ((current, True), (following, following != current)):
+    notes = ((current, True), (following, following != current))
+    target = np.array(free, dtype=np.float64)
+    for n, counts in notes:
         glide = _trapezoid(t, on[n], off[n], glide_in[n], glide_out[n]) * counts
-        drop = _trapezoid(t, on[n], off[n], drop_in[n], drop_out[n]) * counts
         target[:, :2] += glide[:, None] * (points[n, :2] - free[:, :2])
+    target = lift_to_hover(target, keyboard, config)
+    touching = np.zeros(num_frames, dtype=bool)
+    for n, counts in notes:
+        drop = _trapezoid(t, on[n], off[n], drop_in[n], drop_out[n]) * counts
         target[:, 2] += drop * (points[n, 2] - target[:, 2])
         touching |= drop > 0
     return target, touching
@@ -96,10 +117,11 @@ def follow_neighbours(targets: np.ndarray, touching: np.ndarray, free: np.ndarra
     return out
 
 
-def _hovering(free: np.ndarray, hover: float) -> np.ndarray:
-    target = np.array(free, dtype=np.float64)
-    target[:, 2] = np.maximum(target[:, 2], hover)
-    return target
+def lift_to_hover(points: np.ndarray, keyboard: Keyboard, config: MidiEngineConfig) -> np.ndarray:
+    """Fingertip positions (..., 3) raised to at least hover height where they are."""
+    lifted = np.array(points, dtype=np.float64)
+    lifted[..., 2] = np.maximum(lifted[..., 2], hover_height(keyboard, config, lifted[..., 1]))
+    return lifted
 
 
 def _trapezoid(

@@ -59,12 +59,21 @@ _RADIAL_LIMIT = np.deg2rad(17.0)
 _REACH_Y = np.array([0.095, 0.135, 0.145, 0.135, 0.120])
 _DROP_Z = 0.065
 _REFERENCE_ITERATIONS = 30
-# Long fingers' (knuckle, middle joint) flexion playing and idle, the idle fingers' share
-# of the playing spread, and the idle thumb's MCP flexion (rad).
+# Long fingers' (knuckle, middle joint) flexion playing and idle, and the idle fingers'
+# share of the playing spread (rad).
 _PLAYING_CURL = np.deg2rad([40.0, 45.0])
 _IDLE_CURL = np.deg2rad([20.0, 45.0])
 _IDLE_SPREAD = 0.6
-_IDLE_THUMB_MCP = np.deg2rad(10.0)
+# The idle thumb (right hand, relative to the wrist, for the built-in hand's size): its tip
+# this many white keys outwards of the idle index fingertip, this far into the keys and
+# below the wrist (about 1.5 cm above the key tops, where the long fingers press 6.5 cm
+# below the wrist); its joints solved from a relaxed thumb's angles: CMC turned 10 degrees
+# from the rig's rest towards the index, CMC flexion neutral, MCP flexed 30 degrees.
+_IDLE_THUMB_KEYS_OUT = 1.5
+_IDLE_THUMB_REACH = 0.115
+_IDLE_THUMB_DROP = 0.045
+_IDLE_THUMB_START = np.deg2rad([-10.0, 0.0, 30.0])
+_IDLE_THUMB_ITERATIONS = 60
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,27 @@ def _solve_posture(solver: FingerSolver, rig: HandRig, white_width: float) -> Po
     idle = params.copy()
     idle[1:, 0] *= _IDLE_SPREAD
     idle[1:, 1:] = _IDLE_CURL
-    idle[0, 2] = _IDLE_THUMB_MCP
     params, idle = np.clip([params, idle], solver.lower, solver.upper)
+    idle[0] = _idle_thumb(solver, idle, rotation, sign * white_width, size)
     return Posture(rig.side, params, solver.tips(params[None])[0], solver.tips(idle[None])[0])
+
+
+def _idle_thumb(
+    solver: FingerSolver, idle: np.ndarray, rotation: np.ndarray, key_step: float, size: float
+) -> np.ndarray:
+    """(3,) the idle thumb's parameters (_IDLE_THUMB_*; `key_step` one white key towards
+    the little finger): a relaxed thumb beside the index finger, tip near the keys.
+
+    A pianist's free thumb lies along the keys next to the index finger, slightly flexed
+    at every joint, its tip over a key near the index's (the five-finger position and the
+    rounded hand: Fink 1992, Sandor 1981; the thumb's position of rest, midway in its CMC
+    ranges, Kapandji, "The Physiology of the Joints", vol. 1; ranges in hand/anatomy.py).
+    The reference shape's thumb, merely straightened, lay splayed far out to the side.
+    """
+    wanted = solver.tips(idle[None])[0] @ rotation.T  # world, relative to the wrist
+    wanted[0, 0] = wanted[1, 0] - _IDLE_THUMB_KEYS_OUT * key_step
+    wanted[0, 1:] = size * np.array([_IDLE_THUMB_REACH, -_IDLE_THUMB_DROP])
+    start = idle.copy()
+    start[0] = _IDLE_THUMB_START
+    solved = solver.solve((wanted @ rotation)[None], start, _IDLE_THUMB_ITERATIONS)[0]
+    return solved[0]

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...music.keyboard import Keyboard
 from .config import MidiEngineConfig
 from .finger_ik import MISS_WEIGHTS, NUM_FINGERS, FingerSolver
+from .fingertips import key_tops
 from .posture import Posture, hand_heading
 
 _HELD_WEIGHT = 0.5
@@ -36,7 +38,7 @@ _SETTLE_IK_ITERATIONS = 8
 _SETTLE_ROWS = 16384  # keyframe candidates settled at once
 _MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average speed
 _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted hand wins
-_CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above black key tops
+_CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above the key tops under it
 _ARC_FROM = 0.03  # m: moves shorter than this sideways stay level
 _ARC_RISE = 0.4  # m of arc height per m of sideways travel beyond that
 _MIN_BOUNCE_FRAMES = 3  # free spells shorter than this leave the wrist where it is
@@ -83,7 +85,7 @@ def plan_keyframes(
     solver: FingerSolver,
     posture: Posture,
     candidates: tuple[tuple[float, float, float], ...],
-    clear_height: float,
+    keyboard: Keyboard,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wrist keyframes (G, 3) and hand tilts (G, 3) for keyframes at frames (G,).
 
@@ -114,8 +116,9 @@ def plan_keyframes(
         np.concatenate(keys), np.tile(targets, (len(candidates), 1, 1)), pressing,
         solver, posture, rotation,
     )  # fmt: skip
-    free_z = keys[:, 2:] + (rotation @ posture.free_tips.T)[:, 2]
-    low = np.maximum(clear_height + _CLEARANCE_MARGIN - free_z, 0.0) ** 2
+    free = keys[:, None] + (rotation @ posture.free_tips.T).swapaxes(1, 2)  # (C * G, 5, 3)
+    low = np.maximum(key_tops(keyboard, free[..., 1]) + _CLEARANCE_MARGIN - free[..., 2], 0.0)
+    low **= 2
     tilt_cost = _TILT_COST * np.abs(tilts[..., :2]).sum(axis=-1)
     score = (miss + (low * ~pressing).sum(axis=1)).reshape(len(candidates), count)
     best = np.argmin(score + tilt_cost, axis=0)  # the first candidate wins ties
