@@ -376,11 +376,13 @@ def _pose_frames(
     # An idle finger taken along by its neighbours hovers over the keys it is taken to.
     targets = np.where(touching[..., None], targets, lift_to_hover(targets, keyboard, config))
     canonical = (targets - wrist[:, None]) @ rotation  # into the hand frame
-    params = solver.solve(canonical, posture.params, config.ik_iterations, ~touching)
+    # A free finger starts from the idle shape: from the playing one a free thumb, far
+    # from its own rest, could settle curled down into the keys.
+    start = np.where(touching[..., None], posture.params, posture.free_params)
+    params = solver.solve(canonical, start, config.ik_iterations, ~touching)
     struck = struck_frames(notes.on, notes.finger, frames)
     wrist, params = pull_wrist_to_presses(
-        wrist, rotation, canonical, touching, struck, params, solver, posture.params,
-        config.ik_iterations,
+        wrist, rotation, canonical, touching, struck, params, solver, start, config.ik_iterations,
     )  # fmt: skip
     # The pull may take the wrist past its deviation range: turned back about the fingers.
     wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)

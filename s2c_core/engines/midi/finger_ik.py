@@ -203,7 +203,8 @@ class FingerSolver:
         iterations: int,
         free: np.ndarray | None = None,
     ) -> np.ndarray:
-        """(N, 5, 3) canonical targets -> (N, 5, 3) parameters, starting from start (5, 3).
+        """(N, 5, 3) canonical targets -> (N, 5, 3) parameters, starting from start (5, 3)
+        or, per frame, (N, 5, 3).
 
         free (N, 5) bool marks fingers away from any key, whose height matters most.
         """
@@ -219,7 +220,7 @@ class FingerSolver:
         unique_targets = flat[first, : targets[0].size].reshape((-1,) + targets.shape[1:])
         unique_targets = _components(unique_targets * _DEDUPE_RESOLUTION)
         weights = _components(np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
-        params = _components(np.broadcast_to(start, (len(first),) + start.shape))
+        params = _components(np.broadcast_to(start, targets.shape)[first])
         lower, upper = _components(self.lower), _components(self.upper)
         give = np.where(free[first, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way
         share = give[:, :-1] / (give[:, :-1] + give[:, 1:])

@@ -69,10 +69,10 @@ _IDLE_SPREAD = 0.6
 # below the wrist (about 1.5 cm above the key tops, where the long fingers press 6.5 cm
 # below the wrist); its joints solved from a relaxed thumb's angles: CMC turned 10 degrees
 # from the rig's rest towards the index, CMC flexion neutral, MCP flexed 30 degrees.
-_IDLE_THUMB_KEYS_OUT = 1.5
-_IDLE_THUMB_REACH = 0.115
+_IDLE_THUMB_KEYS_OUT = 1.0
+_IDLE_THUMB_REACH = 0.12
 _IDLE_THUMB_DROP = 0.045
-_IDLE_THUMB_START = np.deg2rad([-10.0, 0.0, 30.0])
+_IDLE_THUMB_START = np.deg2rad([-20.0, 0.0, 30.0])
 _IDLE_THUMB_ITERATIONS = 60
 
 
@@ -82,6 +82,7 @@ class Posture:
     params: np.ndarray  # (5, 3) FingerSolver parameters of the reference shape
     tips: np.ndarray  # (5, 3) its fingertips in the canonical hand frame
     free_tips: np.ndarray  # (5, 3) the idle shape's fingertips, likewise
+    free_params: np.ndarray  # (5, 3) the idle shape's parameters
 
     def orientation(self, tilt: np.ndarray) -> np.ndarray:
         return hand_orientation(self.side, tilt)
@@ -181,7 +182,8 @@ def _solve_posture(solver: FingerSolver, rig: HandRig, white_width: float) -> Po
     idle[1:, 1:] = _IDLE_CURL
     params, idle = np.clip([params, idle], solver.lower, solver.upper)
     idle[0] = _idle_thumb(solver, idle, rotation, sign * white_width, size)
-    return Posture(rig.side, params, solver.tips(params[None])[0], solver.tips(idle[None])[0])
+    tips, free_tips = solver.tips(np.stack([params, idle]))
+    return Posture(rig.side, params, tips, free_tips, idle)
 
 
 def _idle_thumb(

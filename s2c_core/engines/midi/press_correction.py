@@ -39,17 +39,29 @@ def pull_wrist_to_presses(
     keys its fingers striking them (struck (T, 5)) miss; canonical
     (T, 5, 3) are the fingers' targets in the hand frame of rotation (T, 3, 3), touching
     (T, 5) marks those on their way to, on or up from a key, params their IK solution
-    (from `start`, `iterations` steps; a frame that moves is solved again the same way)."""
+    (from `start`, (5, 3) or per frame (T, 5, 3), `iterations` steps; a frame that moves
+    is solved again the same way)."""
+    start = np.broadcast_to(start, params.shape)
     for _ in range(_PASSES):
         moved, params = _pull_once(
             wrist, rotation, canonical, touching, struck, params, solver, start, iterations
         )
         if moved is wrist:  # every strike on its key
             break
-        # The hand frame moves with the wrist; the keys stay where they are.
-        shift = ((moved - wrist)[:, None] @ rotation) * touching[..., None]
-        wrist, canonical = moved, canonical - shift
+        canonical = canonical - _target_shifts(moved - wrist, touching, rotation)
+        wrist = moved
     return wrist, params
+
+
+def _target_shifts(shift: np.ndarray, touching: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+    """(T, 5, 3) how far the fingers' targets move in the hand frame (T, 3, 3) when the
+    wrist moves by shift (T, 3): the keys stay where they are, so a target on its way to
+    or on a key (touching (T, 5)) moves against the hand in full; a free fingertip moves
+    with the hand, but not down, so that it stays clear of the keys."""
+    down = np.zeros_like(shift)
+    down[:, 2] = np.minimum(shift[:, 2], 0.0)
+    world = np.where(touching[..., None], shift[:, None], down[:, None])
+    return np.einsum("tfa,tab->tfb", world, rotation)
 
 
 def _pull_once(
@@ -73,10 +85,9 @@ def _pull_once(
     shift = np.where(pulls[:, None], miss.sum(axis=1) / count, 0.0)
     shift = _fade(shift, pulls.astype(np.float64))
     moved = np.flatnonzero(np.abs(shift).max(axis=1) > 0.0)
-    local = np.einsum("ta,tab->tb", shift[moved], rotation[moved])
-    targets = canonical[moved] - local[:, None] * touching[moved, :, None]
+    targets = canonical[moved] - _target_shifts(shift[moved], touching[moved], rotation[moved])
     params = params.copy()
-    params[moved] = solver.solve(targets, start, iterations, ~touching[moved])
+    params[moved] = solver.solve(targets, start[moved], iterations, ~touching[moved])
     return wrist + shift, params
 
 
