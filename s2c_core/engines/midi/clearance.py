@@ -18,6 +18,12 @@ and out movement"). Here one hand goes in and the other out, half each, the way 
 the shorter move, as little as keeps the clearance, where DEEPEST_PARTING does: the
 fingertips stay on their keys (nearer or further from the fallboard), and a pressing
 fingertip keeps its height.
+
+Before either, an idle thumb near the other hand tucks in: where the hands play side by
+side (neighbouring keys around middle C) the thumbs, which stick out towards each other,
+are what meets first, and a pianist keeps a thumb with nothing to play close in under the
+index finger, as when it passes under (S. Fink, "Mastering Piano Technique", 1992, on the
+thumb's movement under the hand; the thumb's CMC adduction, hand/anatomy.py).
 """
 
 from __future__ import annotations
@@ -32,6 +38,37 @@ _DEPTH_SPEED = 0.2  # m/s a playing hand moves in or out at to make room
 # m the hands are parted in depth at most (each moves half): a white key's front, before
 # the black keys, is 55 mm long (music.keyboard), so a fingertip stays on its key's face.
 DEEPEST_PARTING = 0.03
+
+
+THUMB_JOINTS = np.array([13, 14, 15, 20])  # the thumb's CMC, MCP, IP and tip (MANO order)
+_TUCK_REACH = 0.025  # m: an idle thumb this near the other hand tucks in
+_TUCK_TIME = 0.1  # s an idle thumb takes to tuck in fully, or to come back out
+
+
+def thumb_tucks(
+    left: np.ndarray, right: np.ndarray, free: tuple[np.ndarray, np.ndarray], fps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """How far (T,) the left and the right thumb tuck in, 0 (not) to 1 (fully), for hands
+    with joints (T, 21, 3): a thumb tucks on its `free` frames (T,) bool (it neither holds
+    nor approaches a key, both hands present) near the other hand, easing in and out over
+    _TUCK_TIME, and is back out whenever it plays."""
+    step = 1.0 / max(_TUCK_TIME * fps, 1.0)
+    tucks = []
+    for mover, other, mine in ((left, right, free[0]), (right, left, free[1])):
+        near = np.zeros(len(mover))
+        near[mine] = _least_distance(mover[mine][:, THUMB_JOINTS], other[mine]) < _TUCK_REACH
+        tucks.append(np.minimum(_smooth_within(near, step, ~mine), 1.0))
+    return tucks[0], tucks[1]
+
+
+def _least_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(T,) per frame the least distance between the points (T, n, 3) of a and (T, m, 3) of b."""
+    least = np.empty(len(a))
+    for first in range(0, len(a), 2048):
+        rows = slice(first, first + 2048)
+        diff = a[rows, :, None].astype(np.float64) - b[rows, None]
+        least[rows] = np.sqrt((diff**2).sum(-1).min(axis=(1, 2)))
+    return least
 
 
 def room_shifts(

@@ -19,10 +19,11 @@ import numpy as np
 from ...hand.fk import build_track
 from ...hand.rig import HandRig, builtin_rig
 from ...hand.rotations import axis_angle_to_matrix, matrix_to_axis_angle
+from ...hand.skeleton import FINGERS
 from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata, blender_length_problem
 from ...music.keyboard import Keyboard
 from ...music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
-from .clearance import depth_shifts, room_shifts
+from .clearance import depth_shifts, room_shifts, thumb_tucks
 from .config import MidiEngineConfig
 from .finger_ik import NUM_FINGERS, FingerSolver
 from .fingering import assign_fingers
@@ -215,9 +216,17 @@ def generate_from_notes(
 def _make_room(
     tracks: dict[str, HandTrack], plan: NotePlan, rig: HandRig, config: MidiEngineConfig
 ) -> None:
-    """Slide a hand that has nothing to play out of the other's way, then take the hand
-    further in where both play close together (clearance), in place."""
+    """Tuck in an idle thumb near the other hand, slide a hand that has nothing to play
+    out of the other's way, then take the hand further in where both play close together
+    (clearance), in place."""
     both = tracks["left"].present & tracks["right"].present
+    thumbs_free = tuple(
+        ~_busy_frames(plan, index, len(both), config, thumb_only=True) & both for index in range(2)
+    )
+    tucks = thumb_tucks(tracks["left"].joints, tracks["right"].joints, thumbs_free, config.fps)
+    for side, tuck in zip(HANDS, tucks, strict=True):
+        if tuck.any():
+            _tuck_thumb(tracks[side], tuck, rig.for_side(side))
     free = tuple(~_busy_frames(plan, index, len(both), config) & both for index in range(2))
     # A slid hand turns with its forearm, which moves its fingers a little more: a second
     # pass adds what that left short.
@@ -234,16 +243,39 @@ def _make_room(
 
 
 def _busy_frames(
-    plan: NotePlan, hand: int, num_frames: int, config: MidiEngineConfig
+    plan: NotePlan, hand: int, num_frames: int, config: MidiEngineConfig, thumb_only: bool = False
 ) -> np.ndarray:
-    """(T,) bool: the hand approaches or holds a key of its own on these frames."""
+    """(T,) bool: the hand (its thumb if `thumb_only`) approaches or holds a key of its
+    own on these frames."""
     mine = plan.hand == hand
+    if thumb_only:
+        swaps = plan.swaps_for(np.arange(len(plan.hand)))
+        mine &= (plan.finger == 1) | (swaps.finger == 1)
     on, off = note_frames(plan.onset[mine], plan.release[mine], config.fps)
     start = np.clip(on - round(config.approach_time * config.fps), 0, num_frames)
     count = np.zeros(num_frames + 1, dtype=np.int64)
     np.add.at(count, start, 1)
     np.add.at(count, np.clip(off + 1, 0, num_frames), -1)
     return np.cumsum(count)[:num_frames] > 0
+
+
+# A tucked thumb's CMC abduction: this far inside the rig's limit towards the index finger.
+_TUCK_MARGIN = np.deg2rad(5.0)
+_THUMB_CMC = 3 * FINGERS.index("thumb")  # its hand_pose row
+
+
+def _tuck_thumb(track: HandTrack, tuck: np.ndarray, rig: HandRig) -> None:
+    """Turn the thumb in towards the index finger at its CMC joint by the share `tuck`
+    (T,) of the way to its tucked abduction, in place; the rest of the hand stays."""
+    (moved,) = np.nonzero(tuck)
+    abduction, flexion, _ = rig.angles_from_pose(track.hand_pose[moved].astype(np.float64))
+    tucked = rig.abd_limits[_THUMB_CMC, 0] + _TUCK_MARGIN
+    inwards = np.minimum(tucked - abduction[:, _THUMB_CMC], 0.0)  # never out
+    abduction[:, _THUMB_CMC] += tuck[moved] * inwards
+    part = build_track(rig, track.global_orient[moved], rig.pose_from_angles(abduction, flexion),
+                       track.transl[moved], track.present[moved])  # fmt: skip
+    for name in ("hand_pose", "joints"):
+        getattr(track, name)[moved] = getattr(part, name)
 
 
 def _slide(track: HandTrack, shift: np.ndarray, rig: HandRig) -> None:

@@ -23,7 +23,8 @@ slightly curled, as a hand at rest holds them (the resting posture of the hand, 
 fingers a little flexed at every joint; Kapandji, "The Physiology of the Joints", vol. 1):
 here less bent at the knuckle (20 degrees), as curved at the middle joint (45), less
 spread, inside the ranges taken for a relaxed hand (MCP about 20-40, PIP about 30-60
-degrees); the thumb a little straighter.
+degrees); the thumb beside the index finger, over the next key, slightly flexed, its tip
+near the keys (`_idle_thumb`), not splayed out to the side.
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ _PLAYING_CURL = np.deg2rad([40.0, 45.0])
 _IDLE_CURL = np.deg2rad([20.0, 45.0])
 _IDLE_SPREAD = 0.6
 # The idle thumb (right hand, relative to the wrist, for the built-in hand's size): its tip
-# this many white keys outwards of the idle index fingertip, this far into the keys and
-# below the wrist (about 1.5 cm above the key tops, where the long fingers press 6.5 cm
-# below the wrist); its joints solved from a relaxed thumb's angles: CMC turned 10 degrees
-# from the rig's rest towards the index, CMC flexion neutral, MCP flexed 30 degrees.
+# one white key outwards of the idle index fingertip, this far into the keys and below the
+# wrist (about 1 cm above the key tops, which the long fingers press 6.5 cm below the
+# wrist, a key's travel deep); its joints solved from a relaxed thumb's angles: CMC turned
+# 20 degrees from the rig's rest towards the index, CMC flexion neutral, MCP flexed 30
+# degrees (the built-in hand settles at about -19, 3 and 27).
 _IDLE_THUMB_KEYS_OUT = 1.0
 _IDLE_THUMB_REACH = 0.12
 _IDLE_THUMB_DROP = 0.045
@@ -196,7 +198,8 @@ def _idle_thumb(
     at every joint, its tip over a key near the index's (the five-finger position and the
     rounded hand: Fink 1992, Sandor 1981; the thumb's position of rest, midway in its CMC
     ranges, Kapandji, "The Physiology of the Joints", vol. 1; ranges in hand/anatomy.py).
-    The reference shape's thumb, merely straightened, lay splayed far out to the side.
+    (The rig's rest thumb points about 45 degrees out from the index in the palm plane: a
+    thumb held there reads as splayed out to the side.)
     """
     wanted = solver.tips(idle[None])[0] @ rotation.T  # world, relative to the wrist
     wanted[0, 0] = wanted[1, 0] - _IDLE_THUMB_KEYS_OUT * key_step
