@@ -1,7 +1,14 @@
 import numpy as np
+import pytest
 
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi
-from s2c_core.engines.midi.clearance import DEEPEST_PARTING, depth_shifts, room_shifts
+from s2c_core.engines.midi.clearance import (
+    DEEPEST_PARTING,
+    THUMB_JOINTS,
+    depth_shifts,
+    room_shifts,
+    thumb_tucks,
+)
 from s2c_core.engines.midi.metrics import (
     FINGER_THICKNESS,
     PALM_CLEARANCE,
@@ -82,3 +89,51 @@ def test_hands_playing_in_each_others_way_take_different_depths():
     right[:, :, 1] += right_in[:, None]
     joints, palms = joint_gaps(left, right)
     assert (joints >= FINGER_THICKNESS).all() and (palms >= PALM_CLEARANCE).all()
+
+
+def test_an_idle_thumb_near_the_other_hand_tucks_in_and_is_back_out_to_play():
+    # Each thumb 7 mm from the other hand; the left thumb is free until frame 30, the
+    # right thumb plays throughout.
+    left, right = _hands(np.full(40, 0.1))
+    free_left = np.arange(40) < 30
+    left_tuck, right_tuck = thumb_tucks(left, right, (free_left, np.zeros(40, bool)), FPS)
+    assert not right_tuck.any()
+    assert (left_tuck[~free_left] == 0).all()
+    assert left_tuck.max() == 1.0 and (left_tuck >= 0).all()
+    assert np.abs(np.diff(left_tuck)).max() <= 1.0 / 3.0 + 1e-9  # a tenth of a second
+
+
+def _thumb_gaps(motion) -> np.ndarray:
+    """(T,) the least distance between a thumb joint of the left hand and one of the right."""
+    left, right = (motion.hand(side).joints[:, THUMB_JOINTS] for side in ("left", "right"))
+    return np.linalg.norm(left[:, :, None] - right[:, None], axis=-1).min(axis=(1, 2))
+
+
+@pytest.mark.parametrize(
+    "tracks",
+    [
+        # Five-finger runs side by side, the left hand's thumb on middle C and the right
+        # hand's on D, each idle in between.
+        {
+            "Piano left": run([55, 57, 59, 60, 59, 57, 55, 57, 59, 60], 0.3, 0.2),
+            "Piano right": run([62, 64, 65, 67, 65, 64, 62, 64, 65, 67], 0.3, 0.2),
+        },
+        # Chords whose thumbs play the neighbouring keys C4 and D4.
+        {
+            "Piano left": [
+                (p, 0.3 + 0.5 * i, 0.7 + 0.5 * i) for i in range(4) for p in (53, 57, 60)
+            ],
+            "Piano right": [
+                (p, 0.3 + 0.5 * i, 0.7 + 0.5 * i) for i in range(4) for p in (62, 65, 69)
+            ],
+        },
+    ],
+    ids=["runs", "chords"],
+)
+def test_thumbs_of_hands_side_by_side_around_middle_c_never_meet(tmp_path, tracks):
+    motion = generate_from_midi(
+        write_midi(tmp_path / "side_by_side.mid", tracks), MidiEngineConfig(honour_tracks=True)
+    )
+    assert _thumb_gaps(motion).min() >= FINGER_THICKNESS  # they came within 4-7 mm
+    assert hand_clash_share(motion) == 0.0
+    assert key_contact(motion, Keyboard()).all()

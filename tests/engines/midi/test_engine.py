@@ -12,8 +12,9 @@ from s2c_core.engines.midi.fingertips import note_frames
 from s2c_core.engines.midi.metrics import key_contact, keys_under, stray_press_share
 from s2c_core.hand.anatomy import anatomy_report
 from s2c_core.hand.rig import builtin_rig
+from s2c_core.hand.rotations import axis_angle_to_matrix
 from s2c_core.hand.skeleton import FINGERS, PIANO_FINGER_NAMES, finger_chain, tip_index
-from s2c_core.motion import NOTE_COLUMNS
+from s2c_core.motion import HANDS, NOTE_COLUMNS
 from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
 from s2c_core.music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
 from tests.engines.midi.midi_files import C_MAJOR, SHARED_MIDI, run, write_midi
@@ -226,6 +227,52 @@ def test_stress_hands_keep_a_pianists_shape(stress_takes):
     assert np.concatenate(relaxed).mean() >= 0.75
     assert np.concatenate(tips_low).all()
     assert np.concatenate(curved).mean() >= 0.8
+
+
+def _hand_frame_joints(motion, side: str) -> np.ndarray:
+    """(T, 21, 3) joints in the hand's own frame (hand/rig.py): fingers along -x, the
+    thumb's side +z, for either hand (the left one mirrored)."""
+    track = motion.hand(side)
+    rotation = axis_angle_to_matrix(track.global_orient.astype(np.float64))
+    joints = np.einsum("tab,tja->tjb", rotation, track.joints - track.transl[:, None])
+    joints[..., 0] *= 1.0 if side == "right" else -1.0
+    return joints
+
+
+def _thumb_idle_frames(motion, index: int) -> np.ndarray:
+    """(T,) bool: hand `index` is present and its thumb plays no note within 10 frames."""
+    notes = motion.notes
+    on, off = note_frames(notes[:, 1], notes[:, 2], motion.fps)
+    mine = (notes[:, 4] == index) & (notes[:, 5] == 1)
+    busy = np.zeros(motion.num_frames, dtype=bool)
+    for start, stop in zip(on[mine] - 10, off[mine] + 11, strict=True):
+        busy[max(start, 0) : stop] = True
+    return ~busy & motion.hand(HANDS[index]).present
+
+
+def test_stress_idle_thumbs_rest_beside_the_index_finger(stress_takes):
+    """A free thumb lies relaxed along the index finger, not splayed out to the side: at
+    rest the thumb lies alongside the index (its position of rest, Kapandji, "The
+    Physiology of the Joints", vol. 1; in the five-finger position its tip is over the key
+    next to the index's, a white key, 23.5 mm, outside it). Its line from the CMC joint to
+    the tip stays within 35 degrees of the hand's long axis (half of the thumb's active
+    radial abduction, 70 degrees, AAOS), its tip within two white keys (47 mm) across the
+    hand beyond the index knuckle. (The thumb left at the rig's rest stood at 50 degrees,
+    its tip 72 mm out.)"""
+    thumb, tip = finger_chain("thumb")[0], tip_index("thumb")
+    index_knuckle, middle_knuckle = finger_chain("index")[0], finger_chain("middle")[0]
+    splay, across = [], []
+    for motion in stress_takes.values():
+        for index, side in enumerate(HANDS):
+            joints = _hand_frame_joints(motion, side)[_thumb_idle_frames(motion, index)]
+            line, axis = joints[:, tip] - joints[:, thumb], joints[:, middle_knuckle] - joints[:, 0]
+            angle = np.arctan2(line[:, 2], -line[:, 0]) - np.arctan2(axis[:, 2], -axis[:, 0])
+            splay.append(np.rad2deg(angle))
+            across.append(joints[:, tip, 2] - joints[:, index_knuckle, 2])
+    splay, across = np.concatenate(splay), np.concatenate(across)
+    assert len(splay) > 1000  # the thumbs are idle on many frames
+    assert splay.max() <= 35.0
+    assert across.max() <= 2 * KEYBOARD.geometry.white_width
 
 
 def _two_notes(gap_s: float) -> MidiNotes:
