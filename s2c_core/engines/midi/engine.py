@@ -408,9 +408,11 @@ def _pose_frames(
     # An idle finger taken along by its neighbours hovers over the keys it is taken to.
     targets = np.where(touching[..., None], targets, lift_to_hover(targets, keyboard, config))
     canonical = (targets - wrist[:, None]) @ rotation  # into the hand frame
-    # A free finger starts from the idle shape: from the playing one a free thumb, far
-    # from its own rest, could settle curled down into the keys.
-    start = np.where(touching[..., None], posture.params, posture.free_params)
+    # A free thumb starts from its idle shape: from the playing one, far from its own
+    # rest, it could settle curled down into the keys. (The long fingers start from the
+    # playing shape either way: their spreads are solved together.)
+    start = np.broadcast_to(posture.params, touching.shape + (3,)).copy()
+    start[~touching[:, 0], 0] = posture.free_params[0]
     params = solver.solve(canonical, start, config.ik_iterations, ~touching)
     struck = struck_frames(notes.on, notes.finger, frames)
     wrist, params = pull_wrist_to_presses(
