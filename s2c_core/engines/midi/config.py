@@ -28,7 +28,7 @@ class MidiEngineConfig:
     approach_time: float = 0.15  # fingertip moves over its key this long before the onset
     press_time: float = 0.03  # and drops onto it over the last part of that
     lift_time: float = 0.03  # after the note ends, back to hover height
-    hover_clearance: float = 0.012  # lifted fingertips stay this far above the black-key tops
+    hover_clearance: float = 0.012  # lifted fingertips stay this far above the key tops under them
     # Hand poses the wrist planner tries per keyframe: (pitch, roll, drop, turn) = extra
     # tilt in rad (fingers up; thumb down), how far (m) to lower the wrist before settling
     # it, and how far (rad) to turn the hand out from its forearm-led heading.
