@@ -32,8 +32,9 @@ def press_points(pitch: np.ndarray, keyboard: Keyboard) -> np.ndarray:
     return points
 
 
-# The black keys' height counts from this far in front of them (a fingertip's pad is about
-# a centimetre across), rising over the ramp in front of that from the white keys' height.
+# The black keys' height counts from this far in front of them (the fingertip point lies
+# inside a pad about a centimetre across, and the hand moves in and out between targets
+# and pose), rising over the ramp in front of that from the white keys' height.
 _BLACK_MARGIN = 0.02  # m
 _BLACK_RAMP = 0.015  # m
 
