@@ -6,7 +6,9 @@ fingertip short of its key after the finger IK, the hand as a whole moves by the
 fingertips' mean miss (as a pianist's arm carries the hand the last few millimetres onto
 the keys), twice: the fingers solved again after the first move may still fall short. The
 shift is faded in and out over a few frames so the wrist never jumps, and only the frames
-it touches are solved again.
+it touches are solved again. The fingers that play nothing keep their height as the hand
+goes down (a late leap may pull it down by centimetres, over frames where they hover
+above other keys).
 """
 
 from __future__ import annotations
@@ -46,9 +48,7 @@ def pull_wrist_to_presses(
         )
         if moved is wrist:  # every strike on its key
             break
-        # The hand frame moves with the wrist; the keys stay where they are.
-        shift = ((moved - wrist)[:, None] @ rotation) * touching[..., None]
-        wrist, canonical = moved, canonical - shift
+        wrist, canonical = moved, canonical - _target_shifts(moved - wrist, rotation, touching)
     return wrist, params
 
 
@@ -73,11 +73,21 @@ def _pull_once(
     shift = np.where(pulls[:, None], miss.sum(axis=1) / count, 0.0)
     shift = _fade(shift, pulls.astype(np.float64))
     moved = np.flatnonzero(np.abs(shift).max(axis=1) > 0.0)
-    local = np.einsum("ta,tab->tb", shift[moved], rotation[moved])
-    targets = canonical[moved] - local[:, None] * touching[moved, :, None]
+    targets = canonical[moved] - _target_shifts(shift[moved], rotation[moved], touching[moved])
     params = params.copy()
     params[moved] = solver.solve(targets, start, iterations, ~touching[moved])
     return wrist + shift, params
+
+
+def _target_shifts(shift: np.ndarray, rotation: np.ndarray, touching: np.ndarray) -> np.ndarray:
+    """(T, 5, 3) how far each finger's target moves in the hand frame (rotation (T, 3, 3))
+    when the wrist moves by `shift` (T, 3): a touching finger's key stays where it is, so
+    its target moves back by the whole shift; an idle finger goes along sideways, as the
+    hand carries it, but keeps its height, so a wrist pulled down onto a far key does not
+    take the fingers that play nothing through the keys beside it."""
+    vertical = shift * [0.0, 0.0, 1.0]  # world Z is up
+    world = np.where(touching[..., None], shift[:, None], vertical[:, None])
+    return world @ rotation  # row vectors: R^T v
 
 
 def struck_frames(on: np.ndarray, finger: np.ndarray, frames: np.ndarray) -> np.ndarray:
