@@ -4,10 +4,11 @@ Deterministic (no randomness), one piece per situation a pianist's hands meet: s
 arpeggios in all 24 keys (each hand alone, then together an octave apart), Alberti bass,
 stride left hand, octave passages, 4-5-note chords across the range, repeated notes, trills,
 chromatic runs, hand crossings, a melody in the left hand under right-hand accompaniment,
-two voices in one hand, notes held by the sustain pedal, and the keyboard's extreme
-registers. Each note sits in the track "Piano right" or "Piano left" for the hand that should
-play it (the convention of ../shared/data/midi, read by `MidiNotes.named_hands`), so the hand
-split can be scored; scales, arpeggios and chromatic runs also carry their textbook fingering
+two voices in one hand, notes held by the sustain pedal, the keyboard's extreme registers,
+and a left hand's wide broken chords reaching up under a right-hand melody (nocturne). Each
+note sits in the track "Piano right" or "Piano left" for the hand that should play it (the
+convention of ../shared/data/midi, read by `MidiNotes.named_hands`), so the hand split can
+be scored; scales, arpeggios and chromatic runs also carry their textbook fingering
 (`textbook_fingering`).
 
 Write the corpus to a folder: python -m s2c_core.evaluate.stress_corpus OUT_DIR
@@ -44,6 +45,7 @@ FAMILIES = (
     "two_voices",
     "pedal",
     "extreme",
+    "nocturne",
 )
 
 
@@ -115,6 +117,7 @@ def stress_pieces() -> list[StressPiece]:
     pieces += [_hands_apart_then_together(key, "arpeggio", arpeggio_run, 0.2) for key in KEYS]
     pieces += [_alberti(), _stride(), _octaves(), _chords(), _repeated(), _trill()]
     pieces += [_chromatic(), _crossing(), _lh_melody(), _two_voices(), _pedal(), _extreme()]
+    pieces.append(_nocturne())
     return pieces
 
 
@@ -323,6 +326,24 @@ def _extreme() -> StressPiece:
     score.chord("right", (96, 100, 103, 108), time, 0.5)
     score.chord("left", (21, 24, 28, 33), time, 0.5)
     return score.piece("extreme", "extreme")
+
+
+def _nocturne() -> StressPiece:
+    """A LH broken chord over two octaves (bass, fifth, tenth, octave, ... in 16ths, the
+    figure of Chopin's nocturnes, e.g. Op. 27 No. 2) reaching up to a third under a RH melody
+    in quarters, with the pedal down through each bar."""
+    score, step = _Score(), 0.12
+    for bar, (root, minor) in enumerate(_PROGRESSION * 2):
+        start = bar * 12 * step
+        bass = 36 + (root + 3) % 12 - 3  # A1..G#2
+        third = 4 - minor
+        figure = (0, 7, 12 + third, 19, 24, 19, 12 + third, 7, 0, 7, 12 + third, 19)
+        for i, interval in enumerate(figure):
+            score.add("left", bass + interval, start + i * step, 0.9 * step)
+        for i, interval in enumerate((24 + third, 28, 31, 27 + third)):  # a third+ above the LH
+            score.add("right", bass + interval + (i % 2) * 5, start + 3 * i * step, 2.9 * step)
+        score.pedal.append((start + 0.01, start + 12 * step - 0.02))
+    return score.piece("nocturne", "nocturne")
 
 
 def main(argv: list[str] | None = None) -> int:

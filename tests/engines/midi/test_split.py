@@ -112,8 +112,8 @@ def test_right_hand_arpeggio_over_four_octaves_above_a_held_bass_octave():
 
 def test_stress_corpus_split_per_family():
     # Every family of the generated corpus, lines that cross middle C included (scales,
-    # arpeggios and chromatic runs hands alone and together); the crossing family is the
-    # hardest (a left hand leaping over a running right-hand figure).
+    # arpeggios and chromatic runs hands alone and together); the crossing family (a left
+    # hand leaping over a running right-hand figure) and the pedal family are the hardest.
     from collections import defaultdict
 
     from s2c_core.evaluate.hand_scores import piece_notes, split_score
@@ -125,6 +125,6 @@ def test_stress_corpus_split_per_family():
         counts[piece.family][0] += agree
         counts[piece.family][1] += compared
     rates = {family: agree / compared for family, (agree, compared) in counts.items()}
-    assert sum(a for a, _ in counts.values()) / sum(c for _, c in counts.values()) >= 0.98
-    assert min(rates.values()) >= 0.85, rates
+    assert sum(a for a, _ in counts.values()) / sum(c for _, c in counts.values()) >= 0.99
+    assert min(rates.values()) >= 0.90, rates  # the floor per piece
     assert all(rates[family] >= 0.97 for family in ("scale", "arpeggio", "chromatic")), rates
