@@ -43,12 +43,18 @@ def finger_targets(
     hover: float,
     config: MidiEngineConfig,
     frames: np.ndarray,
+    leaves_with_hand: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Target (T, 3) of one finger on `frames` (T,) from its notes (sorted, not overlapping
-    in frames), and whether it is on its way down to, on, or up from a key (T,) bool.
+    """Target (T, 3) of one finger on consecutive `frames` (T,) from its notes (sorted, not
+    overlapping in frames), and whether it is on its way down to, on, or up from a key (T,)
+    bool.
 
     on/off (n,) pressed frames, points (n, 3) press points, free (T, 3) where the finger
-    hovers when it plays nothing.
+    hovers when it plays nothing. A finger that `leaves_with_hand` glides off a released
+    key carried by the hand: its offset from where it hovers fades as it was at the
+    release, rather than holding it over the key while the hand moves on (the thumb,
+    short and turning about its own base, cannot stay behind: it swung down into the keys
+    after a leap).
     """
     num_frames = len(free)
     if not len(on):
@@ -70,7 +76,9 @@ def finger_targets(
     for n, counts in ((current, True), (following, following != current)):
         glide = _trapezoid(t, on[n], off[n], glide_in[n], glide_out[n]) * counts
         drop = _trapezoid(t, on[n], off[n], drop_in[n], drop_out[n]) * counts
-        target[:, :2] += glide[:, None] * (points[n, :2] - free[:, :2])
+        since = np.minimum(t, off[n]) if leaves_with_hand else t
+        row = np.clip(since - t[0], 0, num_frames - 1).astype(np.int64)
+        target[:, :2] += glide[:, None] * (points[n, :2] - free[row, :2])
         target[:, 2] += drop * (points[n, 2] - target[:, 2])
         touching |= drop > 0
     return target, touching
