@@ -220,6 +220,18 @@ def test_stress_motion_presses_its_keys(stress_takes):
     assert stray.max() <= 0.012
 
 
+def test_free_fingertips_stay_out_of_the_keys_after_the_nocturnes_leaps():
+    """The stress corpus's nocturne: a left hand leaping between broken chords over two
+    octaves, pulled down onto a late strike; its free fingers went up to 25 mm into the
+    keys beside it."""
+    from s2c_core.evaluate.hand_scores import piece_notes
+    from s2c_core.evaluate.stress_corpus import stress_pieces
+
+    (nocturne,) = [piece for piece in stress_pieces() if piece.family == "nocturne"]
+    motion = generate_from_notes(piece_notes(nocturne))
+    assert stray_depths(motion, KEYBOARD).max() <= 0.003
+
+
 def _long_finger_flexion(motion, side: str, finger: int) -> tuple[np.ndarray, np.ndarray]:
     """(T,) knuckle (MCP) and middle joint (PIP) flexion in degrees of a long finger (2..5)."""
     rig = builtin_rig(side)
