@@ -3,8 +3,9 @@
 A note is pressed on frames [on, off] (`note_frames`): its fingertip is at the key's
 contact point, pushed down by the key travel. Before the onset the fingertip glides over
 the key (`approach_time`) and drops onto it (`press_time`); after the release it lifts
-(`lift_time`). Between two notes of the same finger both ramps are shortened to fit the
-gap, so the finger slides from key to key, lifting in the middle when there is time.
+(`lift_time`), gliding off over the key, except the thumb, which the hand carries off with
+it. Between two notes of the same finger both ramps are shortened to fit the gap, so the
+finger slides from key to key, lifting in the middle when there is time.
 A finger with no note nearby hovers where the idle hand shape (posture.py) puts it, and never
 lower than the tops of the black keys plus a clearance.
 """
