@@ -357,10 +357,12 @@ def animate_hand(
         present=np.full(num_frames, len(pitch) > 0),
         joints=np.empty((num_frames, 21, 3), np.float32),
     )
+    # Posed with a margin on either side: a press correction reaches over REACH_FRAMES, to
+    # targets of a thumb gliding off its key that look back to its release (an approach).
+    margin = REACH_FRAMES + math.ceil(config.approach_time * config.fps)
     for first in range(0, num_frames, _CHUNK_FRAMES):
         last = min(first + _CHUNK_FRAMES, num_frames)
-        # Posed with REACH_FRAMES more on either side: a press correction reaches over them.
-        frames = np.arange(max(first - REACH_FRAMES, 0), min(last + REACH_FRAMES, num_frames))
+        frames = np.arange(max(first - margin, 0), min(last + margin, num_frames))
         chunk = _pose_frames(rig, solver, posture, notes, schedule, frames, keyboard, config)
         inner = slice(first - frames[0], last - frames[0])
         for name in ("transl", "global_orient", "hand_pose", "joints"):
@@ -402,7 +404,7 @@ def _pose_frames(
         mine = np.flatnonzero(notes.finger == f + 1)  # sorted by onset, presses not overlapping
         targets[:, f], touching[:, f] = finger_targets(
             notes.on[mine], notes.off[mine], notes.points[mine], free[:, f], keyboard, config,
-            frames,
+            frames, leaves_with_hand=f == 0,  # the thumb
         )  # fmt: skip
     targets = follow_neighbours(targets, touching, free)
     # An idle finger taken along by its neighbours hovers over the keys it is taken to.

@@ -220,7 +220,8 @@ class FingerSolver:
         unique_targets = flat[first, : targets[0].size].reshape((-1,) + targets.shape[1:])
         unique_targets = _components(unique_targets * _DEDUPE_RESOLUTION)
         weights = _components(np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
-        params = _components(np.broadcast_to(start, targets.shape)[first])
+        starts = np.broadcast_to(start, targets.shape)[first]  # (U, 5, 3)
+        params = _components(starts)
         lower, upper = _components(self.lower), _components(self.upper)
         give = np.where(free[first, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way
         share = give[:, :-1] / (give[:, :-1] + give[:, 1:])
@@ -233,7 +234,33 @@ class FingerSolver:
         for _ in range(_BEND_ITERATIONS):
             params = self._step(params, unique_targets, weights, True, lifting, lower, upper)
             params = tuple(np.clip(params[i], lower[i], upper[i]) for i in range(3))
+        params = self._no_worse_than_start(params, starts, unique_targets, weights, lifting)
         return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
+
+    def _no_worse_than_start(
+        self,
+        params: Vector,
+        start: np.ndarray,
+        targets: Vector,
+        weights: Vector,
+        lifting: np.ndarray,
+    ) -> Vector:
+        """The solution, except that a free thumb (lifting (5, N)) whose solution misses
+        its target by more (weighted) than its starting pose (N, 5, 3) does keeps that pose.
+
+        Gauss-Newton steps clipped at the limits can overshoot: a free thumb asked to stay
+        over a key the hand has left swung across until it hung down into the keys, where
+        the starting shape would have kept it above them. (The long fingers' spreads are
+        bound to each other's, so one of them alone cannot go back.)"""
+        start = _components(start)
+
+        def weighted_miss(p: Vector) -> np.ndarray:
+            tip = self._forward(p, jacobian=False)[0]
+            return sum(weights[i] * (targets[i] - tip[i]) ** 2 for i in range(3))
+
+        back = lifting & (weighted_miss(start) < weighted_miss(params))
+        back[1:] = False
+        return tuple(np.where(back, start[i], params[i]) for i in range(3))
 
     def _step(
         self,

@@ -3,8 +3,9 @@
 A note is pressed on frames [on, off] (`note_frames`): its fingertip is at the key's
 contact point, pushed down by the key travel. Before the onset the fingertip glides over
 the key (`approach_time`) and drops onto it (`press_time`); after the release it lifts
-(`lift_time`). Between two notes of the same finger both ramps are shortened to fit the
-gap, so the finger slides from key to key, lifting in the middle when there is time.
+(`lift_time`), gliding off over the key, except the thumb, which the hand carries off with
+it. Between two notes of the same finger both ramps are shortened to fit the gap, so the
+finger slides from key to key, lifting in the middle when there is time.
 A finger with no note nearby hovers where the idle hand shape (posture.py) puts it, and never
 lower than the key tops under it plus a clearance: the black keys' over their depth, the
 white keys' in front of them, where the thumb rests near its key.
@@ -61,13 +62,19 @@ def finger_targets(
     keyboard: Keyboard,
     config: MidiEngineConfig,
     frames: np.ndarray,
+    leaves_with_hand: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Target (T, 3) of one finger on `frames` (T,) from its notes (sorted, not overlapping
-    in frames), and whether it is on its way down to, on, or up from a key (T,) bool.
+    """Target (T, 3) of one finger on consecutive `frames` (T,) from its notes (sorted, not
+    overlapping in frames), and whether it is on its way down to, on, or up from a key (T,)
+    bool.
 
     on/off (n,) pressed frames, points (n, 3) press points, free (T, 3) where the finger
     hovers when it plays nothing. On its way to and from a key it stays at hover height
-    over the keys it passes (`hover_height`) until it drops.
+    over the keys it passes (`hover_height`) until it drops. A finger that
+    `leaves_with_hand` glides off a released key carried by the hand: its offset from where
+    it hovers fades as it was at the release, rather than holding it over the key while the
+    hand moves on (the thumb, short and turning about its own base, cannot stay behind: it
+    swung down into the keys after a leap).
     """
     num_frames = len(free)
     if not len(on):
@@ -88,7 +95,9 @@ def finger_targets(
     target = np.array(free, dtype=np.float64)
     for n, counts in notes:
         glide = _trapezoid(t, on[n], off[n], glide_in[n], glide_out[n]) * counts
-        target[:, :2] += glide[:, None] * (points[n, :2] - free[:, :2])
+        since = np.minimum(t, off[n]) if leaves_with_hand else t
+        row = np.clip(since - t[0], 0, num_frames - 1).astype(np.int64)
+        target[:, :2] += glide[:, None] * (points[n, :2] - free[row, :2])
     target = lift_to_hover(target, keyboard, config)
     touching = np.zeros(num_frames, dtype=bool)
     for n, counts in notes:

@@ -82,6 +82,13 @@ def substitution_contact(motion: HandMotion, keyboard: Keyboard) -> np.ndarray:
 def stray_press_share(motion: HandMotion, keyboard: Keyboard) -> float:
     """Share of frames in which a fingertip that plays no note there is below the top of a
     key that is not sounding."""
+    return float((stray_depths(motion, keyboard) > 0.0).any(axis=(1, 2)).mean())
+
+
+def stray_depths(motion: HandMotion, keyboard: Keyboard) -> np.ndarray:
+    """(T, 2, 5) per frame, hand (HANDS order) and piano finger: how far (m) a fingertip
+    that plays no note there is below the top of the silent key under it; 0 where it is
+    above it, over no key or over a sounding one, or where the hand is absent."""
     notes = motion.notes
     pitch = notes[:, _COLUMN["pitch"]].astype(np.int64)
     hand = notes[:, _COLUMN["hand"]].astype(np.int64)
@@ -90,7 +97,7 @@ def stray_press_share(motion: HandMotion, keyboard: Keyboard) -> float:
     frames = motion.num_frames
     sounding = _intervals(pitch - LOWEST_PITCH, on, off, frames, NUM_KEYS)
     _, _, top = _key_extents(keyboard)
-    stray = np.zeros(frames, dtype=bool)
+    depths = np.zeros((frames, len(HANDS), 5))
     t = np.arange(frames)[:, None]
     for index, side in enumerate(HANDS):
         track = motion.hand(side)
@@ -99,10 +106,11 @@ def stray_press_share(motion: HandMotion, keyboard: Keyboard) -> float:
         tips = track.joints[:, _TIPS]  # (T, 5, 3)
         key = keys_under(keyboard, tips[..., 0], tips[..., 1])
         safe_key = np.maximum(key, 0)
-        pressed = (key >= 0) & (tips[..., 2] < top[safe_key])
+        depth = top[safe_key] - tips[..., 2]
         silent = ~sounding[t, safe_key]
-        stray |= (pressed & silent & ~playing & track.present[:, None]).any(axis=1)
-    return float(stray.mean())
+        counts = (key >= 0) & silent & ~playing & track.present[:, None]
+        depths[:, index] = np.where(counts, np.maximum(depth, 0.0), 0.0)
+    return depths
 
 
 def hand_gaps(motion: HandMotion) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,9 @@ fingertip short of its key after the finger IK, the hand as a whole moves by the
 fingertips' mean miss (as a pianist's arm carries the hand the last few millimetres onto
 the keys), twice: the fingers solved again after the first move may still fall short. The
 shift is faded in and out over a few frames so the wrist never jumps, and only the frames
-it touches are solved again.
+it touches are solved again. The fingers that play nothing keep their height as the hand
+goes down (a late leap may pull it down by centimetres, over frames where they hover
+above other keys).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi, generate_from_notes
 from s2c_core.engines.midi.finger_ik import FingerSolver
 from s2c_core.engines.midi.fingertips import note_frames
-from s2c_core.engines.midi.metrics import key_contact, keys_under, stray_press_share
+from s2c_core.engines.midi.metrics import key_contact, keys_under, stray_depths, stray_press_share
 from s2c_core.hand.anatomy import anatomy_report
 from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.rotations import axis_angle_to_matrix
@@ -128,6 +128,34 @@ def test_stray_press_counts_a_free_fingertip_in_a_silent_key(piece):
     )
 
 
+def test_stray_depths_measure_how_far_a_free_fingertip_went_into_a_silent_key(piece):
+    motion = piece[1]
+    frame = motion.num_frames - 1  # after the last note: nothing sounds
+    joints = motion.right.joints.copy()
+    joints[frame, tip_index("index")] = KEYBOARD.contact_point(60) - [0.0, 0.0, 0.005]
+    depths = stray_depths(replace(motion, right=replace(motion.right, joints=joints)), KEYBOARD)
+    assert depths[frame, 1, 1] == pytest.approx(0.005, abs=1e-6)  # below the key's top
+    assert (depths[frame] > 0).sum() == 1 + (stray_depths(motion, KEYBOARD)[frame] > 0).sum()
+
+
+# Schubert, "Der Lindenbaum" (D. 911/5), bars of the piano part where the left hand leaps
+# a fifth down between chords in eighths (47/54/59 -> 40/44/52) under the right's chords.
+LEAPING_CHORDS = [
+    ((56, 59, 64, 68, 71, 76), 0.0, 0.5), ((56, 59, 68, 71), 0.5, 0.75),
+    ((52, 56, 64, 68), 0.75, 1.0), ((54, 57, 66, 69), 1.0, 1.375),
+    ((47, 54, 59, 66), 1.375, 1.5), ((40, 44, 52, 56, 64), 1.5, 1.875), ((56, 68), 1.875, 1.938),
+    ((61, 73), 1.938, 2.0), ((59, 71), 2.0, 2.375),
+]  # fmt: skip
+
+
+def test_idle_fingertips_stay_above_the_keys_while_the_hand_leaps(tmp_path):
+    notes = [(p, 0.5 + start, 0.5 + end) for chord, start, end in LEAPING_CHORDS for p in chord]
+    motion = generate_from_midi(write_midi(tmp_path / "leap.mid", {"piano": notes}))
+    # The late hand is pulled down onto the far chord; its free fingers must not go along
+    # (they went 34 mm deep into the keys beside it).
+    assert stray_depths(motion, KEYBOARD).max() <= 0.003
+
+
 def test_generate_from_notes_matches_the_file_path(piece):
     path, motion, _ = piece
     again = generate_from_notes(read_midi(path))
@@ -191,6 +219,18 @@ def test_stress_motion_presses_its_keys(stress_takes):
     stray = np.array([stray_press_share(m, KEYBOARD) for m in stress_takes.values()])
     assert (stray * frames).sum() / frames.sum() <= 0.002  # the issue's target: 0.5 %
     assert stray.max() <= 0.012
+
+
+def test_free_fingertips_stay_out_of_the_keys_after_the_nocturnes_leaps():
+    """The stress corpus's nocturne: a left hand leaping between broken chords over two
+    octaves, pulled down onto a late strike; its free fingers went up to 25 mm into the
+    keys beside it."""
+    from s2c_core.evaluate.hand_scores import piece_notes
+    from s2c_core.evaluate.stress_corpus import stress_pieces
+
+    (nocturne,) = [piece for piece in stress_pieces() if piece.family == "nocturne"]
+    motion = generate_from_notes(piece_notes(nocturne))
+    assert stray_depths(motion, KEYBOARD).max() <= 0.003
 
 
 def _long_finger_flexion(motion, side: str, finger: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,10 +1,17 @@
 import numpy as np
 import pytest
 
-from s2c_core.engines.midi.finger_ik import PIANO_FINGERS, FingerSolver, _components
+from s2c_core.engines.midi.finger_ik import (
+    FREE_MISS_WEIGHTS,
+    PIANO_FINGERS,
+    FingerSolver,
+    _components,
+)
+from s2c_core.engines.midi.posture import playing_posture
 from s2c_core.hand.fk import forward_kinematics
 from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.skeleton import tip_index
+from s2c_core.music.keyboard import Keyboard
 
 SIDES = ("right", "left")
 
@@ -49,3 +56,21 @@ def test_reachable_targets_are_reached(side):
     start = 0.5 * (solver.lower + solver.upper)
     reached = solver.tips(solver.solve(targets, start, 30))
     assert np.median(np.linalg.norm(reached - targets, axis=-1)) < 1e-4
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_free_finger_out_of_reach_misses_no_more_than_its_starting_pose(side):
+    """A free thumb asked to stay over a key the hand has left (far across the hand, a
+    little below it) keeps the hand's shape rather than swinging across and down into
+    the keys, as the clipped Gauss-Newton steps took it."""
+    rig = builtin_rig(side)
+    solver = FingerSolver(rig)
+    posture = playing_posture(solver, rig, Keyboard().geometry.white_width)
+    free = np.ones((3, 5), dtype=bool)
+    targets = np.repeat(posture.free_tips[None], 3, axis=0)
+    targets[:, 0] += [[-0.03, -0.014, across] for across in (0.04, 0.07, 0.1)]
+    start_tips = solver.tips(posture.params[None])[0, 0]
+    solved_tips = solver.tips(solver.solve(targets, posture.params, 12, free))[:, 0]
+    for target, tip in zip(targets[:, 0], solved_tips, strict=True):
+        missed = (FREE_MISS_WEIGHTS * (target - tip) ** 2).sum()
+        assert missed <= (FREE_MISS_WEIGHTS * (target - start_tips) ** 2).sum() + 1e-12

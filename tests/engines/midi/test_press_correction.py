@@ -11,10 +11,10 @@ from s2c_core.music.keyboard import Keyboard
 FRAMES, STRIKE, MIDDLE = 21, 10, 2
 
 
-def _hand_on_keys(reach_out: float):
+def _hand_on_keys(reach_out: float, reach_down: float = 0.0):
     """A still right hand in its reference shape over the keys, its middle finger on a key
     and the others free; on frame STRIKE the middle finger strikes a key `reach_out` m
-    further to the right."""
+    further to the right and `reach_down` m lower."""
     rig = builtin_rig("right")
     solver = FingerSolver(rig)
     keyboard = Keyboard()
@@ -22,7 +22,7 @@ def _hand_on_keys(reach_out: float):
     rotation = np.broadcast_to(posture.orientation(np.zeros(3)), (FRAMES, 3, 3)).copy()
     wrist = np.tile([0.5, -0.07, 0.05], (FRAMES, 1))
     canonical = np.tile(posture.tips, (FRAMES, 1, 1))
-    canonical[STRIKE, MIDDLE] += np.array([reach_out, 0.0, 0.0]) @ rotation[STRIKE]
+    canonical[STRIKE, MIDDLE] += np.array([reach_out, 0.0, -reach_down]) @ rotation[STRIKE]
     touching = np.zeros((FRAMES, 5), dtype=bool)
     touching[:, MIDDLE] = True
     struck = struck_frames(np.array([STRIKE]), np.array([MIDDLE + 1]), np.arange(FRAMES))
@@ -59,3 +59,20 @@ def test_a_strike_on_its_key_leaves_the_hand_alone():
         wrist, rotation, canonical, touching, struck, params, solver, start, 12
     )
     assert moved is wrist and solved is params
+
+
+def _world_tips(wrist, rotation, params, solver) -> np.ndarray:
+    return wrist[:, None] + np.einsum("tab,tfb->tfa", rotation, solver.tips(params))
+
+
+def test_a_wrist_pulled_down_leaves_the_free_fingers_at_their_height():
+    wrist, rotation, canonical, touching, struck, params, solver, start = _hand_on_keys(0.0, 0.03)
+    moved, solved = pull_wrist_to_presses(
+        wrist, rotation, canonical, touching, struck, params, solver, start, 12
+    )
+    assert moved[STRIKE, 2] < wrist[STRIKE, 2] - 0.01  # the arm takes the hand down
+    before = _world_tips(wrist, rotation, params, solver)
+    after = _world_tips(moved, rotation, solved, solver)
+    free = np.arange(5) != MIDDLE
+    # Not carried down with the hand (into the keys beside the struck one): they lift.
+    assert np.all(after[:, free, 2] >= before[:, free, 2] - 0.003)
