@@ -4,6 +4,7 @@ import numpy as np
 
 from s2c_core.engines.midi.config import MidiEngineConfig
 from s2c_core.engines.midi.fingertips import finger_targets
+from s2c_core.music.keyboard import Keyboard
 
 RELEASE = 10  # last pressed frame
 HAND_SPEED = 0.03  # m per frame (0.9 m/s): the hand leaps on to the left after the release
@@ -19,8 +20,9 @@ def _reach_from_hand(leaves_with_hand: bool) -> np.ndarray:
     point = np.array([[0.01, 0.02, -0.01]])
     config = MidiEngineConfig()
     target, _ = finger_targets(
-        np.array([5]), np.array([RELEASE]), point, free, 0.025, config, frames, leaves_with_hand
-    )
+        np.array([5]), np.array([RELEASE]), point, free, Keyboard(), config, frames,
+        leaves_with_hand,
+    )  # fmt: skip
     return np.linalg.norm(target[:, :2] - free[:, :2], axis=1)
 
 
