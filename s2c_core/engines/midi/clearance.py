@@ -30,7 +30,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .metrics import FINGER_THICKNESS, PALM_CLEARANCE, PALM_POINTS, joint_gaps
+from .metrics import (
+    FINGER_THICKNESS,
+    PALM_CLEARANCE,
+    PALM_POINTS,
+    joint_gaps,
+    least_distance,
+)
 
 _MARGIN = 0.005  # m more than the least clearance, so that rounding does not touch it
 _YIELD_SPEED = 0.5  # m/s a yielding hand slides at (a relaxed arm, well below a leap)
@@ -56,19 +62,9 @@ def thumb_tucks(
     tucks = []
     for mover, other, mine in ((left, right, free[0]), (right, left, free[1])):
         near = np.zeros(len(mover))
-        near[mine] = _least_distance(mover[mine][:, THUMB_JOINTS], other[mine]) < _TUCK_REACH
+        near[mine] = least_distance(mover[mine][:, THUMB_JOINTS], other[mine]) < _TUCK_REACH
         tucks.append(np.minimum(_smooth_within(near, step, ~mine), 1.0))
     return tucks[0], tucks[1]
-
-
-def _least_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(T,) per frame the least distance between the points (T, n, 3) of a and (T, m, 3) of b."""
-    least = np.empty(len(a))
-    for first in range(0, len(a), 2048):
-        rows = slice(first, first + 2048)
-        diff = a[rows, :, None].astype(np.float64) - b[rows, None]
-        least[rows] = np.sqrt((diff**2).sum(-1).min(axis=(1, 2)))
-    return least
 
 
 def room_shifts(

@@ -127,15 +127,20 @@ def hand_gaps(motion: HandMotion) -> tuple[np.ndarray, np.ndarray]:
 def joint_gaps(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(T,) each: per frame the least distance between the joints (T, 21, 3) of `a` and of
     `b`, and between their palm points."""
-    joints, palms = np.empty(len(a)), np.empty(len(a))
+    return least_distance(a, b), least_distance(a[:, PALM_POINTS], b[:, PALM_POINTS])
+
+
+def least_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(T,) per frame the least distance between the points (T, n, 3) of `a` and (T, m, 3)
+    of `b`."""
+    least = np.empty(len(a))
     for first in range(0, len(a), 2048):  # a few MB of pairwise distances at a time
         rows = slice(first, first + 2048)
         p, q = a[rows].astype(np.float64), b[rows].astype(np.float64)
-        # |p - q|^2 = |p|^2 + |q|^2 - 2 p.q: one matrix product instead of (t, 21, 21, 3)
+        # |p - q|^2 = |p|^2 + |q|^2 - 2 p.q: one matrix product instead of (t, n, m, 3)
         square = (p * p).sum(-1)[:, :, None] + (q * q).sum(-1)[:, None] - 2 * p @ q.swapaxes(1, 2)
-        joints[rows] = square.min(axis=(1, 2))
-        palms[rows] = square[:, PALM_POINTS][:, :, PALM_POINTS].min(axis=(1, 2))
-    return np.sqrt(np.maximum(joints, 0.0)), np.sqrt(np.maximum(palms, 0.0))
+        least[rows] = square.min(axis=(1, 2))
+    return np.sqrt(np.maximum(least, 0.0))
 
 
 def hand_clash_share(motion: HandMotion) -> float:
