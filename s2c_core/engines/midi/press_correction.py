@@ -4,11 +4,12 @@ The wrist path is planned at keyframes with the reference hand shape; on the fra
 between, and where a stretched chord, a short thumb or a late leap leaves a pressing
 fingertip short of its key after the finger IK, the hand as a whole moves by the pressing
 fingertips' mean miss (as a pianist's arm carries the hand the last few millimetres onto
-the keys), twice: the fingers solved again after the first move may still fall short. The
-shift is faded in and out over a few frames so the wrist never jumps, and only the frames
-it touches are solved again. The fingers that play nothing keep their height as the hand
-goes down (a late leap may pull it down by centimetres, over frames where they hover
-above other keys).
+the keys), three times: the fingers solved again after a move may still fall short. Each
+strike gets its own shift, interpolated between strikes a few frames apart and faded in
+and out over a few frames around the others, so the wrist never jumps, and only the
+frames it touches are solved again. The fingers that play nothing keep their height as
+the hand goes down (a late leap may pull it down by centimetres, over frames where they
+hover above other keys), and the wrist stays above the keys.
 """
 
 from __future__ import annotations
@@ -21,9 +22,16 @@ from .finger_ik import FingerSolver
 # wrist (less is inside the slack of every key: half a black key's width, the key travel).
 _DEAD_ZONE = 0.003
 FADE_FRAMES = 4  # the shift fades out linearly over this many frames either side
-_PASSES = 2
-# A frame's pose depends on the strikes this many frames either side of it, no further.
-REACH_FRAMES = _PASSES * FADE_FRAMES
+_PASSES = 3
+# The pull never takes the wrist joint lower than this above the white keys' tops (m): the
+# wrist is about 4 cm thick (Greiner 1991, "Hand anthropometry of U.S. Army personnel",
+# wrist thickness), so its centre lower than half that would sink the wrist's underside
+# below the keys' surface; a late leap pulled that low would drag the idle fingers into the
+# keys beside the chord.
+WRIST_FLOOR = 0.02
+# A frame's pose depends on the strikes this many frames either side of it, no further:
+# each pass interpolates between strikes up to 2 * (FADE_FRAMES + 1) frames apart.
+REACH_FRAMES = _PASSES * 2 * (FADE_FRAMES + 1)
 
 
 def pull_wrist_to_presses(
@@ -86,6 +94,7 @@ def _pull_once(
     count = np.maximum(struck.sum(axis=1), 1)[:, None]
     shift = np.where(pulls[:, None], miss.sum(axis=1) / count, 0.0)
     shift = _fade(shift, pulls.astype(np.float64))
+    shift[:, 2] = np.maximum(shift[:, 2], np.minimum(WRIST_FLOOR - wrist[:, 2], 0.0))
     moved = np.flatnonzero(np.abs(shift).max(axis=1) > 0.0)
     targets = canonical[moved] - _target_shifts(shift[moved], touching[moved], rotation[moved])
     params = params.copy()
@@ -104,9 +113,19 @@ def struck_frames(on: np.ndarray, finger: np.ndarray, frames: np.ndarray) -> np.
 
 
 def _fade(shift: np.ndarray, pulls: np.ndarray) -> np.ndarray:
-    """(T, 3) shifts given on the frames where `pulls` (T,) is 1, averaged where several
-    are near and faded linearly to zero over FADE_FRAMES frames around them."""
-    kernel = 1.0 - np.abs(np.arange(-FADE_FRAMES, FADE_FRAMES + 1)) / (FADE_FRAMES + 1)
-    weight = np.convolve(pulls, kernel, mode="same")
-    total = np.stack([np.convolve(s, kernel, mode="same") for s in shift.T], axis=1)
-    return total / np.maximum(weight, 1.0)[:, None]
+    """(T, 3) shifts: exact on the frames where `pulls` (T,) is set, linear between pulls
+    up to 2 * (FADE_FRAMES + 1) frames apart, and faded linearly to zero over FADE_FRAMES
+    frames around the others. Each strike keeps its own shift: averaging the shifts of
+    strikes a few frames apart (fast chords, leaps) would leave each of them short."""
+    keys = np.flatnonzero(pulls)
+    reach = FADE_FRAMES + 1
+    gaps = np.diff(keys) > 2 * reach  # apart enough to come to rest in between
+    before = keys[np.r_[True, gaps]] - reach  # zero anchors where a run of pulls starts
+    after = keys[np.r_[gaps, True]] + reach  # and where it ends
+    anchors = np.concatenate([keys, before, after])
+    values = np.concatenate([shift[keys], np.zeros((len(before) + len(after), 3))])
+    order = np.argsort(anchors, kind="stable")
+    frames = np.arange(len(shift))
+    return np.stack(
+        [np.interp(frames, anchors[order], values[order, axis]) for axis in range(3)], axis=1
+    )
