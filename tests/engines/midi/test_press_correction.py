@@ -1,20 +1,26 @@
-"""A fingertip that misses the key it strikes pulls the wrist, faded over a few frames."""
+"""A fingertip that misses the key it strikes pulls the wrist: each strike its own way,
+faded over a few frames, never into the keys."""
 
 import numpy as np
 
 from s2c_core.engines.midi.finger_ik import FingerSolver
 from s2c_core.engines.midi.posture import playing_posture
-from s2c_core.engines.midi.press_correction import pull_wrist_to_presses, struck_frames
+from s2c_core.engines.midi.press_correction import (
+    WRIST_FLOOR,
+    pull_wrist_to_presses,
+    struck_frames,
+)
 from s2c_core.hand.rig import builtin_rig
 from s2c_core.music.keyboard import Keyboard
 
 FRAMES, STRIKE, MIDDLE = 21, 10, 2
 
 
-def _hand_on_keys(reach_out: float, reach_down: float = 0.0):
+def _hand_on_keys(reach_out: float, reach_down: float = 0.0, strikes: tuple[int, ...] = (STRIKE,)):
     """A still right hand in its reference shape over the keys, its middle finger on a key
     and the others free; on frame STRIKE the middle finger strikes a key `reach_out` m
-    further to the right and `reach_down` m lower."""
+    further to the right and `reach_down` m lower (on `strikes`, alternately right and
+    left)."""
     rig = builtin_rig("right")
     solver = FingerSolver(rig)
     keyboard = Keyboard()
@@ -22,18 +28,21 @@ def _hand_on_keys(reach_out: float, reach_down: float = 0.0):
     rotation = np.broadcast_to(posture.orientation(np.zeros(3)), (FRAMES, 3, 3)).copy()
     wrist = np.tile([0.5, -0.07, 0.05], (FRAMES, 1))
     canonical = np.tile(posture.tips, (FRAMES, 1, 1))
-    canonical[STRIKE, MIDDLE] += np.array([reach_out, 0.0, -reach_down]) @ rotation[STRIKE]
+    for i, frame in enumerate(strikes):
+        reach = np.array([reach_out * (-1) ** i, 0.0, -reach_down])
+        canonical[frame, MIDDLE] += reach @ rotation[frame]
     touching = np.zeros((FRAMES, 5), dtype=bool)
     touching[:, MIDDLE] = True
-    struck = struck_frames(np.array([STRIKE]), np.array([MIDDLE + 1]), np.arange(FRAMES))
+    fingers = np.full(len(strikes), MIDDLE + 1)
+    struck = struck_frames(np.array(strikes), fingers, np.arange(FRAMES))
     params = solver.solve(canonical, posture.params, 12, ~touching)
     return wrist, rotation, canonical, touching, struck, params, solver, posture.params
 
 
-def _miss(wrist, rotation, canonical, params, solver) -> float:
-    """World miss (m) of the middle fingertip at the strike."""
-    target = wrist[STRIKE] + rotation[STRIKE] @ canonical[STRIKE, MIDDLE]
-    reached = wrist[STRIKE] + rotation[STRIKE] @ solver.tips(params[STRIKE : STRIKE + 1])[0, MIDDLE]
+def _miss(wrist, rotation, canonical, params, solver, frame: int = STRIKE) -> float:
+    """World miss (m) of the middle fingertip at the strike on `frame`."""
+    target = wrist[frame] + rotation[frame] @ canonical[frame, MIDDLE]
+    reached = wrist[frame] + rotation[frame] @ solver.tips(params[frame : frame + 1])[0, MIDDLE]
     return float(np.linalg.norm(target - reached))
 
 
@@ -76,3 +85,28 @@ def test_a_wrist_pulled_down_leaves_the_free_fingers_at_their_height():
     free = np.arange(5) != MIDDLE
     # Not carried down with the hand (into the keys beside the struck one): they lift.
     assert np.all(after[:, free, 2] >= before[:, free, 2] - 0.003)
+
+
+def test_strikes_two_frames_apart_each_get_their_own_pull():
+    # A fast figure reaching right, then left: shifts averaged over the two would leave
+    # both strikes short of their keys.
+    strikes = (STRIKE, STRIKE + 2)
+    hand = _hand_on_keys(0.05, strikes=strikes)
+    wrist, rotation, canonical, touching, struck, params, solver, start = hand
+    moved, solved = pull_wrist_to_presses(
+        wrist, rotation, canonical, touching, struck, params, solver, start, 12
+    )
+    shifted = canonical - np.einsum("ta,tab->tb", moved - wrist, rotation)[:, None]
+    for frame in strikes:
+        before = _miss(wrist, rotation, canonical, params, solver, frame)
+        assert _miss(moved, rotation, shifted, solved, solver, frame) < 0.3 * before
+    assert moved[STRIKE, 0] > wrist[STRIKE, 0] > moved[STRIKE + 2, 0]
+
+
+def test_the_pull_keeps_the_wrist_above_the_keys():
+    wrist, rotation, canonical, touching, struck, params, solver, start = _hand_on_keys(0.0, 0.1)
+    moved, _ = pull_wrist_to_presses(
+        wrist, rotation, canonical, touching, struck, params, solver, start, 12
+    )
+    assert moved[STRIKE, 2] < wrist[STRIKE, 2] - 0.02  # pulled down ...
+    assert moved[:, 2].min() >= WRIST_FLOOR - 1e-9  # ... but not into the keys
