@@ -20,9 +20,12 @@ corpus (s2c_core.evaluate.stress_corpus), then overall:
   speed    seconds of music per second of compute for generate_from_notes (>= 100x), in
            CPU time of this process, so that other work on a shared machine does not
            count (run with OMP_NUM_THREADS=1)
+Then per family of fresh textures drawn at random (s2c_core.evaluate.fresh_patterns), pooled
+over --fresh-seeds (default 100-109: seeds nobody looked at while tuning; 0 seeds skips them).
 The engine itself never reads the track names (honour_tracks is off).
 
 Usage: python benchmarks/bench_midi_engine.py [--midi-dir DIR] [--shared-only|--stress-only]
+           [--fresh-seeds FIRST-LAST]
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from s2c_core.engines.midi.metrics import (  # noqa: E402
     split_agreement,
     stray_press_share,
 )
+from s2c_core.evaluate import fresh_patterns  # noqa: E402
 from s2c_core.evaluate.hand_scores import fingering_score, piece_notes, shared_pieces  # noqa: E402
 from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
 from s2c_core.hand.anatomy import anatomy_report  # noqa: E402
@@ -110,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--shared-only", action="store_true")
     only.add_argument("--stress-only", action="store_true")
+    parser.add_argument("--fresh-seeds", type=_seed_range, default=range(100, 110))
     args = parser.parse_args(argv)
     keyboard = Keyboard()
     pieces = stress_pieces()
@@ -142,7 +147,30 @@ def main(argv: list[str] | None = None) -> int:
         _add(overall["all"], part)
     print(_row("overall", overall["all"]))
     print(f"worst backwards bend: {overall['all']['worst_bend']:.0f} degrees")
+    if args.fresh_seeds:
+        _fresh(args.fresh_seeds, keyboard)
     return 0
+
+
+def _seed_range(text: str) -> range:
+    first, _, last = text.partition("-")
+    return range(int(first), int(last or first) + 1)
+
+
+def _fresh(seeds: range, keyboard: Keyboard) -> None:
+    """Per family of fresh_patterns, pooled over `seeds`, and overall."""
+    print(f"fresh textures, seeds {seeds.start}-{seeds.stop - 1}")
+    print(HEADER)
+    by_family: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for seed in seeds:
+        for piece in fresh_patterns.fresh_pieces(seed):
+            measure(piece_notes(piece), None, by_family[piece.family], keyboard)
+    total: dict[str, float] = defaultdict(float)
+    for family in fresh_patterns.FAMILIES:
+        print(_row(family, by_family[family]))
+        _add(total, by_family[family])
+    print(_row("overall fresh", total))
+    print(f"worst backwards bend: {total['worst_bend']:.0f} degrees")
 
 
 if __name__ == "__main__":

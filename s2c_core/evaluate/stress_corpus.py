@@ -67,7 +67,7 @@ class StressPiece:
 
 
 @dataclass
-class _Score:
+class Score:
     """Notes being written: (hand, pitch, start, end, fingers), plus sustain-pedal spans."""
 
     notes: list[tuple[str, int, float, float, Fingers]] = field(default_factory=list)
@@ -132,7 +132,7 @@ def _hands_apart_then_together(key, family: str, make_run, step: float) -> Stres
     hand alone, the left hand alone, then both together an octave apart."""
     right, left = _tonics(key.tonic)
     runs = {"right": make_run(key, "right", right), "left": make_run(key, "left", left)}
-    score = _Score()
+    score = Score()
     time = score.run("right", runs["right"], 0.0, step) + 0.5
     time = score.run("left", runs["left"], time, step) + 0.5
     score.run("right", runs["right"], time, step)
@@ -150,7 +150,7 @@ def _triad(root: int, minor: bool) -> tuple[int, int, int]:
 
 def _alberti() -> StressPiece:
     """LH Alberti bass (low-high-middle-high in 16ths) under a RH melody in quarters."""
-    score, step = _Score(), 0.125
+    score, step = Score(), 0.125
     for bar, (root, minor) in enumerate(_PROGRESSION * 2):
         low, mid, high = _triad(48 + root if root < 5 else 36 + root, minor)
         start = bar * 8 * step
@@ -165,7 +165,7 @@ def _alberti() -> StressPiece:
 def _stride() -> StressPiece:
     """Stride LH at 132 bpm: a bass note (or octave) in octave 1-2, then a chord 1.5-2
     octaves higher, every beat; RH melody and chords above."""
-    score, beat = _Score(), 60.0 / 132.0
+    score, beat = Score(), 60.0 / 132.0
     for bar, (root, minor) in enumerate(_PROGRESSION * 2):
         start = bar * 4 * beat
         bass = 28 + (root + 5) % 12  # E1..D#2
@@ -184,7 +184,7 @@ def _stride() -> StressPiece:
 
 def _octaves() -> StressPiece:
     """Octave scales in each hand, then both hands in contrary motion."""
-    score, step = _Score(), 0.2
+    score, step = Score(), 0.2
     up = [0, 2, 4, 5, 7, 9, 11, 12, 14, 16]
     for i, s in enumerate(up + up[-2::-1]):
         score.chord("right", [67 + s, 79 + s], i * step, 0.9 * step)
@@ -200,7 +200,7 @@ def _octaves() -> StressPiece:
 
 def _chords() -> StressPiece:
     """4- and 5-note chords in both hands, walking from the bass to the treble."""
-    score, length = _Score(), 0.5
+    score, length = Score(), 0.5
     shapes = ((0, 4, 7, 12), (0, 3, 7, 10, 12), (0, 4, 7, 11), (0, 5, 9, 12), (0, 4, 7, 10, 14))
     for i in range(12):
         left_root = 24 + 3 * i  # C1 .. A3
@@ -213,7 +213,7 @@ def _chords() -> StressPiece:
 
 def _repeated() -> StressPiece:
     """Fast repeated notes: one key per hand in turn, then both together."""
-    score, step = _Score(), 0.1
+    score, step = Score(), 0.1
     time = 0.0
     for hand, pitches in (("right", (67, 72, 69)), ("left", (48, 43, 45))):
         for pitch in pitches:
@@ -228,7 +228,7 @@ def _repeated() -> StressPiece:
 
 def _trill() -> StressPiece:
     """Trills: RH whole and half steps (one over a held note), LH in the bass, both."""
-    score, step = _Score(), 0.07
+    score, step = Score(), 0.07
     time = 0.0
     for hand, pair in (("right", (72, 74)), ("right", (76, 77)), ("left", (43, 45))):
         for i in range(20):
@@ -244,7 +244,7 @@ def _trill() -> StressPiece:
 def _chromatic() -> StressPiece:
     """Chromatic runs with their textbook fingering: each hand alone from C and from E,
     then both hands together an octave apart."""
-    score, step = _Score(), 0.1
+    score, step = Score(), 0.1
     time = 0.0
     for hand, start in (("right", 60), ("right", 64), ("left", 48), ("left", 40)):
         time = score.run(hand, chromatic_run(hand, start, 24), time, step) + 0.4
@@ -255,7 +255,7 @@ def _chromatic() -> StressPiece:
 
 def _crossing() -> StressPiece:
     """The LH crosses over a RH broken-chord figure to answer it an octave or two higher."""
-    score, step = _Score(), 0.15
+    score, step = Score(), 0.15
     for bar, (root, minor) in enumerate(_PROGRESSION):
         low, mid, high = _triad(60 + root if root < 5 else 48 + root, minor)
         start = bar * 8 * step
@@ -269,7 +269,7 @@ def _crossing() -> StressPiece:
 
 def _lh_melody() -> StressPiece:
     """A singing LH melody in the tenor under RH off-beat chords (thumbs close together)."""
-    score, beat = _Score(), 0.4
+    score, beat = Score(), 0.4
     melody = (55, 57, 59, 60, 62, 60, 59, 57, 55, 53, 52, 53, 55, 57, 55, 52)
     chords = ((64, 67, 72), (65, 69, 72), (62, 67, 71), (64, 67, 72))
     for i, pitch in enumerate(melody):
@@ -281,7 +281,7 @@ def _lh_melody() -> StressPiece:
 
 def _two_voices() -> StressPiece:
     """RH: a held soprano over a moving alto; LH: a held bass under a moving tenor."""
-    score, step = _Score(), 0.2
+    score, step = Score(), 0.2
     soprano = (76, 77, 79, 77, 76, 74)
     alto = (67, 69, 71, 72, 71, 69, 67, 65)
     bass = (36, 41, 43, 41, 36, 43)
@@ -299,7 +299,7 @@ def _two_voices() -> StressPiece:
 def _pedal() -> StressPiece:
     """Bass notes struck short and held by the sustain pedal while the LH jumps to a chord
     and the RH sweeps a broken chord over two octaves."""
-    score, step = _Score(), 0.15
+    score, step = Score(), 0.15
     for bar, (root, minor) in enumerate(_PROGRESSION):
         start = bar * 12 * step
         triad = _triad(root, minor)
@@ -314,7 +314,7 @@ def _pedal() -> StressPiece:
 
 def _extreme() -> StressPiece:
     """Runs and chords in the top and bottom octaves of the keyboard."""
-    score, step = _Score(), 0.12
+    score, step = Score(), 0.12
     top = [96, 98, 100, 101, 103, 105, 107, 108]
     bottom = [21, 23, 24, 26, 28, 29, 31, 33]
     time = score.run("right", [(p, _NO_CLAIM) for p in top + top[-2::-1]], 0.0, step) + 0.3
@@ -332,7 +332,7 @@ def _nocturne() -> StressPiece:
     """A LH broken chord over two octaves (bass, fifth, tenth, octave, ... in 16ths, the
     figure of Chopin's nocturnes, e.g. Op. 27 No. 2) reaching up to a third under a RH melody
     in quarters, with the pedal down through each bar."""
-    score, step = _Score(), 0.12
+    score, step = Score(), 0.12
     for bar, (root, minor) in enumerate(_PROGRESSION * 2):
         start = bar * 12 * step
         bass = 36 + (root + 3) % 12 - 3  # A1..G#2

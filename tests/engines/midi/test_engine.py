@@ -221,6 +221,28 @@ def test_stress_motion_presses_its_keys(stress_takes):
     assert stray.max() <= 0.012
 
 
+def test_fresh_textures_are_played_as_well_as_the_stress_corpus():
+    """Textures drawn at random (s2c_core.evaluate.fresh_patterns, a seed nobody tuned on):
+    stride at up to 210 bpm, big chords leaping, octave runs, a waltz, wide arpeggios."""
+    from s2c_core.evaluate.fresh_patterns import fresh_pieces
+    from s2c_core.evaluate.hand_scores import piece_notes
+
+    contact, stray, frames, split = [], [], [], []
+    for piece in fresh_pieces(7):
+        notes = piece_notes(piece)
+        motion = generate_from_notes(notes)
+        hits = key_contact(motion, KEYBOARD)
+        assert hits.mean() >= 0.98, piece.name
+        assert max(anatomy_report(motion).shares().values()) <= 0.01, piece.name
+        contact.append(hits)
+        stray.append(stray_press_share(motion, KEYBOARD) * motion.num_frames)
+        frames.append(motion.num_frames)
+        split.append(motion.notes[:, NOTE_COLUMNS.index("hand")] == notes.named_hands())
+    assert np.concatenate(contact).mean() >= 0.99
+    assert sum(stray) / sum(frames) <= 0.005
+    assert np.concatenate(split).mean() >= 0.95
+
+
 def test_free_fingertips_stay_out_of_the_keys_after_the_nocturnes_leaps():
     """The stress corpus's nocturne: a left hand leaping between broken chords over two
     octaves, pulled down onto a late strike; its free fingers went up to 25 mm into the
