@@ -3,15 +3,15 @@
 Within a group the notes are sorted by pitch and the left hand takes the lowest k of them
 (at most 5 per hand), or, in a group of at most _MAX_CROSSED notes, crosses over the right
 to take the highest k. A state's cost counts each hand's span (beyond an octave, and a
-tenth as a hard limit, plus a little per white key beyond a fifth). Each hand carries a
-window: the extent (at most an octave) of the notes it played recently (at first its
-resting place); moving to the next state costs the squared distance by which each playing
-hand's new notes fall outside its window (cheaper the longer that hand has had to get
-there), plus a cost when the new notes
-and the notes the hand still holds down span more than an octave, plus a high penalty when
-the hands' windows would collide (only while both hands are busy: a hand idle for
-_IDLE_TIME and holding nothing gets out of the way) and a small one for each group played
-with the hands crossed (one hand reaching over the other to answer it is a common gesture).
+tenth, where the hand must roll them, plus a little per white key beyond a fifth). Each
+hand carries a window: the extent (at most an octave) of the notes it played recently (at
+first its resting place); moving to the next state costs the squared distance by which each
+playing hand's new notes fall outside its window (cheaper the longer that hand has had to
+get there), plus a cost when the new notes and the notes the hand still holds down span
+more than an octave, plus a high penalty when the hands' windows would collide (only while
+both hands are busy: a hand idle for _IDLE_TIME and holding nothing gets out of the way)
+and a small one for each group played with the hands crossed (one hand reaching over the
+other to answer it is a common gesture).
 
 Voice leading and register (a pianist keeps a line in one hand unless it leaves the hand's
 reach): each hand is a sequence whose consecutive notes stay close, as in the merged-output
@@ -41,7 +41,11 @@ from .groups import group_bounds
 
 MAX_FINGERS = 5
 _W_SPAN = 0.8  # per squared white-key width beyond a comfortable span
-_W_IMPOSSIBLE = 100.0  # a hand span beyond max_span
+# A hand's notes spanning more than max_span (about a tenth) are rolled, not impossible: a
+# stride bass's tenth is the left hand's (rolled by most hands), and a high cost there sent
+# the right hand down four octaves for 0.1 s. The squared span cost above still rules out
+# wider ones.
+_W_ROLLED = 0.5
 _W_WIDE, _WIDE_SPAN = 0.25, 4.0  # per white key one hand's notes span beyond a fifth
 _W_CENTRE = 0.21  # per squared octave away from the hand's resting place
 _W_MOVE = 0.007  # per squared white-key width moved, times _MOVE_TIME / (dt + _MOVE_TIME),
@@ -64,6 +68,8 @@ _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks 
 # mz_331_3 (benchmarks/bench_split_fingering.py marks them) and 13 of the scores that
 # benchmarks/score_devset.py writes (a coordinate search over all of them, rounded); the
 # other shared pieces and the last 3 scores of score_devset.py are measured, never tuned on.
+# _W_ROLLED was set on those and the fresh textures of seeds 1-12 but 7
+# (s2c_core.evaluate.fresh_patterns), whose stride basses' tenths it is about.
 _W_HONOUR = 50.0  # per note given to the other hand than its track names (honour_tracks)
 
 
@@ -169,7 +175,7 @@ def _state_costs(
     release = np.where(idle, np.nan, np.where(mine, offsets, -np.inf).max(axis=-1))
     span = np.where(idle, 0.0, hi - lo)
     comfortable, hard = limits
-    local = _W_SPAN * np.maximum(span - comfortable, 0.0) ** 2 + _W_IMPOSSIBLE * (span > hard)
+    local = _W_SPAN * np.maximum(span - comfortable, 0.0) ** 2 + _W_ROLLED * (span > hard)
     local += _W_WIDE * np.maximum(span - _WIDE_SPAN, 0.0)
     register = np.where(idle, 0.0, (0.5 * (lo + hi) - prefs) / 7.0) ** 2
     played = np.where(idle[..., None], np.nan, np.stack([lo, hi, release], -1))
