@@ -21,11 +21,11 @@ corpus (s2c_core.evaluate.stress_corpus), then overall:
            CPU time of this process, so that other work on a shared machine does not
            count (run with OMP_NUM_THREADS=1)
 Then per family of fresh textures drawn at random (s2c_core.evaluate.fresh_patterns), pooled
-over --fresh-seeds (default 100-109: seeds nobody looked at while tuning; 0 seeds skips them).
+over --fresh-seeds (default 100-109: seeds nobody looked at while tuning; none skips them).
 The engine itself never reads the track names (honour_tracks is off).
 
 Usage: python benchmarks/bench_midi_engine.py [--midi-dir DIR] [--shared-only|--stress-only]
-           [--fresh-seeds FIRST-LAST]
+           [--fresh-seeds FIRST-LAST|SEED|none]
 """
 
 from __future__ import annotations
@@ -135,14 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_row("overall shared", overall["shared"]))
     if not args.shared_only:
         print("stress corpus families")
-        print(HEADER)
-        by_family: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        for piece in pieces:
-            measure(piece_notes(piece), piece.fingering, by_family[piece.family], keyboard)
-        for family in FAMILIES:
-            print(_row(family, by_family[family]))
-            _add(overall["stress"], by_family[family])
-        print(_row("overall stress", overall["stress"]))
+        overall["stress"] = _by_family(pieces, FAMILIES, "stress", keyboard)
     for part in list(overall.values()):
         _add(overall["all"], part)
     print(_row("overall", overall["all"]))
@@ -153,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _seed_range(text: str) -> range:
+    """FIRST-LAST, one seed, or "none" (no seeds)."""
+    if text == "none":
+        return range(0)
     first, _, last = text.partition("-")
     return range(int(first), int(last or first) + 1)
 
@@ -160,17 +156,23 @@ def _seed_range(text: str) -> range:
 def _fresh(seeds: range, keyboard: Keyboard) -> None:
     """Per family of fresh_patterns, pooled over `seeds`, and overall."""
     print(f"fresh textures, seeds {seeds.start}-{seeds.stop - 1}")
+    pieces = [piece for seed in seeds for piece in fresh_patterns.fresh_pieces(seed)]
+    total = _by_family(pieces, fresh_patterns.FAMILIES, "fresh", keyboard)
+    print(f"worst backwards bend: {total['worst_bend']:.0f} degrees")
+
+
+def _by_family(pieces, families, label: str, keyboard: Keyboard) -> dict[str, float]:
+    """Print a row per family of `pieces` (pooled) and one for them all; return the pooled."""
     print(HEADER)
     by_family: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for seed in seeds:
-        for piece in fresh_patterns.fresh_pieces(seed):
-            measure(piece_notes(piece), None, by_family[piece.family], keyboard)
+    for piece in pieces:
+        measure(piece_notes(piece), piece.fingering, by_family[piece.family], keyboard)
     total: dict[str, float] = defaultdict(float)
-    for family in fresh_patterns.FAMILIES:
+    for family in families:
         print(_row(family, by_family[family]))
         _add(total, by_family[family])
-    print(_row("overall fresh", total))
-    print(f"worst backwards bend: {total['worst_bend']:.0f} degrees")
+    print(_row(f"overall {label}", total))
+    return total
 
 
 if __name__ == "__main__":

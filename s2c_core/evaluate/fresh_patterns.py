@@ -19,7 +19,9 @@ both hands close together):
 
 Notes sit in the tracks "Piano right" and "Piano left" for the hand that plays them, as in
 the stress corpus. Seeds 1-3 informed the press correction's passes and per-strike shifts
-(engines/midi/press_correction.py); the benchmark reports seeds that nobody looked at.
+(engines/midi/press_correction.py), seeds 1-12 but 7 the split's cost of a rolled span
+(engines/midi/split.py); seed 7 is the engine test's, and the benchmark reports seeds
+(100-109) that nobody looked at.
 
 Write the pieces of a seed to a folder: python -m s2c_core.evaluate.fresh_patterns OUT SEED
 """
