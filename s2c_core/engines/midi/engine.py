@@ -41,6 +41,7 @@ from .press_correction import REACH_FRAMES, pull_wrist_to_presses, struck_frames
 from .rolling import roll_wide_chords
 from .split import MAX_FINGERS, split_hands
 from .substitution import Substitutions, plan_substitutions, substituted_presses
+from .territory import other_hand_neighbour
 from .wrist import (
     ChordNotes,
     add_rests,
@@ -146,6 +147,9 @@ def plan_notes(
     swaps = Substitutions.none(len(notes))
     plan = NotePlan(notes, hand, finger, rolled.onset, rolled.offset, release,
                     rolled.chords, rolled.notes, swaps)  # fmt: skip
+    neighbour = other_hand_neighbour(
+        notes.pitch, rolled.onset, rolled.offset, hand, config.chord_window
+    )
     for index, side in enumerate(HANDS):
         mine = plan.for_hand(index)
         pitch, onset = notes.pitch[mine], rolled.onset[mine]
@@ -155,7 +159,9 @@ def plan_notes(
         )  # fmt: skip
         chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
         given = None if notes.finger is None else notes.finger[mine]
-        finger[mine] = assign_fingers(pitch, onset, release[mine], chords, side, given, reach)
+        finger[mine] = assign_fingers(
+            pitch, onset, release[mine], chords, side, given, reach, neighbour=neighbour[mine]
+        )
         hold = plan_substitutions(
             pitch, onset, release[mine], finger[mine], side, config.approach_time, reach
         )

@@ -145,6 +145,11 @@ class FingeringCosts:
     substitution: float = 3.0
     substitution_time: float = 0.25
     pair_passes: int = 4  # Viterbi passes after the first (the cheapest path is kept)
+    # The other hand's keys: two hands cannot cover the same keys, so a finger that puts
+    # this hand's thumb (about finger_step semitones per finger from the struck key) within
+    # a semitone of a key the other hand holds on the thumb side pays per semitone inside.
+    territory: float = 1.0
+    finger_step: float = 2.0
 
 
 @cache
@@ -162,18 +167,22 @@ def assign_fingers(
     given: np.ndarray | None = None,
     reach: float = 1.0,
     costs: FingeringCosts = FingeringCosts(),
+    neighbour: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n,) piano finger 1..5 for one hand's notes (sorted by group; at most 5 per group).
 
     `given` (n,) holds fingers the file prescribes (0 where none); they are kept. `reach` is
     the hand's size relative to the adult hand the ranges are written for: a smaller hand
-    feels every interval as 1 / reach times wider.
+    feels every interval as 1 / reach times wider. `neighbour` (n,) is the nearest key the
+    other hand holds on this hand's thumb side when each note is struck (NaN where none).
     """
     sign = 1 / reach if side == "right" else -1 / reach
     u = sign * pitch
     order = np.lexsort((u, group))
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
+    if neighbour is not None:
+        figure += _territory_costs(pitch, neighbour, 1 if side == "right" else -1, costs)
     steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
     reference = np.full(len(pitch), -1)
     earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
@@ -381,6 +390,18 @@ def _figure_costs(
         figure[notes, 3:] += costs.chromatic
         figure[notes, 1] += costs.chromatic * BLACK[pitch[notes]]
     return figure
+
+
+def _territory_costs(
+    pitch: np.ndarray, neighbour: np.ndarray, direction: int, costs: FingeringCosts
+) -> np.ndarray:
+    """(n, 5) per note and finger: semitones by which the thumb, about finger_step
+    semitones per finger from the struck key towards the thumb side (`direction` +1 for the
+    right hand, whose thumb is below), comes within a semitone of the other hand's nearest
+    key on that side, times `territory`."""
+    thumb = pitch[:, None] - direction * costs.finger_step * np.arange(5)
+    inside = np.maximum(direction * (neighbour[:, None] - thumb) + 1.0, 0.0)
+    return costs.territory * np.where(np.isnan(inside), 0.0, inside)
 
 
 def _repeat_reference(
