@@ -1,5 +1,3 @@
-import io
-
 import numpy as np
 import pytest
 
@@ -7,19 +5,14 @@ from s2c_core.evaluate.fresh_patterns import FAMILIES, fresh_pieces, main
 from s2c_core.evaluate.stress_corpus import TRACK_NAMES
 from s2c_core.music.keyboard import HIGHEST_PITCH, LOWEST_PITCH
 from s2c_core.music.midi import read_midi
-
-
-def _bytes(piece) -> bytes:
-    buffer = io.BytesIO()
-    piece.midi.write(buffer)
-    return buffer.getvalue()
+from tests.evaluate.generated_pieces import midi_bytes
 
 
 def test_a_seed_gives_the_same_pieces_and_another_seed_new_ones():
     first, again, other = fresh_pieces(5), fresh_pieces(5), fresh_pieces(6)
     assert [p.family for p in first] == list(FAMILIES)
-    assert all(_bytes(a) == _bytes(b) for a, b in zip(first, again, strict=True))
-    assert all(_bytes(a) != _bytes(b) for a, b in zip(first, other, strict=True))
+    assert all(midi_bytes(a) == midi_bytes(b) for a, b in zip(first, again, strict=True))
+    assert all(midi_bytes(a) != midi_bytes(b) for a, b in zip(first, other, strict=True))
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -1,19 +1,12 @@
-import io
-
 import numpy as np
 import pytest
 
 from s2c_core.evaluate.stress_corpus import FAMILIES, TRACK_NAMES, main, stress_pieces
 from s2c_core.music.keyboard import HIGHEST_PITCH, LOWEST_PITCH
 from s2c_core.music.midi import read_midi
+from tests.evaluate.generated_pieces import midi_bytes
 
 PIECES = stress_pieces()
-
-
-def _bytes(piece) -> bytes:
-    buffer = io.BytesIO()
-    piece.midi.write(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +19,7 @@ def written(tmp_path_factory):
 def test_corpus_is_deterministic():
     again = stress_pieces()
     assert [p.name for p in again] == [p.name for p in PIECES]
-    assert all(_bytes(a) == _bytes(b) for a, b in zip(again, PIECES, strict=True))
+    assert all(midi_bytes(a) == midi_bytes(b) for a, b in zip(again, PIECES, strict=True))
 
 
 def test_every_family_is_present_with_24_keys_of_scales_and_arpeggios():
