@@ -27,6 +27,6 @@ def other_hand_neighbour(
         towards_thumb = np.where(hand[rows, None] == 1, 1, -1) * (pitch[rows, None] - pitch[near])
         distance = np.where(down & (towards_thumb > 0), towards_thumb, np.inf)
         nearest = distance.argmin(axis=1)
-        found = np.isfinite(distance[np.arange(len(rows)), nearest]) & (hand[rows] >= 0)
+        found = np.isfinite(distance[np.arange(len(rows)), nearest])  # none for hand -1
         neighbour[rows] = np.where(found, pitch[near[nearest]], np.nan)
     return neighbour
