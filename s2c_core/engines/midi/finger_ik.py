@@ -39,32 +39,34 @@ _FIRM_GIVE = 0.1  # how readily a pressing finger makes way for a free neighbour
 _BEND_ITERATIONS = 2
 
 
-# Vectors are tuples of their x, y, z components, each an array over (fingers, frames), and
-# per-finger constants are (fingers, 1): elementwise work on long contiguous rows, several
-# times faster in numpy than stacks of small matrices or rows of five.
-Vector = tuple[np.ndarray, np.ndarray, np.ndarray]
+# Vectors are arrays (3, fingers, frames): the x, y, z components, each a long contiguous
+# row per finger; per-finger constants are (3, fingers, 1). Elementwise work on such rows is
+# several times faster in numpy than stacks of small matrices, and whole-vector operations
+# keep the number of numpy calls (their overhead rules short takes) small.
+Vector = np.ndarray
+# A constant axis as (a, a[1, 2, 0], a[2, 0, 1]): component i of a x b is
+# a[i+1] b[i+2] - a[i+2] b[i+1], and the axis's rotated copies are made once.
+Axis = tuple[Vector, Vector, Vector]
 
 
-def _add(a: Vector, b: Vector) -> Vector:
-    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+def _axis(a: Vector) -> Axis:
+    return a, a[[1, 2, 0]], a[[2, 0, 1]]
 
 
-def _cross(a: Vector, b: Vector) -> Vector:
-    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+def _cross(axis: Axis, b: Vector) -> Vector:
+    cycled = np.concatenate((b, b[:2]))  # b[i+1] is cycled[1:4][i], b[i+2] cycled[2:5][i]
+    return axis[1] * cycled[2:5] - axis[2] * cycled[1:4]
 
 
-def _rotate(
-    axis: Vector, v: Vector, sin: np.ndarray, cos: np.ndarray, versine: np.ndarray
-) -> Vector:
+def _rotate(axis: Axis, v: Vector, sin: np.ndarray, cos: np.ndarray, versine: np.ndarray) -> Vector:
     """Rodrigues' formula: v rotated about the unit `axis` by angles given as their sine,
     cosine and versine (1 - cosine)."""
-    along = (axis[0] * v[0] + axis[1] * v[1] + axis[2] * v[2]) * versine
-    across = _cross(axis, v)
-    return tuple(v[i] * cos + across[i] * sin + axis[i] * along for i in range(3))
+    along = _dot(axis[0], v) * versine
+    return v * cos + _cross(axis, v) * sin + axis[0] * along
 
 
 def _dot(a: Vector, b: Vector) -> np.ndarray:
-    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+    return (a * b).sum(axis=0)
 
 
 def _solve_symmetric(A: dict[tuple[int, int], np.ndarray], b: Vector) -> Vector:
@@ -75,18 +77,20 @@ def _solve_symmetric(A: dict[tuple[int, int], np.ndarray], b: Vector) -> Vector:
     c00, c01, c02 = d * f - w * w, v * w - u * f, u * w - v * d
     c11, c12, c22 = a * f - v * v, u * v - a * w, a * d - u * u
     inverse_det = 1.0 / (a * c00 + u * c01 + v * c02)
-    return (
-        (c00 * b[0] + c01 * b[1] + c02 * b[2]) * inverse_det,
-        (c01 * b[0] + c11 * b[1] + c12 * b[2]) * inverse_det,
-        (c02 * b[0] + c12 * b[1] + c22 * b[2]) * inverse_det,
+    return np.stack(
+        [
+            (c00 * b[0] + c01 * b[1] + c02 * b[2]) * inverse_det,
+            (c01 * b[0] + c11 * b[1] + c12 * b[2]) * inverse_det,
+            (c02 * b[0] + c12 * b[1] + c22 * b[2]) * inverse_det,
+        ]
     )
 
 
-def _gauss_newton(J: tuple[Vector, Vector, Vector], weights: Vector, miss: Vector) -> Vector:
-    """The damped Gauss-Newton step for Jacobian columns J (each three components) and
-    weighted misses."""
-    weighted = [tuple(column[i] * weights[i] for i in range(3)) for column in J]
-    rhs = tuple(_dot(w, miss) for w in weighted)
+def _gauss_newton(J: np.ndarray, weights: Vector, miss: Vector) -> Vector:
+    """The damped Gauss-Newton step for Jacobian columns J (3, 3, 5, N: column,
+    component, finger, frame) and weighted misses."""
+    weighted = J * weights
+    rhs = (weighted * miss).sum(axis=1)
     normal = {
         (j, k): _dot(weighted[j], J[k]) + (_DAMPING if j == k else 0.0)
         for j in range(3)
@@ -96,10 +100,10 @@ def _gauss_newton(J: tuple[Vector, Vector, Vector], weights: Vector, miss: Vecto
 
 
 def _components(array: np.ndarray) -> Vector:
-    """(N, 5, 3) per frame and finger, or (5, 3) per finger -> its three components, each
-    (5, N) or (5, 1), contiguous."""
+    """(N, 5, 3) per frame and finger, or (5, 3) per finger -> its three components
+    (3, 5, N) or (3, 5, 1), contiguous."""
     array = array.reshape((-1,) + array.shape[-2:])
-    return tuple(np.ascontiguousarray(array[..., i].T) for i in range(3))
+    return np.ascontiguousarray(array.transpose(2, 1, 0))
 
 
 class FingerSolver:
@@ -121,8 +125,9 @@ class FingerSolver:
         self.axes = np.concatenate(
             [rig.abd_axes[pose_index[:, :1]], rig.flex_axes[pose_index]], axis=1
         )
-        self._axis = [_components(self.axes[:, joint]) for joint in range(4)]
+        self._axis = [_axis(_components(self.axes[:, joint])) for joint in range(4)]
         self._bone = [_components(self.bones[:, bone]) for bone in range(3)]
+        self._coupling = _COUPLING[:, None]
         self._base = _components(self.base)
         self.lower = np.stack(
             [
@@ -159,40 +164,37 @@ class FingerSolver:
         tip = self._forward(_components(params), jacobian=False)[0]
         return np.stack(tip, axis=-1).swapaxes(0, 1)
 
-    def _forward(
-        self, params: Vector, jacobian: bool = True
-    ) -> tuple[Vector, tuple[Vector, Vector, Vector] | None]:
-        """Fingertips and, per parameter, the Jacobian column (Vectors over (5, N)).
+    def _forward(self, params: Vector, jacobian: bool = True) -> tuple[Vector, np.ndarray | None]:
+        """Fingertips (3, 5, N) and the Jacobian's columns, one per parameter (3, 3, 5, N).
 
         The chain is abduction, then the three flexions, each about its rest-frame axis; the
         bones are rotated from the tip inwards, and each Jacobian column (axis x lever arm)
         is formed in the frame of its joint and turned outwards with the bones (a rotation
         keeps cross products).
         """
-        abduction, flexion_1, flexion_2 = params
-        angles = (abduction, flexion_1, flexion_2, flexion_2 * _COUPLING[:, None])
-        sines = [np.sin(angle) for angle in angles]
-        cosines = [np.cos(angle) for angle in angles]
-        versines = [1.0 - cosine for cosine in cosines]
+        angles = np.concatenate([params, (params[2] * self._coupling)[None]])
+        sines, cosines = np.sin(angles), np.cos(angles)
+        versines = 1.0 - cosines
 
         def turn(joint: int, v: Vector) -> Vector:  # 0 abduction, 1..3 the flexions
             return _rotate(self._axis[joint], v, sines[joint], cosines[joint], versines[joint])
 
         axis, bone = self._axis, self._bone
         last = turn(3, bone[2])
-        middle = turn(2, _add(bone[1], last))
-        proximal = turn(1, _add(bone[0], middle))
+        middle = turn(2, bone[1] + last)
+        proximal = turn(1, bone[0] + middle)
         reach = turn(0, proximal)
-        tip = _add(self._base, reach)
+        tip = self._base + reach
         if not jacobian:
             return tip, None
         coupled = turn(2, _cross(axis[3], last))
-        lever = _cross(axis[2], middle)
-        lever = tuple(lever[i] + _COUPLING[:, None] * coupled[i] for i in range(3))
-        columns = (
-            _cross(axis[0], reach),
-            turn(0, _cross(axis[1], proximal)),
-            turn(0, turn(1, lever)),
+        lever = _cross(axis[2], middle) + self._coupling * coupled
+        columns = np.stack(
+            [
+                _cross(axis[0], reach),
+                turn(0, _cross(axis[1], proximal)),
+                turn(0, turn(1, lever)),
+            ]
         )
         return tip, columns
 
@@ -228,13 +230,14 @@ class FingerSolver:
         lifting = np.ascontiguousarray(free[first].T)
         for _ in range(iterations):
             params = self._step(params, unique_targets, weights, False, lifting, lower, upper)
-            params = self._limit_spread(params, share)
-            params = tuple(np.clip(params[i], lower[i], upper[i]) for i in range(3))
+            params = np.clip(self._limit_spread(params, share), lower, upper)
         # Then bend only, spreads fixed, so the projection's sideways moves cost no height.
         for _ in range(_BEND_ITERATIONS):
             params = self._step(params, unique_targets, weights, True, lifting, lower, upper)
-            params = tuple(np.clip(params[i], lower[i], upper[i]) for i in range(3))
+            params = np.clip(params, lower, upper)
         params = self._no_worse_than_start(params, starts, unique_targets, weights, lifting)
+        # Laid out as before the Vectors were arrays: the poses' later matrix products round
+        # by layout, and the engine's discrete choices (which key, which frame) follow them.
         return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
 
     def _no_worse_than_start(
@@ -256,11 +259,11 @@ class FingerSolver:
 
         def weighted_miss(p: Vector) -> np.ndarray:
             tip = self._forward(p, jacobian=False)[0]
-            return sum(weights[i] * (targets[i] - tip[i]) ** 2 for i in range(3))
+            return _dot(weights, (targets - tip) ** 2)
 
         back = lifting & (weighted_miss(start) < weighted_miss(params))
         back[1:] = False
-        return tuple(np.where(back, start[i], params[i]) for i in range(3))
+        return np.where(back, start, params)
 
     def _step(
         self,
@@ -277,28 +280,20 @@ class FingerSolver:
         joints stop at their limits `lower`/`upper`."""
         tips, J = self._forward(params)
         if spread_fixed:  # damping then keeps those parameters where they are
-            held = tuple(component.copy() for component in J[0])
-            for component in held:
-                component[1:] = 0.0
-            J = (held, J[1], J[2])
-        miss = tuple(targets[i] - tips[i] for i in range(3))
+            J[0][:, 1:] = 0.0
+        miss = targets - tips
         step = _gauss_newton(J, weights, miss)
         if lifting.any():
             # A free finger's joint at its limit that the step pushes further out stays
             # put and the others make the best of it (else the clipped step may go the
             # wrong way: a free thumb at its extension limit curled down into the keys).
-            stuck = tuple(
-                lifting
-                & (
-                    ((params[j] <= lower[j]) & (step[j] < 0.0))
-                    | ((params[j] >= upper[j]) & (step[j] > 0.0))
-                )
-                for j in range(3)
+            stuck = lifting & (
+                ((params <= lower) & (step < 0.0)) | ((params >= upper) & (step > 0.0))
             )
-            if any(s.any() for s in stuck):
-                J = tuple(tuple(np.where(stuck[k], 0.0, c) for c in J[k]) for k in range(3))
+            if stuck.any():
+                J = np.where(stuck[:, None], 0.0, J)
                 step = _gauss_newton(J, weights, miss)
-        return tuple(params[j] + np.clip(step[j], -_MAX_STEP, _MAX_STEP) for j in range(3))
+        return params + np.clip(step, -_MAX_STEP, _MAX_STEP)
 
     def _limit_spread(self, params: Vector, share: np.ndarray) -> Vector:
         """Bring neighbouring long fingers' abductions within their spread range (a few
