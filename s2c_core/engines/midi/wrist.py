@@ -37,6 +37,10 @@ _SETTLE_ITERATIONS = 3
 _SETTLE_IK_ITERATIONS = 8
 _SETTLE_ROWS = 16384  # keyframe candidates settled at once
 _MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average speed
+# m^2: keyframe scores this close are equal. Candidates that reach every key score about
+# zero and tie up to rounding; if rounding chose among them, another BLAS or any change
+# of the IK's arithmetic in its 12th digit would move hands by centimetres.
+_TIE = 1e-12
 _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted hand wins
 _CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above the key tops under it
 _ARC_FROM = 0.03  # m: moves shorter than this sideways stay level
@@ -121,7 +125,9 @@ def plan_keyframes(
     low **= 2
     tilt_cost = _TILT_COST * np.abs(tilts[..., :2]).sum(axis=-1)
     score = (miss + (low * ~pressing).sum(axis=1)).reshape(len(candidates), count)
-    best = np.argmin(score + tilt_cost, axis=0)  # the first candidate wins ties
+    total = score + tilt_cost
+    # The first candidate within _TIE of the best wins, whatever the rounding.
+    best = np.argmax(total <= total.min(axis=0) + _TIE, axis=0)
     keys = keys.reshape(len(candidates), count, 3)[best, np.arange(count)]
     return keys, tilts[best, np.arange(count)]
 
