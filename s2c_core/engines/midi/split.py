@@ -2,16 +2,17 @@
 
 Within a group the notes are sorted by pitch and the left hand takes the lowest k of them
 (at most 5 per hand), or, in a group of at most _MAX_CROSSED notes, crosses over the right
-to take the highest k. A state's cost counts each hand's span (beyond an octave, and a
-tenth, where the hand must roll them, plus a little per white key beyond a fifth). Each
-hand carries a window: the extent (at most an octave) of the notes it played recently (at
-first its resting place); moving to the next state costs the squared distance by which each
-playing hand's new notes fall outside its window (cheaper the longer that hand has had to
-get there), plus a cost when the new notes and the notes the hand still holds down span
-more than an octave, plus a high penalty when the hands' windows would collide (only while
-both hands are busy: a hand idle for _IDLE_TIME and holding nothing gets out of the way)
-and a small one for each group played with the hands crossed (one hand reaching over the
-other to answer it is a common gesture).
+to take the highest k: two voices meeting, never a block chord (notes released together as
+well as struck together), which one hand plays or the hands split side by side. A state's
+cost counts each hand's span (beyond an octave, and a tenth, where the hand must roll them,
+plus a little per white key beyond a fifth). Each hand carries a window: the extent (at
+most an octave) of the notes it played recently (at first its resting place); moving to the
+next state costs the squared distance by which each playing hand's new notes fall outside
+its window (cheaper the longer that hand has had to get there), plus a cost when the new
+notes and the notes the hand still holds down span more than an octave, plus a high penalty
+when the hands' windows would collide (only while both hands are busy: a hand idle for
+_IDLE_TIME and holding nothing gets out of the way) and a small one for each group played
+with the hands crossed (one hand reaching over the other to answer it is a common gesture).
 
 Voice leading and register (a pianist keeps a line in one hand unless it leaves the hand's
 reach): each hand is a sequence whose consecutive notes stay close, as in the merged-output
@@ -65,7 +66,7 @@ _FREE_REGISTER = 0.02  # share of _W_CENTRE paid by a hand playing on while the 
 # Paths kept per state: with 2, the path found for chpn_op10_e01 cost twice what 16 find
 # (939 against 452), so the weights had adapted to the search's errors; 32 find no better.
 _BEAM = 16
-_MAX_CROSSED = 3  # groups of up to this many notes may be played with the hands crossed
+_MAX_CROSSED = 3  # groups of up to this many notes (not block chords) may be played crossed
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
 # The weights above were chosen on the stress corpus, bach_846, rac_op3_2, chpn-p7 and
 # mz_331_3 (benchmarks/bench_split_fingering.py marks them) and 13 of the scores that
@@ -117,7 +118,8 @@ def split_hands(
     choices, back = [], []
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = _playable(order[start:end])
-        right = _partitions(len(notes))
+        block_chord = np.ptp(offset[notes]) <= config.chord_window
+        right = _partitions(len(notes), crossed=not block_chord)
         now = onset[notes[0]]
         played, local, register = _state_costs(x[notes], offset[notes], right, prefs, limits)
         if named_hand is not None:
@@ -152,14 +154,14 @@ def _playable(notes: np.ndarray) -> np.ndarray:
     return np.concatenate([notes[:MAX_FINGERS], notes[-MAX_FINGERS:]])
 
 
-def _partitions(n: int) -> np.ndarray:
+def _partitions(n: int, crossed: bool = True) -> np.ndarray:
     """(S, n) bool, True where the right hand plays note i (notes by pitch): the left hand
-    takes the lowest k notes (at most 5 per hand), or, crossed over the right, the highest
-    k of a group of at most _MAX_CROSSED notes."""
+    takes the lowest k notes (at most 5 per hand), or, if `crossed`, crossed over the
+    right, the highest k of a group of at most _MAX_CROSSED notes."""
     ks = np.arange(max(0, n - MAX_FINGERS), min(n, MAX_FINGERS) + 1)
     rank = np.arange(n)
     states = [rank >= k for k in ks]
-    if n <= _MAX_CROSSED:
+    if crossed and n <= _MAX_CROSSED:
         states += [rank < n - k for k in range(1, n)]
     return np.array(states, dtype=bool).reshape(len(states), n)
 

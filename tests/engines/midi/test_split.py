@@ -95,6 +95,26 @@ def test_left_hand_crosses_over_a_right_hand_figure_to_answer_it():
     assert [hands[(p, t)] for p, t, _ in left] == [0] * 8
 
 
+def test_a_block_chord_is_never_struck_with_crossed_hands():
+    # A stride left hand: bass + tenth, then a chord, under right-hand chords two octaves
+    # up (fresh seed 201's opening). The tenth is struck and released together: one hand
+    # rolls it or the hands split it side by side; the right hand used to dive past the
+    # left to take the bass while the left took the tenth above it.
+    notes = []
+    for bar in range(4):
+        start = 1.15 * bar
+        notes += [(37, start, 0.23), (49, start, 0.23)]  # C#2 + C#3
+        notes += [(p, start + 0.29, 0.23) for p in (49, 53, 56)]  # C#3 F3 Ab3
+        notes += [(37, start + 0.57, 0.23), (53, start + 0.57, 0.23)]  # C#2 + F3, a tenth
+        notes += [(p, start + 0.86, 0.23) for p in (49, 53, 56)]
+        notes += [(p, start + t, 0.13) for t in (0.0, 0.29) for p in (68, 72, 75)]
+    hands = split(notes)
+    for bar in range(4):
+        tenth = 1.15 * bar + 0.57
+        assert hands[(37, tenth)] <= hands[(53, tenth)], f"hands crossed at {tenth:.2f} s"
+    assert [hands[(p, t)] for p, t, _ in notes if p > 60] == [1] * 24
+
+
 def test_right_hand_arpeggio_over_four_octaves_above_a_held_bass_octave():
     # An etude texture: the right hand sweeps C3..C7 and back in 16ths while the left hand
     # holds a low octave; the sweep dips into the left hand's register but stays right.
