@@ -176,13 +176,14 @@ def assign_fingers(
     feels every interval as 1 / reach times wider. `neighbour` (n,) is the nearest key the
     other hand holds on this hand's thumb side when each note is struck (NaN where none).
     """
-    sign = 1 / reach if side == "right" else -1 / reach
+    direction = 1 if side == "right" else -1  # towards the little finger
+    sign = direction / reach
     u = sign * pitch
     order = np.lexsort((u, group))
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
     if neighbour is not None:
-        figure += _territory_costs(pitch, neighbour, 1 if side == "right" else -1, costs)
+        figure += _territory_costs(pitch, neighbour, direction, costs)
     steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
     reference = np.full(len(pitch), -1)
     earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_CHUNK = 256  # notes compared at a time with the keys down then: memory stays bounded
+
 
 def other_hand_neighbour(
     pitch: np.ndarray, onset: np.ndarray, offset: np.ndarray, hand: np.ndarray, window: float
@@ -16,8 +18,8 @@ def other_hand_neighbour(
     hand. Crossed keys (the other hand's keys beyond the little finger) do not count."""
     neighbour = np.full(len(pitch), np.nan)
     by_onset = np.argsort(onset, kind="stable")
-    for first in range(0, len(pitch), 256):  # 256 notes at a time, against the keys down then
-        rows = by_onset[first : first + 256]
+    for first in range(0, len(pitch), _CHUNK):
+        rows = by_onset[first : first + _CHUNK]
         near = np.flatnonzero((onset <= onset[rows].max() + window) & (offset > onset[rows].min()))
         if not len(near):
             continue
