@@ -8,6 +8,8 @@ Prints, per shared MIDI file (../shared/data/midi) and per stress-corpus family
              arpeggios, chromatic runs; target >= 95 %)
   plan       seconds of music per second of compute for split + fingering alone
   subst      finger substitutions planned on held keys (engines/midi/substitution.py)
+A piece whose tracks are known not to be the hands its score gives
+(s2c_core/evaluate/score_hands.py) gets a second line: the split against the score's hands.
 Shared pieces marked * informed the engine's parameters (tuning set); the others are
 measured only.
 
@@ -33,6 +35,7 @@ from s2c_core.evaluate.hand_scores import (  # noqa: E402
     shared_pieces,
     split_score,
 )
+from s2c_core.evaluate.score_hands import score_hands  # noqa: E402
 from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
 from s2c_core.music.keyboard import Keyboard  # noqa: E402
 
@@ -67,6 +70,13 @@ def _measure(notes, accepted, config, counts: dict[str, float]) -> None:
         counts["book_n"] += claimed
 
 
+def _print_score_hands(name: str, notes, config: MidiEngineConfig) -> None:
+    truth = score_hands(name, notes, config.chord_window)
+    if truth is not None:
+        agree, compared = split_score(notes, config, truth)
+        print(f"{'  vs the score':<22}{compared:>7}{_rate(agree, compared):>9}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--midi-dir", type=Path, default=DEFAULT_MIDI_DIR)
@@ -82,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             counts: dict[str, float] = defaultdict(float)
             _measure(notes, None, config, counts)
             print(_row(label, counts))
+            _print_score_hands(label.strip("* "), notes, config)
             for key, value in counts.items():
                 overall["shared"][key] += value
         print(_row("overall shared", overall["shared"]))

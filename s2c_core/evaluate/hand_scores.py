@@ -47,12 +47,15 @@ def _read_quietly(path: Path) -> MidiNotes:
         return read_midi(path)
 
 
-def split_score(notes: MidiNotes, config: MidiEngineConfig | None = None) -> tuple[int, int]:
-    """(agreeing, compared) notes whose split hand is their track's, over named notes."""
+def split_score(
+    notes: MidiNotes, config: MidiEngineConfig | None = None, truth: np.ndarray | None = None
+) -> tuple[int, int]:
+    """(agreeing, compared) notes whose split hand is `truth`'s (by default their track's),
+    over the notes whose hand it knows (0 left, 1 right)."""
     config = config or MidiEngineConfig()
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     hand = split_hands(notes.pitch, notes.onset, notes.offset, group, Keyboard(), config)
-    truth = notes.named_hands()
+    truth = notes.named_hands() if truth is None else truth
     known = truth >= 0
     return int((hand[known] == truth[known]).sum()), int(known.sum())
 
