@@ -13,9 +13,10 @@ by Blender's own FFmpeg (H.264 in MP4, AAC sound muxed from --audio when given).
 speed on machines without a GPU the hands are rendered as their skin cage, without the
 render subdivision, and with one-pass anti-aliasing.
 
-The contact sheet is a grid of the same side-by-side frames at the onsets of the take's
-hardest passages (s2c_core.hardest: where the wrists travel fastest), two per row, each
-fitted to the hands during that passage.
+The contact sheet is a grid of the same side-by-side frames at the onsets of the hardest
+passages within the rendered range (s2c_core.hardest: where the wrists travel fastest), two
+per row, each fitted to the hands during that passage and labelled with its time in the
+take (burnt in by Blender's render stamp, top left of the pianist's view).
 
 Outputs are staged and renamed into place only when all of them were written; bad input
 gives one "error: ..." line on stderr and exit status 1, and no output.
@@ -52,6 +53,10 @@ VIEW_ORDER = ("pianist", "above")  # left to right in every frame
 _SHEET_COLUMNS = 2
 _PASSAGE_S = 1.0  # a contact-sheet tile frames the hands over this much of the passage
 _BACKGROUND = (0.30, 0.32, 0.36)
+# Render stamp fields turned off, so that a labelled tile shows its note (the time) only.
+_STAMP_FIELDS_OFF = ("date", "time", "render_time", "frame", "frame_range", "memory",
+                     "hostname", "camera", "lens", "scene", "marker", "filename",
+                     "sequencer_strip", "labels")  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,17 +80,10 @@ def render_preview(
     """Build the scene, render the video (and the sheet), rename them into place together."""
     motion = load_motion(take)
     frames = take_frames(motion, settings)
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    scene = bpy.context.scene
-    s2c_scene.apply_take(scene, motion, take_name=take.stem, frame_start=1)
-    hand = s2c_scene.rig_of(motion)
-    points = camera.hand_points(motion, hand, frames)
-    _set_up_render(scene, settings)
-    cameras = _view_cameras(scene)
+    scene, cameras, hand = _build_scene(motion, take.stem, settings, frames)
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="s2c_preview_")))
         video = stack.enter_context(s2c_scene.atomic_output(out))
-        _fit_views(scene, cameras, points)
         pictures = [
             _render_frame(scene, cameras, int(f) + 1, work / f"frame_{k:05d}.png")
             for k, f in enumerate(frames)
@@ -93,7 +91,23 @@ def render_preview(
         _encode(pictures, video, settings.fps or motion.fps, audio, settings.start_s)
         if contact_sheet is not None:
             sheet = stack.enter_context(s2c_scene.atomic_output(contact_sheet))
-            _contact_sheet(scene, cameras, motion, hand, settings, work, sheet)
+            within = (int(frames[0]), int(frames[-1]))
+            _contact_sheet(scene, cameras, motion, hand, settings, within, work, sheet)
+
+
+def _build_scene(
+    motion: HandMotion, name: str, settings: PreviewSettings, frames: np.ndarray
+) -> tuple[bpy.types.Scene, dict[str, bpy.types.Object], HandRig]:
+    """A fresh scene holding the take, set up for Workbench, with one camera per view
+    fitted to the hands over `frames`."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    scene = bpy.context.scene
+    s2c_scene.apply_take(scene, motion, take_name=name, frame_start=1)
+    hand = s2c_scene.rig_of(motion)
+    _set_up_render(scene, settings)
+    cameras = _view_cameras(scene)
+    _fit_views(scene, cameras, camera.hand_points(motion, hand, frames))
+    return scene, cameras, hand
 
 
 def _set_up_render(scene: bpy.types.Scene, settings: PreviewSettings) -> None:
@@ -112,6 +126,10 @@ def _set_up_render(scene: bpy.types.Scene, settings: PreviewSettings) -> None:
     scene.render.resolution_percentage = 100
     scene.render.image_settings.file_format = "PNG"
     scene.render.image_settings.color_mode = "RGB"
+    for field in _STAMP_FIELDS_OFF:
+        setattr(scene.render, f"use_stamp_{field}", False)
+    scene.render.use_stamp_note = True
+    scene.render.stamp_font_size = max(8, settings.height // 18)
     world = scene.world or bpy.data.worlds.new("S2C_World")
     world.color = _BACKGROUND
     scene.world = world
@@ -136,13 +154,20 @@ def _fit_views(
 
 
 def _render_frame(
-    scene: bpy.types.Scene, cameras: dict[str, bpy.types.Object], frame: int, path: Path
+    scene: bpy.types.Scene,
+    cameras: dict[str, bpy.types.Object],
+    frame: int,
+    path: Path,
+    label: str = "",
 ) -> Path:
-    """Render every view at `frame` and write them side by side to `path`."""
+    """Render every view at `frame` and write them side by side to `path`, with `label`
+    (if any) stamped on the first view."""
     scene.frame_set(frame)
+    scene.render.stamp_note_text = label
     views = []
     for name in VIEW_ORDER:
         scene.camera = cameras[name]
+        scene.render.use_stamp = bool(label) and name == VIEW_ORDER[0]
         scene.render.filepath = str(path.with_name(f"{path.stem}_{name}.png"))
         bpy.ops.render.render(write_still=True)
         views.append(_read_png(Path(scene.render.filepath)))
@@ -219,16 +244,20 @@ def _contact_sheet(
     motion: HandMotion,
     hand: HandRig,
     settings: PreviewSettings,
+    within: tuple[int, int],
     work: Path,
     out: Path,
 ) -> None:
-    """Side-by-side frames at the hardest passages' onsets, _SHEET_COLUMNS per row."""
+    """Side-by-side frames at the onsets of the hardest passages starting within the take's
+    frames `within` (first, last), _SHEET_COLUMNS per row, each labelled with its time."""
     passage = max(1, round(_PASSAGE_S * motion.fps))
     tiles = []
-    for k, frame in enumerate(hardest_frames(motion, settings.tiles, _PASSAGE_S)):
+    for k, frame in enumerate(hardest_frames(motion, settings.tiles, _PASSAGE_S, within)):
         around = np.arange(frame, min(frame + passage, motion.num_frames))
         _fit_views(scene, cameras, camera.hand_points(motion, hand, around))
-        tiles.append(_read_png(_render_frame(scene, cameras, frame + 1, work / f"tile_{k}.png")))
+        label = f"{frame / motion.fps:.2f} s"
+        tile = _render_frame(scene, cameras, frame + 1, work / f"tile_{k}.png", label)
+        tiles.append(_read_png(tile))
     blank = np.zeros_like(tiles[0])
     blank[..., :3], blank[..., 3] = _BACKGROUND, 1.0
     tiles += [blank] * (-len(tiles) % _SHEET_COLUMNS)

@@ -33,7 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="the video to write (.mp4)")
     parser.add_argument("--audio", type=Path, help="sound to mux in, starting with the take")
     parser.add_argument(
-        "--contact-sheet", type=Path, help="also write a PNG grid of the hardest passages"
+        "--contact-sheet",
+        type=Path,
+        help="also write a PNG grid of the hardest passages in the rendered range",
     )
     parser.add_argument(
         "--size",

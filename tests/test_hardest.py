@@ -51,6 +51,18 @@ def test_a_take_without_notes_uses_every_frame_and_absent_hands_do_not_count():
     assert len(starts) == motion.num_frames and not speed.any()
 
 
+def test_windows_start_within_the_rendered_range():
+    motion = still_then_leaps([200, 50])
+    assert hardest_frames(motion, 1, within=(0, 120)) == [30]  # the leap at 200 is outside
+    # still there: the first onsets in range (every 15 frames), windows 30 frames apart
+    assert hardest_frames(motion, 3, within=(100, 160)) == [105, 135]
+    starts, _ = wrist_speed_windows(motion, within=(100, 160))
+    assert starts.min() >= 100 and starts.max() <= 160
+    motion.notes = motion.notes[motion.notes[:, 1] > 6.0]  # no onset in frames 100-160:
+    starts, _ = wrist_speed_windows(motion, within=(100, 160))  # every frame starts one
+    np.testing.assert_array_equal(starts, np.arange(100, 161))
+
+
 def test_count_must_be_positive():
     with pytest.raises(ValueError, match="count"):
         hardest_frames(still_then_leaps([]), 0)

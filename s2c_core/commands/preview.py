@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Render TAKE with Blender's Workbench engine: every video frame shows "
         "the pianist's view (left) and the view from above (right) side by side, with the "
         "sound muxed in when --audio is given. --contact-sheet adds a PNG grid of the same "
-        "frames at the onsets of the hardest passages (where the wrists travel fastest).",
+        "frames at the onsets of the hardest passages between --start and --end (where the "
+        "wrists travel fastest), each labelled with its time in the take.",
     )
     add_arguments(parser)
     parser.set_defaults(handler=run_preview)

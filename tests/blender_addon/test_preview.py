@@ -82,3 +82,14 @@ def test_an_existing_video_is_kept_unless_overwrite(take, tmp_path, capsys):
     out.write_bytes(b"mine")
     assert preview.main([str(take), "--out", str(out)]) == 1
     assert "already exists" in capsys.readouterr().err and out.read_bytes() == b"mine"
+
+
+def test_a_tile_label_is_stamped_on_the_pianists_view_only(tmp_path):
+    motion = random_motion(frames=6, seed=5, fps=30.0)
+    settings = preview.PreviewSettings(width=96, height=54)
+    scene, cameras, _ = preview._build_scene(motion, "take", settings, np.arange(6))
+    plain = preview._render_frame(scene, cameras, 1, tmp_path / "plain.png")
+    labelled = preview._render_frame(scene, cameras, 1, tmp_path / "labelled.png", "0.03 s")
+    changed = np.abs(preview._read_png(labelled) - preview._read_png(plain)).max(axis=-1) > 0.05
+    assert changed[:18, :48].any()  # the label, top left of the pianist's view
+    assert not changed[:, 96:].any() and not changed[27:].any()  # nothing else
