@@ -81,8 +81,22 @@ def room_shifts(
 
 def _shift(mover: np.ndarray, other: np.ndarray, free: np.ndarray, step: float) -> np.ndarray:
     needed = np.zeros(len(mover))
-    needed[free] = _sideways_need(mover[free], other[free])
+    side = _spell_sides(mover, other, free)
+    needed[free] = _sideways_need(mover[free], other[free], side[free])
     return _smooth_within(needed, step, ~free)
+
+
+def _spell_sides(mover: np.ndarray, other: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """(T,) +1 (right) or -1: the side of the other hand that `mover` (T, 21, 3) is on
+    at the first frame of each spell of `free` frames. A yielding hand keeps to it for the
+    whole spell: where the other runs past the place it waits in (one hand's arpeggio
+    through the other's resting place), the side of the moment would flip and send it
+    through the other hand."""
+    side = np.sign(mover[:, 0, 0] - other[:, 0, 0])
+    side[side == 0] = 1.0
+    frames = np.arange(len(free))
+    starts = free & ~np.concatenate([[False], free[:-1]])
+    return side[np.maximum.accumulate(np.where(starts, frames, 0))]
 
 
 def depth_shifts(left: np.ndarray, right: np.ndarray, fps: float) -> tuple[np.ndarray, ...]:
@@ -120,11 +134,9 @@ def _depth_need(mover: np.ndarray, other: np.ndarray) -> np.ndarray:
     return need
 
 
-def _sideways_need(mover: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """(T,) signed x shift of `mover` (T, 21, 3) that takes it clear of `other` along the
-    side it is on: zero where the hands are already apart."""
-    side = np.sign(mover[:, 0, 0] - other[:, 0, 0])
-    side[side == 0] = 1.0
+def _sideways_need(mover: np.ndarray, other: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """(T,) signed x shift of `mover` (T, 21, 3) that takes it clear of `other` towards
+    `side` (T,) (+1 right, -1 left): zero where the hands are already apart."""
     joint_need = _x_overlap(mover, other, side, FINGER_THICKNESS)
     palm_need = _x_overlap(mover[:, PALM_POINTS], other[:, PALM_POINTS], side, PALM_CLEARANCE)
     joints, palms = joint_gaps(mover, other)

@@ -65,6 +65,20 @@ def test_a_free_hand_slides_clear_and_is_back_for_its_notes():
     assert (right_shift >= 0).all()  # out of the way to the right, the side it is on
 
 
+def test_a_free_hand_keeps_to_its_side_when_the_other_runs_past_its_place():
+    # The left hand's run ends 5 cm right of where the free right hand waits (x = 0): the
+    # right hand must stay on its side, ahead of it, not flip to the left through it.
+    left_x = np.concatenate([np.linspace(-0.3, 0.05, 30), np.linspace(0.05, -0.3, 30)])
+    left, right = _hands(left_x)
+    free_right = np.ones(len(left_x), dtype=bool)
+    _, right_shift = room_shifts(left, right, (np.zeros(60, bool), free_right), FPS)
+    assert (right_shift >= 0).all()
+    moved = right.copy()
+    moved[:, :, 0] += right_shift[:, None]
+    joints, palms = joint_gaps(left, moved)
+    assert (joints >= FINGER_THICKNESS).all() and (palms >= PALM_CLEARANCE).all()
+
+
 def test_a_resting_hand_makes_room_for_the_other_hands_run(tmp_path):
     # The right hand plays, then rests while the left hand runs up through its place.
     scale = [48, 50, 52, 53, 55, 57, 59, 60, 62, 64, 65, 67, 69, 71, 72, 74, 76]
