@@ -21,8 +21,9 @@ class MidiEngineConfig:
     # and those of three or more notes wider than this (an octave less a little): with
     # thumb and fifth finger an octave apart this hand's inner fingers miss their keys.
     grip_span: float = 0.16
-    # Delay between the parts of a rolled chord: time for the hand to re-aim at the upper
-    # part (0.06 s left it short; 0.1 s lifted rac_op3_2's key contact by 1.6 points).
+    # From the lowest to the highest note of a rolled chord: time for the hand to open out
+    # over it (0.06 s between two parts left it short; 0.1 s lifted rac_op3_2's key contact
+    # by 1.6 points).
     roll_step: float = 0.1
     # Motion.
     approach_time: float = 0.15  # fingertip moves over its key this long before the onset

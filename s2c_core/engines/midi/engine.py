@@ -157,7 +157,8 @@ def plan_notes(
             onset, rolled.offset[mine], keyboard.x_center(pitch), config.hold_span,
             config.wrist_max_speed,
         )  # fmt: skip
-        chords = onset_groups(onset, pitch, config.chord_window, MAX_FINGERS)
+        # A rolled chord is fingered as the chord it is (struck onsets): one hand shape.
+        chords = onset_groups(notes.onset[mine], pitch, config.chord_window, MAX_FINGERS)
         given = None if notes.finger is None else notes.finger[mine]
         finger[mine] = assign_fingers(
             pitch, onset, release[mine], chords, side, given, reach, neighbour=neighbour[mine]
@@ -329,8 +330,9 @@ def animate_hand(
     posture = playing_posture(solver, rig, keyboard.geometry.white_width)
     on, off = note_frames(onset, offset, config.fps)
     points = press_points(pitch, keyboard)
+    swap_frames = np.zeros(0, dtype=np.int64)
     if swaps is not None:  # a substituted key is pressed by one finger, then the other
-        on, off, points, finger = substituted_presses(
+        on, off, points, finger, swap_frames = substituted_presses(
             on, off, points, finger, swaps, config.fps, rig.side
         )
     off = release_before_restrike(on, off, finger)
@@ -350,7 +352,7 @@ def animate_hand(
             chord_frames, keys, tilts, notes, config.rest_time * config.fps, move_frames,
             config.rest_lift,
         )  # fmt: skip
-        starts, ends = move_schedule(chord_frames, keys, config)
+        starts, ends = move_schedule(chord_frames, keys, config, quick=swap_frames)
     else:  # an idle hand waits over its centre key, level
         starts = ends = np.zeros(0)
         keys = _resting_wrist(rig.side, posture, keyboard, config)[None]

@@ -1,11 +1,20 @@
 """Chords wider than one hand can span: rolled (arpeggiated) from the bottom up.
 
 The hand split already hands a wide chord's notes to the other hand where it can; what is
-left in one hand beyond `roll_span` (or, with inner notes, beyond `grip_span`) is cut into
-parts that each fit, and each part is struck `roll_step` after the one below it, as a pianist
-rolls a chord that is too wide to grip. `grip_span` is measured on the built-in hand: with
+left in one hand beyond `roll_span` (or, with inner notes, beyond `grip_span`) is rolled as
+a pianist rolls a chord too wide to grip (arpeggiando): every note in turn from the bottom,
+evenly, the top one `roll_step` after the lowest, and fingered as one chord (engine.py), so
+its fingers rise with the pitch and the hand opens out over the roll, letting go of the
+keys it leaves behind (holding.py). `grip_span` is measured on the built-in hand: with
 thumb and fifth finger an octave apart its inner fingers missed their (black) keys by 3-7 mm
 (stress corpus "chords", 5-note octave chords and ninths), a bare octave they grip.
+
+Rolls used to strike the notes in parts that each fit the grip, a part `roll_step` after
+the one below, each fingered as a chord of its own: the fingers of 202 of 492 rolled notes
+then did not rise with the pitch (F4 Ab4 C#5 | F5 played 1-2-4 | 1, the thumb passing
+under to the top), and the first part's grip could not take the fingers a rising order
+needs (an octave with 5-2). Note by note, every roll rises and the key contact of the
+rolled music is as good or better (docs/performance.md, session 8).
 """
 
 from __future__ import annotations
@@ -48,15 +57,7 @@ def roll_wide_chords(
         notes = order[start:end]
         if hand[notes[0]] < 0 or x[notes[-1]] - x[notes[0]] <= _span_limit(len(notes), config):
             continue
-        part = np.zeros(len(notes))
-        part_start, part_size = x[notes[0]], 1
-        for i, note in enumerate(notes[1:], start=1):
-            part[i] = part[i - 1]
-            part_size += 1
-            if x[note] - part_start > _span_limit(part_size, config):
-                part[i] += 1
-                part_start, part_size = x[note], 1
-        delay[notes] = part * config.roll_step
+        delay[notes] = np.linspace(0.0, config.roll_step, len(notes))
         chords += 1
     new_onset = onset + delay
     new_offset = np.maximum(offset, new_onset + _MIN_SOUNDING)

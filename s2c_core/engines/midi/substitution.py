@@ -150,11 +150,11 @@ def substituted_presses(
     swaps: Substitutions,
     fps: float,
     side: str,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Presses (on, off frames, points, finger), sorted by `on`, with each substituted note
     split in two: its finger on [on, swap - 1], the substitute on [swap, off], pressing a
     little to its own side of the first finger's point, as it slides in beside it. The key
-    is pressed on every frame of [on, off] by one finger or the other."""
+    is pressed on every frame of [on, off] by one finger or the other. Also the swap frames."""
     split = np.flatnonzero((swaps.finger > 0) & (off > on))
     swap = np.clip(np.round(swaps.time[split] * fps).astype(np.int64), on[split] + 1, off[split])
     first_off = off.copy()
@@ -167,4 +167,4 @@ def substituted_presses(
     points = np.concatenate([points, points[split] + shift])
     finger = np.concatenate([finger, swaps.finger[split]])
     order = np.argsort(on, kind="stable")
-    return on[order], off[order], points[order], finger[order]
+    return on[order], off[order], points[order], finger[order], np.unique(swap)

@@ -293,13 +293,21 @@ def minimum_jerk(tau: np.ndarray) -> np.ndarray:
 
 
 def move_schedule(
-    key_frames: np.ndarray, keys: np.ndarray, config: MidiEngineConfig
+    key_frames: np.ndarray,
+    keys: np.ndarray,
+    config: MidiEngineConfig,
+    quick: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end frame (G - 1,) of each move between consecutive keyframes."""
+    """Start and end frame (G - 1,) of each move between consecutive keyframes. A move
+    into a keyframe in `quick` (a finger substitution's swap: the finger leaving the key
+    holds it down until then) starts as late as the wrist's top speed allows, instead of
+    easing over up to wrist_move_time."""
     fps = config.fps
     distance = np.linalg.norm(np.diff(keys, axis=0), axis=1)
     needed = _MIN_JERK_PEAK * distance / config.wrist_max_speed * fps
     wanted = np.maximum(needed, config.wrist_move_time * fps)
+    if quick is not None:
+        wanted = np.where(np.isin(key_frames[1:], quick), needed, wanted)
     starts = np.empty(len(distance))
     ends = np.empty(len(distance))
     free_from = float(key_frames[0])

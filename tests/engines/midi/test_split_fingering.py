@@ -95,8 +95,9 @@ def test_octave_chord_with_inner_notes_is_rolled_but_a_bare_octave_is_not():
     hand = np.zeros(7, dtype=np.int64)
     group = np.array([0] * 5 + [1] * 2)
     rolled = roll_wide_chords(pitch, onset, onset + 0.5, hand, group, Keyboard(), CONFIG)
-    assert rolled.chords == 1
-    assert np.all(rolled.onset[:4] == 0.0) and rolled.onset[4] == CONFIG.roll_step
+    assert rolled.chords == 1 and rolled.notes == 4
+    # note by note from the bottom, evenly, the top one roll_step after the lowest
+    np.testing.assert_allclose(rolled.onset[:5], np.linspace(0.0, CONFIG.roll_step, 5))
     assert np.all(rolled.onset[5:] == 1.0)
 
 
