@@ -1,11 +1,15 @@
+from pathlib import Path
+
 import numpy as np
 
 from s2c_core.engines.midi.config import MidiEngineConfig
+from s2c_core.engines.midi.engine import plan_notes
 from s2c_core.engines.midi.fingering import assign_fingers
 from s2c_core.engines.midi.groups import onset_groups
 from s2c_core.engines.midi.rolling import roll_wide_chords
 from s2c_core.engines.midi.split import split_hands
 from s2c_core.music.keyboard import Keyboard
+from s2c_core.music.midi import MidiNotes
 
 CONFIG = MidiEngineConfig()
 
@@ -153,3 +157,14 @@ def test_a_two_octave_scale_repeats_its_fingering_each_octave():
     up = [50, 52, 54, 55, 57, 59, 61, 62, 64, 66, 67, 69, 71, 73, 74]
     pitch, _, finger = fingers(up + up[-2::-1], "left", step=0.15)
     assert finger[:15].tolist() == [5, 4, 3, 2, 1, 3, 2, 1, 4, 3, 2, 1, 3, 2, 1]
+
+
+def test_a_rolled_chord_is_fingered_as_one_hand_shape():
+    # F4 Ab4 C#5 F5 (fresh seed 3's big chords): an octave with inner notes, rolled. In parts
+    # fingered apart it was 1-2-4 | 1, the thumb passing under to the top note.
+    pitch = np.array([65, 68, 73, 77])
+    zeros = np.zeros(4, dtype=np.int64)
+    notes = MidiNotes(Path("t.mid"), pitch, np.zeros(4), np.full(4, 0.5), zeros + 80, zeros, ("",))
+    plan = plan_notes(notes, Keyboard(), CONFIG, hand=np.ones(4, dtype=np.int64))
+    np.testing.assert_allclose(plan.onset, np.linspace(0.0, CONFIG.roll_step, 4))
+    assert np.all(np.diff(plan.finger) > 0) and plan.finger[-1] == 5

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from s2c_core.engines.midi import finger_ik, generate_from_notes
+from s2c_core.engines.midi import MidiEngineConfig, finger_ik, generate_from_notes
+from s2c_core.engines.midi.wrist import move_schedule
 from s2c_core.evaluate.hand_scores import piece_notes
 from s2c_core.evaluate.stress_corpus import stress_pieces
 from s2c_core.motion import HANDS
@@ -21,3 +22,13 @@ def test_a_take_does_not_depend_on_the_ik_rounding(monkeypatch):
     for side in HANDS:
         moved = np.abs(after.hand(side).joints - before.hand(side).joints).max()
         assert moved < 1e-6, f"{side} hand moved {moved * 1000:.1f} mm"
+
+
+def test_a_move_into_a_substitution_starts_as_late_as_the_wrist_can():
+    """The finger leaving a key at a swap holds it until then: the hand waits, then moves."""
+    config = MidiEngineConfig()
+    frames, keys = np.array([0, 10]), np.array([[0.0, 0.0, 0.0], [0.02, 0.0, 0.0]])
+    eased_start, _ = move_schedule(frames, keys, config)
+    quick_start, quick_end = move_schedule(frames, keys, config, quick=np.array([10]))
+    assert eased_start[0] == 10 - config.wrist_move_time * config.fps
+    assert quick_start[0] > 9.0 and quick_end[0] == 10
