@@ -9,12 +9,9 @@ keys it leaves behind (holding.py). `grip_span` is measured on the built-in hand
 thumb and fifth finger an octave apart its inner fingers missed their (black) keys by 3-7 mm
 (stress corpus "chords", 5-note octave chords and ninths), a bare octave they grip.
 
-Rolls used to strike the notes in parts that each fit the grip, a part `roll_step` after
-the one below, each fingered as a chord of its own: the fingers of 202 of 492 rolled notes
-then did not rise with the pitch (F4 Ab4 C#5 | F5 played 1-2-4 | 1, the thumb passing
-under to the top), and the first part's grip could not take the fingers a rising order
-needs (an octave with 5-2). Note by note, every roll rises and the key contact of the
-rolled music is as good or better (docs/performance.md, session 8).
+Why note by note: struck in parts that each fit the grip, a part's fingers could not both
+rise across the roll and grip it at once (F4 Ab4 C#5 | F5 came out 1-2-4 | 1; see
+docs/performance.md, session 8).
 """
 
 from __future__ import annotations
