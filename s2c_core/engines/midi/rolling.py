@@ -3,7 +3,8 @@
 The hand split already hands a wide chord's notes to the other hand where it can; what is
 left in one hand beyond `roll_span` (or, with inner notes, beyond `grip_span`) is rolled as
 a pianist rolls a chord too wide to grip (arpeggiando): every note in turn from the bottom,
-evenly, the top one `roll_step` after the lowest, and fingered as one chord (engine.py), so
+evenly, the top one `roll_step` after the lowest (within half the time to the hand's next
+chord, so the roll never runs into it), and fingered as one chord (engine.py), so
 its fingers rise with the pitch and the hand opens out over the roll, letting go of the
 keys it leaves behind (holding.py). `grip_span` is measured on the built-in hand: with
 thumb and fifth finger an octave apart its inner fingers missed their (black) keys by 3-7 mm
@@ -25,6 +26,9 @@ from .config import MidiEngineConfig
 from .groups import group_bounds
 
 _MIN_SOUNDING = 0.03  # s a rolled note keeps sounding when its delay reaches its offset
+# A roll ends within this share of the time to the same hand's next chord, so that chord is
+# still struck as a chord of its own after the hand has finished the roll.
+_ROLL_SHARE_OF_GAP = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,19 @@ def roll_wide_chords(
         notes = order[start:end]
         if hand[notes[0]] < 0 or x[notes[-1]] - x[notes[0]] <= _span_limit(len(notes), config):
             continue
-        delay[notes] = np.linspace(0.0, config.roll_step, len(notes))
+        gap = _time_to_next_chord(onset, hand, notes)
+        delay[notes] = np.linspace(0.0, min(config.roll_step, _ROLL_SHARE_OF_GAP * gap), len(notes))
         chords += 1
     new_onset = onset + delay
     new_offset = np.maximum(offset, new_onset + _MIN_SOUNDING)
     return RolledChords(new_onset, new_offset, chords, int((delay > 0).sum()))
+
+
+def _time_to_next_chord(onset: np.ndarray, hand: np.ndarray, chord: np.ndarray) -> float:
+    """Seconds from `chord`'s onset to the next later onset in the same hand (inf if none)."""
+    start = onset[chord].max()
+    later = onset[(hand == hand[chord[0]]) & (onset > start)]
+    return float(later.min() - start) if len(later) else np.inf
 
 
 def _span_limit(notes: int, config: MidiEngineConfig) -> float:

@@ -105,6 +105,22 @@ def test_octave_chord_with_inner_notes_is_rolled_but_a_bare_octave_is_not():
     assert np.all(rolled.onset[5:] == 1.0)
 
 
+def test_a_roll_ends_before_the_same_hands_next_chord():
+    # Repeated rolled octave chords (clara_trio3): the roll used to run on into the next
+    # chord, so its top notes were struck after that chord's onset and joined its fingering.
+    gap = 0.12  # the next chord comes sooner than roll_step allows
+    pitch = np.array([27, 30, 34, 39] * 2)
+    onset = np.array([0.0] * 4 + [gap] * 4)
+    hand = np.zeros(8, dtype=np.int64)
+    group = np.array([0] * 4 + [1] * 4)
+    rolled = roll_wide_chords(pitch, onset, onset + 0.1, hand, group, Keyboard(), CONFIG)
+    assert rolled.chords == 2
+    assert rolled.onset[:4].max() < gap
+    np.testing.assert_allclose(rolled.onset[:4], np.linspace(0.0, gap / 2, 4))
+    # the last chord has nothing after it: the full roll_step
+    np.testing.assert_allclose(rolled.onset[4:], gap + np.linspace(0.0, CONFIG.roll_step, 4))
+
+
 def test_two_lines_an_octave_apart_are_two_hands():
     # C major up two octaves, hands together an octave apart: the lines cross middle C.
     degrees = [0, 2, 4, 5, 7, 9, 11]
