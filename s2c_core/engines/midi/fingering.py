@@ -12,28 +12,29 @@ here in our own terms (rule numbers as in the paper):
   10   the thumb on a black key, worse between white keys;  11  the little finger likewise;
   12   thumb passes: cheap from a black finger key to a white thumb key, dearer on one level,
        dearest onto a black thumb key.
-Refinements of ours: a thumb pass or crossing is a change of hand position and costs a fixed
-amount (the count of position changes in Parncutt's rules 4-5), which with rule 12 yields the
-textbook scale groups (thumb under 3 or 4, onto a white key after a black one or a semitone);
-a thumb on a white key with a longer finger on a black key needs no small-span penalty, since
-the black key lies further in (Jacobs 2001, Music Perception 18(4), measured distances on the
-two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020, Information Sciences
-517, model finger transitions on the same two-row lattice); a leap beyond any finger pair's
-reach costs one hand repositioning whatever the fingers; the same finger on a new key breaks
-the legato and a finger still holding its key cannot strike another, unless there is time
-for a neighbour to take the key over first (finger substitution, substitution.py). A key
-held beyond the next chord constrains the notes struck meanwhile like a chord's note: span,
-finger order (only the thumb passes), and its finger busy. Transitions weigh less when
-there is time to reposition the hand. Figures: lines start and turn on the hand's edge
-fingers, chromatic runs take 1-2-3 with 3 on the black keys, and a figure that repeats (the
-same pitch class again within a few notes of a line, as in scales over several octaves or
-up and back down) takes the same fingers each time: the cost counts the disagreeing pairs,
-and further Viterbi passes, each holding the other note of a pair at the last pass's
-fingers, lower it (a figure is fingered as a whole, the way textbooks give a scale's
-fingering per octave rather than note by note); the held keys' costs join those pairs.
-A chord's finger pairs also keep within what the built-in hand grips where that is less than
-the table's practical range (`_GRIP`, measured on the engine). Fingers a file prescribes are
-kept.
+Refinements of ours: a thumb pass or crossing is a change of hand position and costs a
+fixed amount (the count of position changes in Parncutt's rules 4-5), which with rule 12
+yields the textbook scale groups (thumb under 3 or 4, onto a white key after a black one or
+a semitone); a thumb on a white key with a longer finger on a black key needs no small-span
+penalty, since the black key lies further in (Jacobs 2001, Music Perception 18(4), measured
+distances on the two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020,
+Information Sciences 517, model finger transitions on the same two-row lattice); a leap
+beyond any finger pair's reach costs one hand repositioning whatever the fingers, if the
+hand has time to move between the notes (faster notes must be spanned from one position);
+the same finger on a new key breaks the legato and a finger still holding its key cannot
+strike another, unless there is time for a neighbour to take the key over first (finger
+substitution, substitution.py). A key held beyond the next chord constrains the notes
+struck meanwhile like a chord's note: span, finger order (only the thumb passes), and its
+finger busy. Transitions weigh less when there is time to reposition the hand. Figures:
+lines start and turn on the hand's edge fingers, chromatic runs take 1-2-3 with 3 on the
+black keys, and a figure that repeats (the same pitch class again within a few notes of a
+line, as in scales over several octaves or up and back down) takes the same fingers each
+time: the cost counts the disagreeing pairs, and further Viterbi passes, each holding the
+other note of a pair at the last pass's fingers, lower it (a figure is fingered as a whole,
+the way textbooks give a scale's fingering per octave rather than note by note); the held
+keys' costs join those pairs. A chord's finger pairs also keep within what the built-in
+hand grips where that is less than the table's practical range (`_GRIP`, measured on the
+engine). Fingers a file prescribes are kept.
 """
 
 from __future__ import annotations
@@ -109,6 +110,11 @@ class FingeringCosts:
     black_relief: float = 4.0  # semitones off MinRel for white thumb, black finger
     leap: float = 4.9  # a leap beyond `leap_interval` costs at most this
     leap_interval: int = 7
+    # ... when there is time for the hand to move between the notes: faster, the fingers
+    # must span the interval from one hand position (broken octaves 1-5, 1-4 on a black key,
+    # not an octave jump to and fro per note). Chosen on the tuning set among 0.15, 0.2 and
+    # 0.3 s (0.3 s cost fresh stride basses their contact; see docs/performance.md).
+    leap_time: float = 0.2
     same_finger_new_key: float = 8.0  # plus same_finger_per_semitone per semitone
     same_finger_per_semitone: float = 0.5
     finger_busy: float = 20.0  # the finger still holds another key
@@ -502,7 +508,12 @@ def _transition_cost(
     chords' onsets.
     """
     pairs = _transition_pairs(
-        tuple(pa.tolist()), tuple(pb.tolist()), sign, tuple(held.tolist()), costs
+        tuple(pa.tolist()),
+        tuple(pb.tolist()),
+        sign,
+        tuple(held.tolist()),
+        costs,
+        dt >= costs.leap_time,
     )
     weight = np.where(held > 0, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
     return (pairs * weight[:, None]).mean(axis=(2, 3))
@@ -515,8 +526,10 @@ def _transition_pairs(
     sign: float,
     held: tuple[int, ...],
     costs: FingeringCosts,
+    leap_allowed: bool,
 ) -> np.ndarray:
-    """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords."""
+    """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords; a leap's
+    cost is capped (the hand moves, any fingers will do) only if `leap_allowed`."""
     fa, fb = _states(len(pa)), _states(len(pb))
     pa, pb, held = np.array(pa), np.array(pb), np.array(held)
     f1 = fa[:, None, :, None]
@@ -539,7 +552,8 @@ def _transition_pairs(
     )
     passing = costs.crossing + level + costs.crossing_far * np.maximum(min_comf - oriented, 0)
     pair = np.where(crossing, passing, pair)
-    pair = np.where(np.abs(d) > costs.leap_interval, np.minimum(pair, costs.leap), pair)
+    if leap_allowed:
+        pair = np.where(np.abs(d) > costs.leap_interval, np.minimum(pair, costs.leap), pair)
     pair = pair + costs.three_four * ((f1 == 3) & (f2 == 4))
     pair = pair + costs.thumb_black_neighbour * (
         ((f1 == 1) & black1 & ~black2) | ((f2 == 1) & black2 & ~black1)

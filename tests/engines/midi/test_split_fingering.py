@@ -57,6 +57,16 @@ def test_black_key_octave_takes_the_fifth_finger_the_hand_reaches_with():
     assert fingers([42, 54], "left", chord_at=[0.0, 0.0])[2].tolist() == [5, 1]
 
 
+def test_fast_broken_octaves_keep_the_octave_shape():
+    # mz_331_3 at 161.5 s: A4 A5 G#4 G#5 F#4 F#5 B4, 0.11 s apart. Too fast for the hand to
+    # jump between the notes, so the thumb takes each lower note and 5 (or 4, on a black
+    # key) the upper one; with any fingers allowed on every leap the thumb dodged the black
+    # keys and the hand jumped an octave to and fro nine times a second (1 5 3 2 3 4 1).
+    pitch, _, finger = fingers([69, 81, 68, 80, 66, 78, 71], step=0.11)
+    assert finger[::2].tolist() == [1, 1, 1, 1]
+    assert set(finger[1::2].tolist()) <= {4, 5}
+
+
 def test_bass_scale_goes_left_and_melody_right():
     bass = [36 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
     melody = [72 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
