@@ -49,6 +49,12 @@ class MidiEngineConfig:
         (0.0, 0.0, 0.02, 0.2),
         (0.0, 0.3, 0.0, 0.0),
     )
+    # Quick single notes (onsets at most position_gap apart) whose reference-hand wrist
+    # positions lie within position_span sideways are played from one hand position
+    # (hand_positions.py): a 1-2 trill's lie 45 mm apart. Chosen on the tuning set: 0.07 m
+    # brushed the stress crossing's hands together.
+    position_span: float = 0.05
+    position_gap: float = 0.2
     rest_time: float = 0.4  # a hand free of keys this long rests: lifted, untilted
     rest_lift: float = 0.02
     leap_height: float = 0.06  # most a leaping wrist rises above its straight path
@@ -67,6 +73,7 @@ class MidiEngineConfig:
             hold_span=size * self.hold_span,
             roll_span=size * self.roll_span,
             grip_span=size * self.grip_span,
+            position_span=size * self.position_span,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from ...music.keyboard import Keyboard
 from .config import MidiEngineConfig
 from .finger_ik import MISS_WEIGHTS, NUM_FINGERS, FingerSolver
 from .fingertips import key_tops
+from .hand_positions import hand_positions, position_means
 from .posture import Posture, hand_heading
 
 _HELD_WEIGHT = 0.5
@@ -90,18 +91,21 @@ def plan_keyframes(
     posture: Posture,
     candidates: tuple[tuple[float, float, float], ...],
     keyboard: Keyboard,
+    figure: tuple[float, float],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wrist keyframes (G, 3) and hand tilts (G, 3) for keyframes at frames (G,).
 
     candidates: (pitch, roll, drop) to try, see MidiEngineConfig.wrist_candidates. The
     heading of each keyframe follows the forearm (posture.hand_heading) from where the
-    untilted hand would put the wrist.
+    untilted hand would put the wrist. figure: (span in m, gap in frames) of the quick
+    figures played from one hand position (hand_positions.py).
     """
     targets, pressing = _pressing_targets(chord_frames, notes)
     count = len(chord_frames)
     level = posture.orientation(np.zeros(3))
     wishes = notes.points - posture.tips[notes.finger - 1] @ level.T
-    rough = wrist_keyframes(chord_frames, notes.on, notes.off, wishes)
+    position = hand_positions(notes.on, notes.off, wishes, *figure)
+    rough = wrist_keyframes(chord_frames, notes.on, notes.off, position_means(position, wishes))
     tilts = np.array([(pitch, roll, 0.0) for pitch, roll, _, _ in candidates])
     tilts = np.repeat(tilts[:, None], count, axis=1)  # (C, G, 3), candidate-major
     for c, (_, _, _, turn) in enumerate(candidates):
@@ -113,6 +117,7 @@ def plan_keyframes(
     for c, (_, _, drop, _) in enumerate(candidates):
         turned = rotation[c * count + at_onset]
         wishes = notes.points - np.einsum("nab,nb->na", turned, posture.tips[notes.finger - 1])
+        wishes = position_means(position, wishes)
         keys.append(wrist_keyframes(chord_frames, notes.on, notes.off, wishes) - [0.0, 0.0, drop])
     # All candidates of all keyframes are settled at once: (C * G) rows.
     pressing = np.tile(pressing, (len(candidates), 1))
