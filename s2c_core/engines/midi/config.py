@@ -52,9 +52,11 @@ class MidiEngineConfig:
     # Quick single notes (onsets at most position_gap apart) whose reference-hand wrist
     # positions lie within position_span sideways are played from one hand position
     # (hand_positions.py): a 1-2 trill's lie 45 mm apart. Chosen on the tuning set: 0.07 m
-    # brushed the stress crossing's hands together.
+    # cost the fresh stride contact; a 0.2 s gap took in elise's 0.21 s semiquavers, whose
+    # stretched thumb a character without a thumb metacarpal bone cannot follow (the
+    # retargeting test's two-bone thumb, tests/blender_addon/test_retarget.py).
     position_span: float = 0.05
-    position_gap: float = 0.2
+    position_gap: float = 0.15
     rest_time: float = 0.4  # a hand free of keys this long rests: lifted, untilted
     rest_lift: float = 0.02
     leap_height: float = 0.06  # most a leaping wrist rises above its straight path

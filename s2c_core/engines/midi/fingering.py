@@ -20,21 +20,21 @@ penalty, since the black key lies further in (Jacobs 2001, Music Perception 18(4
 distances on the two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020,
 Information Sciences 517, model finger transitions on the same two-row lattice); a leap
 beyond any finger pair's reach costs one hand repositioning whatever the fingers, if the
-hand has time to move between the notes (faster notes must be spanned from one position);
-the same finger on a new key breaks the legato and a finger still holding its key cannot
-strike another, unless there is time for a neighbour to take the key over first (finger
-substitution, substitution.py). A key held beyond the next chord constrains the notes
-struck meanwhile like a chord's note: span, finger order (only the thumb passes), and its
-finger busy. Transitions weigh less when there is time to reposition the hand. Figures:
-lines start and turn on the hand's edge fingers, chromatic runs take 1-2-3 with 3 on the
-black keys, and a figure that repeats (the same pitch class again within a few notes of a
-line, as in scales over several octaves or up and back down) takes the same fingers each
-time: the cost counts the disagreeing pairs, and further Viterbi passes, each holding the
-other note of a pair at the last pass's fingers, lower it (a figure is fingered as a whole,
-the way textbooks give a scale's fingering per octave rather than note by note); the held
-keys' costs join those pairs. A chord's finger pairs also keep within what the built-in
-hand grips where that is less than the table's practical range (`_GRIP`, measured on the
-engine). Fingers a file prescribes are kept.
+hand has time to move between the notes (faster notes within a pair's reach must be spanned
+from one position); the same finger on a new key breaks the legato and a finger still
+holding its key cannot strike another, unless there is time for a neighbour to take the key
+over first (finger substitution, substitution.py). A key held beyond the next chord
+constrains the notes struck meanwhile like a chord's note: span, finger order (only the
+thumb passes), and its finger busy. Transitions weigh less when there is time to reposition
+the hand. Figures: lines start and turn on the hand's edge fingers, chromatic runs take
+1-2-3 with 3 on the black keys, and a figure that repeats (the same pitch class again
+within a few notes of a line, as in scales over several octaves or up and back down) takes
+the same fingers each time: the cost counts the disagreeing pairs, and further Viterbi
+passes, each holding the other note of a pair at the last pass's fingers, lower it (a
+figure is fingered as a whole, the way textbooks give a scale's fingering per octave rather
+than note by note); the held keys' costs join those pairs. A chord's finger pairs also keep
+within what the built-in hand grips where that is less than the table's practical range
+(`_GRIP`, measured on the engine). Fingers a file prescribes are kept.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ for (_a, _b), _values in _PAIRS.items():
 # is narrower than the practical range above: right-hand dyads with prescribed fingers on
 # all 12 roots of C3-B3 and C4-B4 (engine's key contact), 1-3 beyond a minor seventh hit
 # 79 % / 8 % of the keys, a 1-4 octave 100 % / 50 % against a 1-5 octave's 100 % / 75 %.
+_WIDEST_REACH = _RANGES[5].max()  # semitones: no finger pair spans more (1-5's MaxPrac)
 _GRIP = np.full((5, 5), np.inf)
 _GRIP[0, 2], _GRIP[0, 3] = 10, 11
 BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
@@ -111,9 +112,10 @@ class FingeringCosts:
     leap: float = 4.9  # a leap beyond `leap_interval` costs at most this
     leap_interval: int = 7
     # ... when there is time for the hand to move between the notes: faster, the fingers
-    # must span the interval from one hand position (broken octaves 1-5, 1-4 on a black key,
-    # not an octave jump to and fro per note). Chosen on the tuning set among 0.15, 0.2 and
-    # 0.3 s (0.3 s cost fresh stride basses their contact; see docs/performance.md).
+    # must span the interval from one hand position where a pair can (broken octaves 1-5,
+    # 1-4 on a black key, not an octave jump to and fro per note). Chosen on the tuning
+    # set among 0.15, 0.2 and 0.3 s (0.3 s cost fresh stride basses their contact; see
+    # docs/performance.md).
     leap_time: float = 0.2
     same_finger_new_key: float = 8.0  # plus same_finger_per_semitone per semitone
     same_finger_per_semitone: float = 0.5
@@ -513,7 +515,7 @@ def _transition_cost(
         sign,
         tuple(held.tolist()),
         costs,
-        dt >= costs.leap_time,
+        dt < costs.leap_time,
     )
     weight = np.where(held > 0, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
     return (pairs * weight[:, None]).mean(axis=(2, 3))
@@ -526,10 +528,11 @@ def _transition_pairs(
     sign: float,
     held: tuple[int, ...],
     costs: FingeringCosts,
-    leap_allowed: bool,
+    quick: bool,
 ) -> np.ndarray:
     """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords; a leap's
-    cost is capped (the hand moves, any fingers will do) only if `leap_allowed`."""
+    cost is capped (the hand moves, any fingers will do) unless the chords are `quick` and
+    some finger pair spans it."""
     fa, fb = _states(len(pa)), _states(len(pb))
     pa, pb, held = np.array(pa), np.array(pb), np.array(held)
     f1 = fa[:, None, :, None]
@@ -552,8 +555,8 @@ def _transition_pairs(
     )
     passing = costs.crossing + level + costs.crossing_far * np.maximum(min_comf - oriented, 0)
     pair = np.where(crossing, passing, pair)
-    if leap_allowed:
-        pair = np.where(np.abs(d) > costs.leap_interval, np.minimum(pair, costs.leap), pair)
+    jump = np.abs(d) > (_WIDEST_REACH if quick else costs.leap_interval)
+    pair = np.where(jump, np.minimum(pair, costs.leap), pair)
     pair = pair + costs.three_four * ((f1 == 3) & (f2 == 4))
     pair = pair + costs.thumb_black_neighbour * (
         ((f1 == 1) & black1 & ~black2) | ((f2 == 1) & black2 & ~black1)

@@ -67,6 +67,14 @@ def test_fast_broken_octaves_keep_the_octave_shape():
     assert set(finger[1::2].tolist()) <= {4, 5}
 
 
+def test_a_quick_leap_beyond_any_reach_is_still_a_jump():
+    # The stress corpus's two voices: the left hand strikes C2 0.1 s after G3 with its
+    # thumb. No finger pair spans 19 semitones, so the hand jumps whatever the fingers and
+    # the bass takes the fifth finger; without the leap's cap the thumb went thumb to thumb.
+    finger = fingers([53, 52, 55, 36], "left", step=0.1)[2]
+    assert finger[-1] == 5
+
+
 def test_bass_scale_goes_left_and_melody_right():
     bass = [36 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
     melody = [72 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
