@@ -8,8 +8,9 @@ each note's finger lies on its key (a "wish" per note); over a 1-2 trill on C5-D
 wishes lie 45 mm apart, so the wrist swung sideways with every note. Here consecutive single
 notes struck within `gap` frames of each other whose wishes stay within `span` sideways form
 one position, and each takes the position's mean wish: the wrist holds still and the finger
-IK reaches the keys from there. A chord is a position of its own (its notes sound together,
-its shape is its own), and so is a note after a pause.
+IK reaches the keys from there (and the figure's keyframes keep the hand shape its first
+one chose: wrist.py). A chord is a position of its own (its notes sound together, its shape
+is its own), and so is a slower note or one struck while another is held.
 """
 
 from __future__ import annotations

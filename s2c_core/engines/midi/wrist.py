@@ -11,7 +11,9 @@ stretched chord pulls the hand towards the finger that falls short. This is done
 candidate hand tilt, wrist drop (a lower wrist flattens the fingers, which widens their
 reach) and turn of the hand from the heading its forearm gives it (posture.hand_heading),
 and each keyframe keeps the candidate whose pressing fingertips miss least while its free
-fingertips stay clear of the keys.
+fingertips stay clear of the keys. A quick figure (hand_positions.py) is planned from one
+hand position: its notes from their mean placement, and its keyframes keep the hand shape
+its first keyframe chose.
 
 The wrist holds a keyframe and moves to the next one just in time to arrive at its onset
 (at most `wrist_move_time` before it); after a release it moves at once. A move whose
@@ -119,22 +121,51 @@ def plan_keyframes(
         wishes = notes.points - np.einsum("nab,nb->na", turned, posture.tips[notes.finger - 1])
         wishes = position_means(position, wishes)
         keys.append(wrist_keyframes(chord_frames, notes.on, notes.off, wishes) - [0.0, 0.0, drop])
-    # All candidates of all keyframes are settled at once: (C * G) rows.
-    pressing = np.tile(pressing, (len(candidates), 1))
-    keys, miss = _settle(
-        np.concatenate(keys), np.tile(targets, (len(candidates), 1, 1)), pressing,
-        solver, posture, rotation,
+    keys, rotation = np.stack(keys), rotation.reshape(len(candidates), count, 3, 3)
+    # Keyframes within a quick figure keep the hand shape its first one chose (the hand
+    # holds its position): only that candidate is settled for them.
+    follows = _follows_leader(chord_frames, notes.on, position)
+    lead = np.flatnonzero(~follows)
+    settled, miss = _settle(
+        keys[:, lead].reshape(-1, 3), np.tile(targets[lead], (len(candidates), 1, 1)),
+        np.tile(pressing[lead], (len(candidates), 1)), solver, posture,
+        rotation[:, lead].reshape(-1, 3, 3),
     )  # fmt: skip
-    free = keys[:, None] + (rotation @ posture.free_tips.T).swapaxes(1, 2)  # (C * G, 5, 3)
+    free = settled[:, None] + (rotation[:, lead].reshape(-1, 3, 3) @ posture.free_tips.T).swapaxes(
+        1, 2
+    )  # (C * L, 5, 3)
     low = np.maximum(key_tops(keyboard, free[..., 1]) + _CLEARANCE_MARGIN - free[..., 2], 0.0)
     low **= 2
-    tilt_cost = _TILT_COST * np.abs(tilts[..., :2]).sum(axis=-1)
-    score = (miss + (low * ~pressing).sum(axis=1)).reshape(len(candidates), count)
+    tilt_cost = _TILT_COST * np.abs(tilts[:, lead, :2]).sum(axis=-1)
+    idle = ~np.tile(pressing[lead], (len(candidates), 1))
+    score = (miss + (low * idle).sum(axis=1)).reshape(len(candidates), len(lead))
     total = score + tilt_cost
     # The first candidate within _TIE of the best wins, whatever the rounding.
-    best = np.argmax(total <= total.min(axis=0) + _TIE, axis=0)
-    keys = keys.reshape(len(candidates), count, 3)[best, np.arange(count)]
-    return keys, tilts[best, np.arange(count)]
+    best = np.empty(count, dtype=np.int64)
+    best[lead] = np.argmax(total <= total.min(axis=0) + _TIE, axis=0)
+    out = np.empty((count, 3))
+    out[lead] = settled.reshape(len(candidates), len(lead), 3)[best[lead], np.arange(len(lead))]
+    rest = np.flatnonzero(follows)
+    if len(rest):
+        best[rest] = best[lead[np.searchsorted(lead, rest) - 1]]
+        out[rest] = _settle(
+            keys[best[rest], rest], targets[rest], pressing[rest], solver, posture,
+            rotation[best[rest], rest],
+        )[0]  # fmt: skip
+    return out, tilts[best, np.arange(count)]
+
+
+def _follows_leader(chord_frames: np.ndarray, on: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """(G,) whether a keyframe lies in the same quick figure (a hand position of notes
+    struck at two or more frames) as the keyframe before it."""
+    latest = np.searchsorted(on, chord_frames, side="right") - 1
+    figure = np.zeros(position.max() + 1, dtype=bool)
+    starts = np.r_[True, on[1:] != on[:-1]]
+    figure[np.flatnonzero(np.bincount(position, weights=starts) >= 2)] = True
+    where = position[np.maximum(latest, 0)]
+    follows = np.zeros(len(chord_frames), dtype=bool)
+    follows[1:] = (where[1:] == where[:-1]) & figure[where[1:]] & (latest[1:] >= 0)
+    return follows
 
 
 def wrist_keyframes(
