@@ -54,11 +54,12 @@ def roll_wide_chords(
     order = np.lexsort((pitch, hand, group))  # per group and hand, low to high
     key = group[order] * 3 + hand[order] + 1  # hand -1 (unplayed) gets its own key
     bounds = group_bounds(key)
+    hand_onsets = {h: np.sort(onset[hand == h]) for h in np.unique(hand)}
     for start, end in zip(bounds[:-1], bounds[1:], strict=True):
         notes = order[start:end]
         if hand[notes[0]] < 0 or x[notes[-1]] - x[notes[0]] <= _span_limit(len(notes), config):
             continue
-        gap = _time_to_next_chord(onset, hand, notes)
+        gap = _time_to_next_onset(hand_onsets[hand[notes[0]]], onset[notes].max())
         delay[notes] = np.linspace(0.0, min(config.roll_step, _ROLL_SHARE_OF_GAP * gap), len(notes))
         chords += 1
     new_onset = onset + delay
@@ -66,11 +67,10 @@ def roll_wide_chords(
     return RolledChords(new_onset, new_offset, chords, int((delay > 0).sum()))
 
 
-def _time_to_next_chord(onset: np.ndarray, hand: np.ndarray, chord: np.ndarray) -> float:
-    """Seconds from `chord`'s onset to the next later onset in the same hand (inf if none)."""
-    start = onset[chord].max()
-    later = onset[(hand == hand[chord[0]]) & (onset > start)]
-    return float(later.min() - start) if len(later) else np.inf
+def _time_to_next_onset(onsets: np.ndarray, start: float) -> float:
+    """Seconds from `start` to the next later of the sorted `onsets` (inf if none)."""
+    later = np.searchsorted(onsets, start, side="right")
+    return float(onsets[later] - start) if later < len(onsets) else np.inf
 
 
 def _span_limit(notes: int, config: MidiEngineConfig) -> float:

@@ -126,19 +126,18 @@ def plan_keyframes(
     # holds its position): only that candidate is settled for them.
     follows = _follows_leader(chord_frames, notes.on, position)
     lead = np.flatnonzero(~follows)
+    # Every candidate of every leading keyframe is settled at once: (C * L) rows.
+    lead_rotation = rotation[:, lead].reshape(-1, 3, 3)
+    lead_pressing = np.tile(pressing[lead], (len(candidates), 1))
     settled, miss = _settle(
         keys[:, lead].reshape(-1, 3), np.tile(targets[lead], (len(candidates), 1, 1)),
-        np.tile(pressing[lead], (len(candidates), 1)), solver, posture,
-        rotation[:, lead].reshape(-1, 3, 3),
+        lead_pressing, solver, posture, lead_rotation,
     )  # fmt: skip
-    free = settled[:, None] + (rotation[:, lead].reshape(-1, 3, 3) @ posture.free_tips.T).swapaxes(
-        1, 2
-    )  # (C * L, 5, 3)
+    free = settled[:, None] + (lead_rotation @ posture.free_tips.T).swapaxes(1, 2)
     low = np.maximum(key_tops(keyboard, free[..., 1]) + _CLEARANCE_MARGIN - free[..., 2], 0.0)
     low **= 2
     tilt_cost = _TILT_COST * np.abs(tilts[:, lead, :2]).sum(axis=-1)
-    idle = ~np.tile(pressing[lead], (len(candidates), 1))
-    score = (miss + (low * idle).sum(axis=1)).reshape(len(candidates), len(lead))
+    score = (miss + (low * ~lead_pressing).sum(axis=1)).reshape(len(candidates), len(lead))
     total = score + tilt_cost
     # The first candidate within _TIE of the best wins, whatever the rounding.
     best = np.empty(count, dtype=np.int64)
