@@ -43,7 +43,7 @@ from .retarget_names import (
     find_mapping,
     validate_mapping,
 )
-from .retarget_pose import local_rotations, twist_angle, two_bone_ik
+from .retarget_pose import local_rotations, twist_angle, two_bone_ik, two_bone_thumb
 
 TAKE_PROPERTY = "s2c_take"  # set on every Action this module makes
 BASE_TRACK_PREFIX = "S2C base: "
@@ -287,6 +287,12 @@ def side_pose(
     }
     for bone in keyed[2:]:
         posed[bone.name] = delta[:, bone.joint] @ bone.rest
+    hand_bones = mapping.bones[side]
+    if not hand_bones.get("thumb1"):
+        bend, turn = two_bone_thumb(delta, rest_joints(armature, mapping, side))
+        posed[hand_bones["thumb3"]] = bend @ posed[hand_bones["thumb3"]]
+        for segment in ("thumb2", "thumb3"):
+            posed[hand_bones[segment]] = turn @ posed[hand_bones[segment]]
     hand = keyed[2]
     forearm_axis = turn_lower @ (head[hand.name] - head[forearm.name])
     forearm_axis /= np.linalg.norm(forearm_axis, axis=-1, keepdims=True)

@@ -15,13 +15,20 @@ and the forearm swings so that the wrist reaches the take's wrist, the elbow tow
 pole direction (analytic two-bone IK); the shoulder is not moved. The hand's turn about
 the forearm's axis is then given to the forearm (pronation and supination happen in the
 forearm, not at the wrist), which moves neither the elbow nor the wrist.
+
+Thumb without a metacarpal bone: many game rigs give the thumb two bones, so its
+proximal phalanx starts fixed to the hand, where the take's thumb swings it about the
+carpometacarpal joint first. Each thumb bone still takes its joint's rotation, and the
+whole two-bone chain then turns about its base so that it points where the take's tip
+goes (`two_bone_thumb`), its last joint bending a little where the lengths differ.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from s2c_core.hand.rotations import matrix_to_quaternion
+from s2c_core.hand.rotations import axis_angle_to_matrix, matrix_to_quaternion
+from s2c_core.hand.skeleton import finger_chain
 
 _EPS = 1e-9
 
@@ -44,6 +51,36 @@ def swing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     K = K - np.swapaxes(K, -1, -2)
     s, c = np.sin(angle)[..., None, None], np.cos(angle)[..., None, None]
     return np.eye(3) + s * K + (1 - c) * (K @ K)
+
+
+def two_bone_thumb(delta: np.ndarray, rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 3, 3) turns of a two-bone thumb's distal bone about its joint and then of the
+    whole chain about its base (the proximal phalanx's head, fixed to the hand) that put its
+    tip where the take's thumb tip goes.
+
+    delta (T, 16, 3, 3): the rotation each MANO joint gives its rest segment; rest (21, 3):
+    the rest joints, the metacarpal joint a virtual one inside the palm (retarget.rest_joints).
+    The take's chain starts where its carpometacarpal rotation carries the proximal phalanx's
+    head, (D_cmc - D_wrist)(rest_mcp - rest_cmc) away from the character's. The distal bone
+    bends at the interphalangeal joint, in the plane the two bones span, until the chain is
+    as long as the distance from its base to that tip (as far as a straight chain allows);
+    then the chain turns by the smallest rotation that points it there."""
+    cmc, mcp, ip, tip = finger_chain("thumb")
+    proximal = delta[:, mcp] @ (rest[ip] - rest[mcp])
+    distal = delta[:, ip] @ (rest[tip] - rest[ip])
+    wanted = proximal + distal + (delta[:, cmc] - delta[:, 0]) @ (rest[mcp] - rest[cmc])
+    a, b = np.linalg.norm(rest[ip] - rest[mcp]), np.linalg.norm(rest[tip] - rest[ip])
+    length = np.clip(np.linalg.norm(wanted, axis=-1), abs(a - b) + 1e-9, a + b - 1e-9)
+    hinge = np.cross(proximal, distal)
+    sin = np.linalg.norm(hinge, axis=-1)
+    bent = np.arctan2(sin, np.sum(proximal * distal, axis=-1))
+    wanted_bend = np.arccos(np.clip((length**2 - a * a - b * b) / (2 * a * b), -1.0, 1.0))
+    # A straight thumb has no bending plane: it stays straight.
+    turn = np.where(sin > 1e-6 * a * b, wanted_bend - bent, 0.0)
+    axis = hinge / np.maximum(sin, _EPS)[:, None]
+    bend = axis_angle_to_matrix(axis * turn[:, None])
+    reached = proximal + np.einsum("tab,tb->ta", bend, distal)
+    return bend, swing(reached, wanted)
 
 
 def local_rotations(posed: np.ndarray, parent_posed: np.ndarray, offset: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from blender_addon import scene as s2c_scene  # noqa: E402
 from blender_addon.retarget_names import MappingError  # noqa: E402
 from s2c_core.engines.midi.engine import generate_from_notes  # noqa: E402
 from s2c_core.hand.rotations import axis_angle_to_matrix  # noqa: E402
+from s2c_core.hand.skeleton import tip_index  # noqa: E402
 from s2c_core.music.midi import read_midi  # noqa: E402
 from tests.blender_addon.character_rigs import (  # noqa: E402
     build_character,
@@ -87,6 +88,26 @@ def test_a_two_bone_thumb(scene, clip):
     mapping = retarget.mapping_for(armature)
     assert mapping.bone("left", "thumb1") is None and mapping.bone("left", "thumb3") == "thumb_02_l"
     assert key_clip(scene, armature, clip) >= 0.98
+
+
+def test_a_two_bone_thumb_follows_the_takes_thumb_tip(scene, clip):
+    """Its base cannot swing as the take's metacarpal does: the chain turns and bends to
+    reach the tip instead (the rotations alone left it 17 mm off, half the time)."""
+    armature = build_character(scene, "unreal", 1.2, two_bone_thumb=True)
+    mapping = retarget.mapping_for(armature)
+    piano = place_piano(scene, armature, mapping)
+    motion = generate_from_notes(clip, rig=retarget.describe(armature, mapping, piano).rigs())
+    action = retarget.build_take_action(armature, mapping, motion, piano, action_name="take")
+    retarget.assign_take(armature, action)
+    to_piano = np.linalg.inv(piano) @ np.array(armature.matrix_world)
+    misses = []
+    for frame in range(0, motion.num_frames, 10):
+        scene.frame_set(1 + frame)
+        for side in ("left", "right"):
+            tail = armature.pose.bones[mapping.bone(side, "thumb3")].tail
+            tip = (to_piano @ np.append(tail, 1.0))[:3]
+            misses.append(np.linalg.norm(tip - motion.hand(side).joints[frame, tip_index("thumb")]))
+    assert np.median(misses) < 0.002
 
 
 @pytest.mark.parametrize(("convention", "object_scale"), [("mixamo", 0.01), ("mpfb", 1.0)])

@@ -3,8 +3,16 @@
 import numpy as np
 import pytest
 
-from blender_addon.retarget_pose import local_rotations, swing, twist_angle, two_bone_ik
+from blender_addon.retarget_pose import (
+    local_rotations,
+    swing,
+    twist_angle,
+    two_bone_ik,
+    two_bone_thumb,
+)
+from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.rotations import axis_angle_to_matrix
+from s2c_core.hand.skeleton import finger_chain
 
 SHOULDER = np.array([0.18, 0.0, 1.42])
 ELBOW = np.array([0.48, 0.03, 1.40])
@@ -55,3 +63,45 @@ def test_local_rotations_undo_the_parent_and_rest_offset():
     offset = axis_angle_to_matrix(np.array([0.0, 0.4, 0.0]))
     basis = axis_angle_to_matrix(np.array([[0.1, 0.2, 0.3]]))
     assert np.allclose(local_rotations(parent @ offset @ basis, parent, offset), basis)
+
+
+def _thumb_take(seed: int, frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """The built-in right hand's rest joints and random joint rotations (T, 16, 3, 3): the
+    wrist turned anywhere, each thumb joint up to 0.4 rad further."""
+    rng = np.random.default_rng(seed)
+    rest = builtin_rig("right").rest_joints
+    delta = np.repeat(axis_angle_to_matrix(rng.normal(size=(frames, 1, 3)))[:, :1], 16, axis=1)
+    for joint in finger_chain("thumb")[:3]:
+        delta[:, joint:] = (
+            axis_angle_to_matrix(rng.uniform(-0.4, 0.4, (frames, 1, 3))) @ delta[:, joint:]
+        )
+    return rest, delta
+
+
+def test_a_two_bone_thumb_reaches_the_takes_thumb_tip_from_its_fixed_base():
+    rest, delta = _thumb_take(2, 300)
+    cmc, mcp, ip, tip = finger_chain("thumb")
+    take_tip = (
+        delta[:, 0] @ (rest[cmc] - rest[0]) + delta[:, cmc] @ (rest[mcp] - rest[cmc])
+        + delta[:, mcp] @ (rest[ip] - rest[mcp]) + delta[:, ip] @ (rest[tip] - rest[ip])
+    )  # fmt: skip
+    bend, turn = two_bone_thumb(delta, rest)
+    base = delta[:, 0] @ (rest[mcp] - rest[0])  # the two-bone thumb's base moves with the hand
+    proximal = turn @ delta[:, mcp] @ (rest[ip] - rest[mcp])
+    distal = turn @ bend @ delta[:, ip] @ (rest[tip] - rest[ip])
+    reached = base + proximal + distal
+    lengths = np.linalg.norm(rest[ip] - rest[mcp]), np.linalg.norm(rest[tip] - rest[ip])
+    within = np.linalg.norm(take_tip - base, axis=1) < sum(lengths) - 1e-4
+    assert 0.1 < within.mean() < 0.9  # both cases drawn
+    assert np.allclose(reached[within], take_tip[within], atol=1e-7)
+    # Beyond its reach the thumb points at the tip, straight.
+    aim = np.cross((reached - base)[~within], (take_tip - base)[~within])
+    assert np.allclose(np.linalg.norm(aim, axis=1), 0.0, atol=1e-7)
+    assert np.allclose(np.linalg.norm(distal, axis=1), lengths[1])
+
+
+def test_a_two_bone_thumb_without_carpometacarpal_motion_keeps_the_takes_rotations():
+    rest, delta = _thumb_take(3, 50)
+    delta[:, finger_chain("thumb")[0]] = delta[:, 0]
+    bend, turn = two_bone_thumb(delta, rest)
+    assert np.allclose(bend, np.eye(3), atol=1e-7) and np.allclose(turn, np.eye(3), atol=1e-7)
