@@ -17,6 +17,8 @@ corpus (s2c_core.evaluate.stress_corpus), then overall:
            (s2c_core.hand.anatomy): hyp10/hyp15 a PIP or DIP joint bent backwards by more
            than 10/15 degrees (target <= 1 % for 10), spread neighbouring fingers too far
            apart or crossed, thumb CMC/MCP/IP, wrist pitch/yaw/roll against the forearm
+  flat     frames on which a long finger presses its key straight, its middle joint bent
+           less than 15 degrees (anatomy.straight_presses), of all its pressed frames
   speed    seconds of music per second of compute for generate_from_notes (>= 100x), in
            CPU time of this process, so that other work on a shared machine does not
            count (run with OMP_NUM_THREADS=1)
@@ -49,7 +51,7 @@ from s2c_core.engines.midi.metrics import (  # noqa: E402
 from s2c_core.evaluate import fresh_patterns  # noqa: E402
 from s2c_core.evaluate.hand_scores import fingering_score, piece_notes, shared_pieces  # noqa: E402
 from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
-from s2c_core.hand.anatomy import anatomy_report  # noqa: E402
+from s2c_core.hand.anatomy import anatomy_report, straight_presses  # noqa: E402
 from s2c_core.music.keyboard import Keyboard  # noqa: E402
 
 DEFAULT_MIDI_DIR = REPO.parent / "shared" / "data" / "midi"
@@ -58,7 +60,7 @@ ANATOMY = {"hyp10": "hyperextension", "hyp15": "severe_hyperextension",
 HEADER = (
     f"{'':<22}{'notes':>7}{'split':>8}{'book':>8}{'contact':>9}{'stray':>7}{'clash':>7}"
     + "".join(f"{name:>8}" for name in ANATOMY)
-    + f"{'speed':>8}"
+    + f"{'flat':>7}{'speed':>8}"
 )
 
 
@@ -73,7 +75,7 @@ def _row(name: str, c: dict[str, float]) -> str:
         f"{name:<22}{int(c['notes']):>7}{_rate(c['split_ok'], c['split_n']):>8}"
         f"{_rate(c['book_ok'], c['book_n']):>8}{_rate(c['contact'], c['notes']):>9}"
         f"{_rate(c['stray'], c['frames']):>7}{_rate(c['clash'], c['frames']):>7}"
-        f"{anatomy}{speed:>7.0f}x"
+        f"{anatomy}{_rate(c['flat'], c['pressed']):>7}{speed:>7.0f}x"
     )
 
 
@@ -101,6 +103,9 @@ def measure(notes, accepted, counts: dict[str, float], keyboard: Keyboard) -> No
     for key, check in ANATOMY.items():
         counts[key] += report.outside[check]
     counts["worst_bend"] = max(counts["worst_bend"], report.worst_backwards_bend)
+    flat, pressed = straight_presses(motion)
+    counts["flat"] += flat
+    counts["pressed"] += pressed
 
 
 def _add(total: dict[str, float], part: dict[str, float]) -> None:

@@ -55,6 +55,14 @@ class MotionFormatError(ValueError):
     """A HandMotion file is missing, unreadable or inconsistent (message names the file)."""
 
 
+def note_frames(onset: np.ndarray, offset: np.ndarray, fps: float) -> tuple[np.ndarray, ...]:
+    """First and last frame (inclusive) on which each note is pressed: from its onset's
+    frame up to the frame before its offset's, and at least on its onset frame."""
+    on = np.round(np.asarray(onset) * fps).astype(np.int64)
+    off = np.maximum(on, np.round(np.asarray(offset) * fps).astype(np.int64) - 1)
+    return on, off
+
+
 def blender_length_problem(frames: int, fps: float, frame_start: int = 1) -> str | None:
     """Why a take of `frames` starting at `frame_start` cannot be keyed in Blender, or None."""
     last = frame_start + frames - 1

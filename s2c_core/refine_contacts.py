@@ -24,13 +24,12 @@ from scipy.interpolate import PchipInterpolator
 from .engines.midi.config import MidiEngineConfig
 from .engines.midi.engine import NotePlan, plan_notes
 from .engines.midi.finger_ik import NUM_FINGERS, FingerSolver
-from .engines.midi.fingertips import note_frames
 from .engines.midi.metrics import key_contact
 from .hand.fk import build_track
 from .hand.rig import HandRig
 from .hand.rotations import axis_angle_to_matrix
 from .hand.skeleton import PIANO_FINGER_NAMES, finger_chain, tip_index
-from .motion import HANDS, HandMotion, HandTrack
+from .motion import HANDS, HandMotion, HandTrack, note_frames
 from .music.keyboard import Keyboard
 from .music.midi import MidiNotes
 

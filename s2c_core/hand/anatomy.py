@@ -33,6 +33,12 @@ Ranges, in degrees (active motion, healthy adults):
   of pronation (AAOS: pronation and supination 0..80 from thumb-up), and a pianist turns
   the thumb further down only with the shoulder's help (elbow raised), so the roll may go
   at most 35 degrees thumb-down past a flat palm and 90 thumb-up.
+
+Apart from those ranges, `straight_presses` counts how often a long finger presses its key
+straight: piano teachers ask for curved fingers, the rounded hand, the fingertips playing
+and the middle joints bent (S. Fink, "Mastering Piano Technique", 1992; G. Sandor, "On
+Piano Playing", 1981). A pressing finger whose middle (PIP) joint is bent less than 15
+degrees reads as flat and stiff; a pianist plays so only to reach, in wide stretches.
 """
 
 from __future__ import annotations
@@ -41,10 +47,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..motion import NOTE_COLUMNS, note_frames
 from .forearm import ArmModel, forearm_directions
 from .rig import HandRig, builtin_rig
 from .rotations import axis_angle_to_matrix
-from .skeleton import FINGERS
+from .skeleton import FINGERS, PIANO_FINGER_NAMES
 
 LONG_FINGERS = ("index", "middle", "ring", "pinky")  # thumb side to little finger side
 
@@ -230,3 +237,38 @@ def anatomy_report(motion, rig: HandRig | None = None, ranges: Ranges | None = N
         outside = {check: int(bad[check].sum()) for check in CHECKS}
         report = report + AnatomyReport(int(present.sum()), outside, worst)
     return report
+
+
+STRAIGHT_PIP = 15.0  # degrees: a pressing long finger's middle joint bent less is straight
+
+
+def straight_presses(motion, rig: HandRig | None = None) -> tuple[int, int]:
+    """(straight, pressing): over each note's pressed frames (`note_frames`) played by a
+    long finger (index to little), how many find that finger's middle joint bent less than
+    STRAIGHT_PIP degrees, and how many there are. `rig`: the take's hand, built-in if None."""
+    column = {name: i for i, name in enumerate(NOTE_COLUMNS)}
+    notes = np.asarray(motion.notes)
+    straight = pressing = 0
+    for hand, side in enumerate(("left", "right")):
+        mine = notes[(notes[:, column["hand"]] == hand) & (notes[:, column["finger"]] >= 2)]
+        if not len(mine):
+            continue
+        track = motion.hand(side)
+        side_rig = (rig or builtin_rig("right")).for_side(side)
+        _, flexion, _ = side_rig.angles_from_pose(np.asarray(track.hand_pose, dtype=np.float64))
+        on, off = note_frames(mine[:, column["onset"]], mine[:, column["offset"]], motion.fps)
+        off = np.minimum(off, len(flexion) - 1)
+        fingers = mine[:, column["finger"]].astype(np.int64)
+        rows = np.array([_row(PIANO_FINGER_NAMES[f], 2) for f in fingers])
+        lengths = np.maximum(off - on + 1, 0)
+        frames = np.repeat(on, lengths) + _ramps(lengths)
+        bent = np.rad2deg(flexion[frames, np.repeat(rows, lengths)])
+        straight += int((bent < STRAIGHT_PIP).sum())
+        pressing += len(frames)
+    return straight, pressing
+
+
+def _ramps(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, .., n-1 for each n in `lengths`, concatenated."""
+    starts = np.cumsum(lengths) - lengths
+    return np.arange(lengths.sum()) - np.repeat(starts, lengths)

@@ -199,8 +199,8 @@ def fingertip_contact(scene, armature, mapping, motion, piano_matrix, tip_bone=s
     """(N,) bool per note: at its onset frame, the evaluated tail of the playing finger's
     last bone (`tip_bone` of its name) lies over its key and below the key's top, in the
     piano's frame; the same test as engines.midi.metrics.key_contact."""
-    from s2c_core.engines.midi.fingertips import note_frames
     from s2c_core.hand.skeleton import PIANO_FINGER_NAMES
+    from s2c_core.motion import note_frames
     from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
 
     keys = Keyboard().keys

@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from s2c_core.hand.anatomy import CHECKS, anatomy_report, hand_angles, violations
+from s2c_core.hand.anatomy import (
+    CHECKS,
+    anatomy_report,
+    hand_angles,
+    straight_presses,
+    violations,
+)
 from s2c_core.hand.fk import build_track
 from s2c_core.hand.forearm import ArmModel, elbow_positions, forearm_directions
 from s2c_core.hand.rig import builtin_rig
@@ -123,3 +129,27 @@ def test_report_counts_present_frames_of_both_hands():
     assert report.outside["severe_hyperextension"] == 1
     assert report.share("hyperextension") == pytest.approx(1 / 7)
     assert report.worst_backwards_bend == pytest.approx(30.0, abs=0.1)
+
+
+def test_straight_presses_count_the_pressed_frames_of_long_fingers_bent_too_little():
+    """Right index presses frames 0-5 (onset 0 s, offset 0.2 s at 30 fps), straight on the
+    first 2; right thumb and the left hand's middle finger press too, the thumb straight
+    (not counted: the measure is about long fingers), the middle finger curved."""
+    frames = 8
+    tracks = {}
+    for side in ("left", "right"):
+        rig = builtin_rig(side)
+        pose = np.stack([_pose(rig, {("index", 2, "flex"): 40.0, ("middle", 2, "flex"): 40.0})]
+                        * frames)  # fmt: skip
+        if side == "right":
+            pose[:2] = _pose(rig, {("index", 2, "flex"): 5.0, ("thumb", 2, "flex"): 0.0})
+        orient = np.stack([_aligned_orient(side, WRIST[side])] * frames)
+        wrist = np.stack([WRIST[side]] * frames)
+        tracks[side] = build_track(rig, orient, pose, wrist, np.ones(frames, dtype=bool))
+    notes = np.array([
+        [60, 0.0, 0.2, 80, 1, 2],  # right index
+        [59, 0.0, 0.2, 80, 1, 1],  # right thumb
+        [48, 0.1, 0.2, 80, 0, 3],  # left middle: frames 3-5
+    ], dtype=float)  # fmt: skip
+    motion = HandMotion(30.0, tracks["left"], tracks["right"], MotionMetadata("test"), notes)
+    assert straight_presses(motion) == (2, 6 + 3)

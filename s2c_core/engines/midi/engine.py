@@ -20,7 +20,14 @@ from ...hand.fk import build_track
 from ...hand.rig import HandRig, builtin_rig
 from ...hand.rotations import axis_angle_to_matrix, matrix_to_axis_angle
 from ...hand.skeleton import FINGERS
-from ...motion import HANDS, HandMotion, HandTrack, MotionMetadata, blender_length_problem
+from ...motion import (
+    HANDS,
+    HandMotion,
+    HandTrack,
+    MotionMetadata,
+    blender_length_problem,
+    note_frames,
+)
 from ...music.keyboard import Keyboard
 from ...music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
 from .clearance import depth_shifts, room_shifts, thumb_tucks
@@ -31,7 +38,6 @@ from .fingertips import (
     finger_targets,
     follow_neighbours,
     lift_to_hover,
-    note_frames,
     press_points,
 )
 from .groups import onset_groups

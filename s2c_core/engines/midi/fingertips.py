@@ -1,6 +1,6 @@
 """Fingertip targets per frame: on the key while the note sounds, lifted otherwise.
 
-A note is pressed on frames [on, off] (`note_frames`): its fingertip is at the key's
+A note is pressed on frames [on, off] (`s2c_core.motion.note_frames`): its fingertip is at the key's
 contact point, pushed down by the key travel. Before the onset the fingertip glides over
 the key (`approach_time`) and drops onto it (`press_time`); after the release it lifts
 (`lift_time`), gliding off over the key, except the thumb, which the hand carries off with
@@ -17,13 +17,6 @@ import numpy as np
 
 from ...music.keyboard import Keyboard
 from .config import MidiEngineConfig
-
-
-def note_frames(onset: np.ndarray, offset: np.ndarray, fps: float) -> tuple[np.ndarray, ...]:
-    """First and last frame (inclusive) on which each note is pressed."""
-    on = np.round(np.asarray(onset) * fps).astype(np.int64)
-    off = np.maximum(on, np.round(np.asarray(offset) * fps).astype(np.int64) - 1)
-    return on, off
 
 
 def press_points(pitch: np.ndarray, keyboard: Keyboard) -> np.ndarray:

@@ -12,9 +12,8 @@ from functools import cache
 import numpy as np
 
 from ...hand.skeleton import PIANO_FINGER_NAMES, tip_index
-from ...motion import HANDS, NOTE_COLUMNS, SUBSTITUTION_COLUMNS, HandMotion
+from ...motion import HANDS, NOTE_COLUMNS, SUBSTITUTION_COLUMNS, HandMotion, note_frames
 from ...music.keyboard import LOWEST_PITCH, NUM_KEYS, Keyboard
-from .fingertips import note_frames
 from .holding import SHORTEST_HOLD
 
 _COLUMN = {name: i for i, name in enumerate(NOTE_COLUMNS)}

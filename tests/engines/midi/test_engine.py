@@ -8,13 +8,12 @@ import pytest
 
 from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi, generate_from_notes
 from s2c_core.engines.midi.finger_ik import FingerSolver
-from s2c_core.engines.midi.fingertips import note_frames
 from s2c_core.engines.midi.metrics import key_contact, keys_under, stray_depths, stray_press_share
 from s2c_core.hand.anatomy import anatomy_report
 from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.rotations import axis_angle_to_matrix
 from s2c_core.hand.skeleton import FINGERS, PIANO_FINGER_NAMES, finger_chain, tip_index
-from s2c_core.motion import HANDS, NOTE_COLUMNS
+from s2c_core.motion import HANDS, NOTE_COLUMNS, note_frames
 from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
 from s2c_core.music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
 from tests.engines.midi.midi_files import C_MAJOR, SHARED_MIDI, run, write_midi
