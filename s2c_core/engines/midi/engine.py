@@ -353,6 +353,7 @@ def animate_hand(
             config.wrist_candidates,
             keyboard,
             (config.position_span, config.position_gap * config.fps),
+            round(config.curl_gap * config.fps),
         )
         move_frames = config.wrist_move_time * config.fps
         chord_frames, keys, tilts = add_rests(

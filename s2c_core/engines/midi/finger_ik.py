@@ -204,15 +204,19 @@ class FingerSolver:
         start: np.ndarray,
         iterations: int,
         free: np.ndarray | None = None,
+        least_middle: np.ndarray | None = None,
     ) -> np.ndarray:
         """(N, 5, 3) canonical targets -> (N, 5, 3) parameters, starting from start (5, 3)
         or, per frame, (N, 5, 3).
 
-        free (N, 5) bool marks fingers away from any key, whose height matters most.
+        free (N, 5) bool marks fingers away from any key, whose height matters most;
+        least_middle (N,) rad, the least middle-joint flexion of the long fingers per frame
+        (beyond their joint limits: a curved finger reaches only so far).
         """
         free = np.zeros(targets.shape[:2], dtype=bool) if free is None else free
+        least = np.zeros(len(targets)) if least_middle is None else least_middle
         flat = np.round(targets.reshape(len(targets), -1) / _DEDUPE_RESOLUTION)
-        flat = np.concatenate([flat, free], axis=1)
+        flat = np.concatenate([flat, free, least[:, None]], axis=1)
         rows = np.ascontiguousarray(flat).view(
             np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))
         )
@@ -225,6 +229,9 @@ class FingerSolver:
         starts = np.broadcast_to(start, targets.shape)[first]  # (U, 5, 3)
         params = _components(starts)
         lower, upper = _components(self.lower), _components(self.upper)
+        if least.any():
+            lower = np.repeat(lower, len(first), axis=2)
+            lower[2, 1:] = np.maximum(lower[2, 1:], least[first])
         give = np.where(free[first, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way
         share = give[:, :-1] / (give[:, :-1] + give[:, 1:])
         lifting = np.ascontiguousarray(free[first].T)

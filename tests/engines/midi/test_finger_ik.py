@@ -59,6 +59,21 @@ def test_reachable_targets_are_reached(side):
 
 
 @pytest.mark.parametrize("side", SIDES)
+def test_a_least_middle_flexion_keeps_the_long_fingers_curved_on_its_frames_only(side):
+    """Targets only a straight finger reaches: the frames given a least middle-joint
+    flexion bend their long fingers at least that much and fall short; the others reach."""
+    solver = FingerSolver(builtin_rig(side))
+    params = np.broadcast_to(0.5 * (solver.lower + solver.upper), (4, 5, 3)).copy()
+    params[:, 1:, 2] = 0.0  # long fingers straight at the middle joint
+    targets = solver.tips(params)
+    least = np.array([0.0, 0.5, 0.0, 0.5])
+    solved = solver.solve(targets, params[0], 30, least_middle=least)
+    assert (solved[least > 0, 1:, 2] >= 0.5 - 1e-12).all()
+    misses = np.linalg.norm(solver.tips(solved) - targets, axis=-1)[:, 1:]
+    assert misses[least == 0].max() < 1e-4 and misses[least > 0].min() > 1e-3
+
+
+@pytest.mark.parametrize("side", SIDES)
 def test_a_free_finger_out_of_reach_misses_no_more_than_its_starting_pose(side):
     """A free thumb asked to stay over a key the hand has left (far across the hand, a
     little below it) keeps the hand's shape rather than swinging across and down into
