@@ -256,9 +256,8 @@ def side_pose(
     """The basis rotations of one arm and hand, and the wrist's path."""
     arm_world = np.array(armature.matrix_world)
     world_to_arm = np.linalg.inv(arm_world)
-    joints_piano = _transform(
-        np.linalg.inv(piano_matrix) @ arm_world, rest_joints(armature, mapping, side)
-    )
+    rest = rest_joints(armature, mapping, side)
+    joints_piano = _transform(np.linalg.inv(piano_matrix) @ arm_world, rest)
     frame = hand_frame(joints_piano, side)
     delta = _posed_rotations(motion, side, frame, world_to_arm, piano_matrix)
     track = motion.hand(side)
@@ -289,7 +288,7 @@ def side_pose(
         posed[bone.name] = delta[:, bone.joint] @ bone.rest
     hand_bones = mapping.bones[side]
     if not hand_bones.get("thumb1"):
-        bend, turn = two_bone_thumb(delta, rest_joints(armature, mapping, side))
+        bend, turn = two_bone_thumb(delta, rest)
         posed[hand_bones["thumb3"]] = bend @ posed[hand_bones["thumb3"]]
         for segment in ("thumb2", "thumb3"):
             posed[hand_bones[segment]] = turn @ posed[hand_bones[segment]]
