@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from s2c_core.evaluate.human_fingering import Agreement, agreement, read_pig  # noqa: E402
+from s2c_core.music.midi import MidiReadError  # noqa: E402
 
 DEFAULT_FOLDER = REPO.parent / "shared" / "data" / "fingering"
 
@@ -44,10 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"{args.folder}: no PIG-format *_fingering.txt files; nothing measured")
         return 0
+    try:  # every file read before anything is printed: a bad one stops the run in one line
+        fingerings = [read_pig(path) for path in paths]
+    except MidiReadError as exc:
+        print(f"bench_human_fingering: {exc}", file=sys.stderr)
+        return 1
     print(f"{'file':<28}{'notes':>7}{'hand':>14}{'match':>14}{'finger_match':>14}")
     pooled = Agreement(0, 0, 0, 0)
-    for path in paths:
-        scores = agreement(read_pig(path))
+    for path, human in zip(paths, fingerings, strict=True):
+        scores = agreement(human)
         print(_row(path.stem.removesuffix("_fingering"), scores))
         pooled = pooled + scores
     print(_row("pooled", pooled))
