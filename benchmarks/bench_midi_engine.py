@@ -19,6 +19,8 @@ corpus (s2c_core.evaluate.stress_corpus), then overall:
            apart or crossed, thumb CMC/MCP/IP, wrist pitch/yaw/roll against the forearm
   flat     frames on which a long finger presses its key straight, its middle joint bent
            less than 15 degrees (anatomy.straight_presses), of all its pressed frames
+  turn     degrees per second the hands turn (metrics.turning_rate): a hand that rocks
+           from note to note turns fast for nothing (lower is calmer)
   speed    seconds of music per second of compute for generate_from_notes (>= 100x), in
            CPU time of this process, so that other work on a shared machine does not
            count (run with OMP_NUM_THREADS=1)
@@ -47,6 +49,7 @@ from s2c_core.engines.midi.metrics import (  # noqa: E402
     key_contact,
     split_agreement,
     stray_press_share,
+    turning_rate,
 )
 from s2c_core.evaluate import fresh_patterns  # noqa: E402
 from s2c_core.evaluate.hand_scores import fingering_score, piece_notes, shared_pieces  # noqa: E402
@@ -60,12 +63,16 @@ ANATOMY = {"hyp10": "hyperextension", "hyp15": "severe_hyperextension",
 HEADER = (
     f"{'':<22}{'notes':>7}{'split':>8}{'book':>8}{'contact':>9}{'stray':>7}{'clash':>7}"
     + "".join(f"{name:>8}" for name in ANATOMY)
-    + f"{'flat':>7}{'speed':>8}"
+    + f"{'flat':>7}{'turn':>7}{'speed':>8}"
 )
 
 
 def _rate(part: float, whole: float) -> str:
     return f"{part / whole:.1%}" if whole else "n/a"
+
+
+def _per(total: float, whole: float) -> str:
+    return f"{total / whole:.0f}" if whole else "n/a"
 
 
 def _row(name: str, c: dict[str, float]) -> str:
@@ -75,7 +82,8 @@ def _row(name: str, c: dict[str, float]) -> str:
         f"{name:<22}{int(c['notes']):>7}{_rate(c['split_ok'], c['split_n']):>8}"
         f"{_rate(c['book_ok'], c['book_n']):>8}{_rate(c['contact'], c['notes']):>9}"
         f"{_rate(c['stray'], c['frames']):>7}{_rate(c['clash'], c['frames']):>7}"
-        f"{anatomy}{_rate(c['flat'], c['pressed']):>7}{speed:>7.0f}x"
+        f"{anatomy}{_rate(c['flat'], c['pressed']):>7}{_per(c['turn'], c['frames']):>7}"
+        f"{speed:>7.0f}x"
     )
 
 
@@ -98,6 +106,7 @@ def measure(notes, accepted, counts: dict[str, float], keyboard: Keyboard) -> No
     counts["stray"] += stray_press_share(motion, keyboard) * motion.num_frames
     counts["clash"] += hand_clash_share(motion) * motion.num_frames
     counts["frames"] += motion.num_frames
+    counts["turn"] += turning_rate(motion) * motion.num_frames
     report = anatomy_report(motion)
     counts["hand_frames"] += report.frames
     for key, check in ANATOMY.items():

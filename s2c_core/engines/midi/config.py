@@ -65,6 +65,10 @@ class MidiEngineConfig:
     # against 30 of 32,516); of 0.067 and 0.1 s, 0.1 s missed fewer (30 against 33) and made
     # no stray presses.
     curl_gap: float = 0.1
+    # Keyframes closer than this keep one hand shape (tilt, turn, drop) unless changing it
+    # lets the hand reach its keys better (wrist.steady_choices); 0.25 and 1 s played the
+    # tuning set alike (16 and 17 keys missed against 18).
+    steady_shape_time: float = 0.5
     rest_time: float = 0.4  # a hand free of keys this long rests: lifted, untilted
     rest_lift: float = 0.02
     leap_height: float = 0.06  # most a leaping wrist rises above its straight path

@@ -354,6 +354,7 @@ def animate_hand(
             keyboard,
             (config.position_span, config.position_gap * config.fps),
             round(config.curl_gap * config.fps),
+            config.steady_shape_time * config.fps,
         )
         move_frames = config.wrist_move_time * config.fps
         chord_frames, keys, tilts = add_rests(

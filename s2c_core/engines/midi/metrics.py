@@ -1,5 +1,6 @@
 """Measures of a HandMotion against its notes: hand split, key contact, stray presses, keys
-held through finger substitutions; and of the two hands against each other: clearance.
+held through finger substitutions; of the two hands against each other: clearance; and of
+how restless the hands look: how fast they turn.
 
 Shared by the benchmark and the tests. Frames follow the engine's `note_frames`: a note
 sounds on frames [on, off], and its onset frame is round(onset * fps).
@@ -11,6 +12,7 @@ from functools import cache
 
 import numpy as np
 
+from ...hand.rotations import axis_angle_to_matrix
 from ...hand.skeleton import PIANO_FINGER_NAMES, tip_index
 from ...motion import HANDS, NOTE_COLUMNS, SUBSTITUTION_COLUMNS, HandMotion, note_frames
 from ...music.keyboard import LOWEST_PITCH, NUM_KEYS, Keyboard
@@ -147,6 +149,22 @@ def hand_clash_share(motion: HandMotion) -> float:
     finger's thickness of a joint of the other, or the palms are closer than PALM_CLEARANCE."""
     joints, palms = hand_gaps(motion)
     return float(((joints < FINGER_THICKNESS) | (palms < PALM_CLEARANCE)).mean())
+
+
+def turning_rate(motion: HandMotion) -> float:
+    """Degrees per second that the hands turn (tilt, roll and heading together: the angle
+    between consecutive frames' hand orientations), averaged over the present hands' frames.
+    A calm hand turns where the music takes it; one that rocks from note to note does not."""
+    angles = []
+    for side in HANDS:
+        track = motion.hand(side)
+        present = np.asarray(track.present, dtype=bool)
+        rotation = axis_angle_to_matrix(np.asarray(track.global_orient, dtype=np.float64))
+        cosine = (np.einsum("tij,tij->t", rotation[:-1], rotation[1:]) - 1.0) / 2.0
+        angle = np.arccos(np.clip(cosine, -1.0, 1.0))
+        angles.append(angle[present[:-1] & present[1:]])
+    steps = np.concatenate(angles)
+    return float(np.rad2deg(steps.mean()) * motion.fps) if len(steps) else 0.0
 
 
 def keys_under(keyboard: Keyboard, x: np.ndarray, y: np.ndarray) -> np.ndarray:

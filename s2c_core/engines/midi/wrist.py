@@ -17,9 +17,10 @@ that places it better). This is done for each
 candidate hand tilt, wrist drop (a lower wrist flattens the fingers, which widens their
 reach) and turn of the hand from the heading its forearm gives it (posture.hand_heading),
 and each keyframe keeps the candidate whose pressing fingertips miss least while its free
-fingertips stay clear of the keys. A quick figure (hand_positions.py) is planned from one
-hand position: its notes from their mean placement, and its keyframes keep the hand shape
-its first keyframe chose.
+fingertips stay clear of the keys; among candidates that reach the keys about equally well,
+keyframes close together keep one hand shape (`steady_choices`). A quick figure
+(hand_positions.py) is planned from one hand position: its notes from their mean placement,
+and its keyframes keep the hand shape its first keyframe chose.
 
 The wrist holds a keyframe and moves to the next one just in time to arrive at its onset
 (at most `wrist_move_time` before it); after a release it moves at once. A move whose
@@ -67,6 +68,19 @@ _MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average spe
 # of the IK's arithmetic in its 12th digit would move hands by centimetres.
 _TIE = 1e-12
 _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted hand wins
+# m^2 per rad of tilt or turn changed between keyframes (a wrist drop of _DROP_PER_RAD m
+# counts as a radian), fading out with the time between them (steady_choices), among the
+# candidates whose pressing fingertips miss at most _STEADY_TOLERANCE m^2 (weighted, about
+# 2 mm across the keys) more than the best's. Chosen each keyframe for itself, the hand
+# rolled 17 degrees one way and back from note to note: close keyframes changed tilt 45 %
+# of the time on the tuning set. 1e-3 was chosen on it among 1e-4, 3e-4, 1e-3 and 1e-2
+# (the tilt changing 20-25 % / 26-33 % / 7-23 % / 2-6 % of the time; 1e-2 tripled the
+# stray presses of the fresh textures), and so was the tolerance (without it, 1e-3 missed
+# twice as many keys; a tolerance on the whole score, idle fingers' clearance included,
+# kept most of the rocking).
+_SHAPE_CHANGE_COST = 1e-3
+_DROP_PER_RAD = 0.067
+_STEADY_TOLERANCE = 1e-5
 _CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above the key tops under it
 _ARC_FROM = 0.03  # m: moves shorter than this sideways stay level
 _ARC_RISE = 0.4  # m of arc height per m of sideways travel beyond that
@@ -117,6 +131,7 @@ def plan_keyframes(
     keyboard: Keyboard,
     figure: tuple[float, float],
     curl_gap: float,
+    steady: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wrist keyframes (G, 3) and hand tilts (G, 3) for keyframes at frames (G,).
 
@@ -178,10 +193,9 @@ def plan_keyframes(
     low **= 2
     tilt_cost = _TILT_COST * np.abs(tilts[:, lead, :2]).sum(axis=-1)
     score = (miss + (low * ~lead_pressing).sum(axis=1)).reshape(len(candidates), len(lead))
-    total = score + tilt_cost
-    # The first candidate within _TIE of the best wins, whatever the rounding.
     best = np.empty(count, dtype=np.int64)
-    best[lead] = np.argmax(total <= total.min(axis=0) + _TIE, axis=0)
+    reach = miss.reshape(len(candidates), len(lead))
+    best[lead] = steady_choices(score + tilt_cost, reach, candidates, chord_frames[lead], steady)
     out = np.empty((count, 3))
     out[lead] = settled.reshape(len(candidates), len(lead), 3)[best[lead], np.arange(len(lead))]
     rest = np.flatnonzero(follows)
@@ -192,6 +206,45 @@ def plan_keyframes(
             rotation[best[rest], rest], curl[rest],
         )[0]  # fmt: skip
     return out, tilts[best, np.arange(count)]
+
+
+def steady_choices(
+    cost: np.ndarray,
+    reach: np.ndarray,
+    candidates: tuple[tuple[float, float, float, float], ...],
+    frames: np.ndarray,
+    steady: float,
+) -> np.ndarray:
+    """(L,) the candidate of each keyframe (frames (L,)) minimising the keyframes' costs
+    (C, L) plus a cost for changing hand shape (tilt, turn, drop) between keyframes less
+    than `steady` frames apart, fading with the frames between them: a hand that reaches its
+    keys equally well either way keeps its shape instead of rocking from note to note.
+
+    A Viterbi pass; at every step the first candidate within _TIE of the best wins, so
+    that rounding never decides."""
+    # Only candidates whose fingers reach their keys about as well as the best's may be
+    # chosen: calm must not cost a key.
+    cost = np.where(reach <= reach.min(axis=0) + _STEADY_TOLERANCE, cost, np.inf)
+    shape = np.array(candidates)
+    shape[:, 2] /= _DROP_PER_RAD
+    change = _SHAPE_CHANGE_COST * np.abs(shape[:, None] - shape[None]).sum(axis=-1)  # (C', C)
+    fade = np.clip(1.0 - np.diff(frames) / steady, 0.0, 1.0)
+    total = cost[:, 0].copy()
+    came_from = np.zeros(cost.shape[::-1], dtype=np.int64)  # (L, C)
+    for g in range(1, cost.shape[1]):
+        arriving = total[:, None] + fade[g - 1] * change  # (C', C)
+        came_from[g] = _first_best(arriving, axis=0)
+        total = arriving[came_from[g], np.arange(len(total))] + cost[:, g]
+    choice = np.empty(cost.shape[1], dtype=np.int64)
+    choice[-1] = _first_best(total, axis=0)
+    for g in range(cost.shape[1] - 1, 0, -1):
+        choice[g - 1] = came_from[g, choice[g]]
+    return choice
+
+
+def _first_best(values: np.ndarray, axis: int) -> np.ndarray:
+    """Index of the first value within _TIE of the least along `axis`."""
+    return np.argmax(values <= values.min(axis=axis, keepdims=True) + _TIE, axis=axis)
 
 
 def _follows_leader(chord_frames: np.ndarray, on: np.ndarray, position: np.ndarray) -> np.ndarray:
