@@ -52,6 +52,7 @@ from .wrist import (
     ChordNotes,
     add_rests,
     follow_schedule,
+    handing_over,
     keyframe_frames,
     leap_arc,
     move_schedule,
@@ -411,7 +412,8 @@ def _pose_frames(
     starts, ends, keys = schedule.starts, schedule.ends, schedule.keys
     path = follow_schedule(starts, ends, np.column_stack([keys, schedule.tilts]), frames)
     wrist, tilt = path[:, :3], path[:, 3:]
-    wrist[:, 2] += leap_arc(starts, ends, keys, frames, config.leap_height)
+    handover = handing_over(notes, starts, ends)
+    wrist[:, 2] += leap_arc(starts, ends, keys, frames, config.leap_height, handover)
     rotation = posture.orientation(tilt)  # (F, 3, 3)
     wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
     free = wrist[:, None] + (rotation @ posture.free_tips.T).swapaxes(1, 2)

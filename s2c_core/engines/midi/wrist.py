@@ -20,13 +20,16 @@ and each keyframe keeps the candidate whose pressing fingertips miss least while
 fingertips stay clear of the keys; among candidates that reach the keys about equally well,
 keyframes close together keep one hand shape (`steady_choices`). A quick figure
 (hand_positions.py) is planned from one hand position: its notes from their mean placement,
-and its keyframes keep the hand shape its first keyframe chose.
+and its keyframes keep the hand shape its first keyframe chose. A thumb passing under the
+finger that holds the note before it starts from where that finger put the hand
+(`thumb_passing_under`): the thumb reaches under, and the hand moves on over it after.
 
 The wrist holds a keyframe and moves to the next one just in time to arrive at its onset
 (at most `wrist_move_time` before it); after a release it moves at once. A move whose
 minimum-jerk peak speed would exceed `wrist_max_speed` is given more time: it starts as
 soon as the previous move allows and arrives late, never jumps. The tilt follows the same
-schedule, and a move sideways rises in an arc (`leap_arc`).
+schedule, and a move sideways rises in an arc (`leap_arc`), except a short legato
+hand-over, where the hand slides on level as the finger holding the last key lets go.
 """
 
 from __future__ import annotations
@@ -85,6 +88,8 @@ _CLEARANCE_MARGIN = 0.003  # m a free fingertip should keep above the key tops u
 _ARC_FROM = 0.03  # m: moves shorter than this sideways stay level
 _ARC_RISE = 0.4  # m of arc height per m of sideways travel beyond that
 _MIN_BOUNCE_FRAMES = 3  # free spells shorter than this leave the wrist where it is
+_HANDOVER_FRAMES = 2
+_HANDOVER_REACH = 0.1  # m: a thumb passing under an arpeggio's fourth moves the hand ~9 cm
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,8 @@ def plan_keyframes(
     targets, pressing = _pressing_targets(chord_frames, notes)
     count = len(chord_frames)
     level = posture.orientation(np.zeros(3))
-    wishes = notes.points - posture.tips[notes.finger - 1] @ level.T
+    under = thumb_passing_under(notes, posture.side)
+    wishes = _stay_for_thumb(notes.points - posture.tips[notes.finger - 1] @ level.T, under)
     position = hand_positions(notes.on, notes.off, wishes, *figure)
     rough = wrist_keyframes(chord_frames, notes.on, notes.off, position_means(position, wishes))
     tilts = np.array([(pitch, roll, 0.0) for pitch, roll, _, _ in candidates])
@@ -158,7 +164,7 @@ def plan_keyframes(
     for c, (_, _, drop, _) in enumerate(candidates):
         turned = rotation[c * count + at_onset]
         wishes = notes.points - np.einsum("nab,nb->na", turned, posture.tips[notes.finger - 1])
-        wishes = position_means(position, wishes)
+        wishes = position_means(position, _stay_for_thumb(wishes, under))
         keys.append(wrist_keyframes(chord_frames, notes.on, notes.off, wishes) - [0.0, 0.0, drop])
     keys, rotation = np.stack(keys), rotation.reshape(len(candidates), count, 3, 3)
     # Keyframes within a quick figure keep the hand shape its first one chose (the hand
@@ -245,6 +251,42 @@ def steady_choices(
 def _first_best(values: np.ndarray, axis: int) -> np.ndarray:
     """Index of the first value within _TIE of the least along `axis`."""
     return np.argmax(values <= values.min(axis=axis, keepdims=True) + _TIE, axis=axis)
+
+
+def thumb_passing_under(notes: ChordNotes, side: str) -> np.ndarray:
+    """(n,) for each note the thumb strikes alone by passing under a long finger that held
+    the note before it until about then (legato: at most one frame free between them),
+    that note's index; -1 for the others."""
+    on, off, finger = notes.on, notes.off, notes.finger
+    alone = np.ones(len(on), dtype=bool)
+    same = on[1:] == on[:-1]
+    alone[1:] &= ~same
+    alone[:-1] &= ~same
+    before = np.arange(len(on)) - 1
+    inward = 1.0 if side == "right" else -1.0  # the right thumb passes under to higher keys
+    under = np.full(len(on), -1, dtype=np.int64)
+    i = np.flatnonzero(alone[1:] & alone[:-1]) + 1
+    j = before[i]
+    passing = (
+        (finger[i] == 1)
+        & (finger[j] >= 2)
+        & (off[j] >= on[i] - 2)
+        & (inward * (notes.points[i, 0] - notes.points[j, 0]) > 0.0)
+    )
+    under[i[passing]] = j[passing]
+    return under
+
+
+def _stay_for_thumb(wishes: np.ndarray, under: np.ndarray) -> np.ndarray:
+    """Wishes (n, 3) where a thumb passing under (`thumb_passing_under`) keeps the hand
+    where the finger it passes under put it: the thumb reaches under the hand, which moves
+    on over it once the thumb is down (S. Fink, "Mastering Piano Technique", 1992, on the
+    thumb's movement under the hand), and the finger holding its key stays curved. The
+    settling then moves the hand only as far as the thumb cannot reach."""
+    passing = under >= 0
+    wishes = wishes.copy()
+    wishes[passing] = wishes[under[passing]]
+    return wishes
 
 
 def _follows_leader(chord_frames: np.ndarray, on: np.ndarray, position: np.ndarray) -> np.ndarray:
@@ -408,16 +450,25 @@ def add_rests(
 
 
 def leap_arc(
-    starts: np.ndarray, ends: np.ndarray, keys: np.ndarray, frames: np.ndarray, height: float
+    starts: np.ndarray,
+    ends: np.ndarray,
+    keys: np.ndarray,
+    frames: np.ndarray,
+    height: float,
+    handover: np.ndarray,
 ) -> np.ndarray:
     """(F,) extra wrist height on `frames` (F,): a move between keyframes (G, 3) rises in an
     arc, higher the further it goes sideways (a leap lifts the hand clear of the keys,
-    at most `height`); zero speed and height at both ends of every move."""
+    at most `height`); zero speed and height at both ends of every move. A legato hand-over
+    (`handover` (G - 1,), `handing_over`) within _HANDOVER_REACH sideways stays level: the
+    hand slides on as the finger holding the last key lets go, and rising would only
+    stretch that finger straight (further, it is a leap whose notes are written legato)."""
     lift = np.zeros(len(frames))
     if not len(starts):
         return lift
     sideways = np.linalg.norm(np.diff(keys[:, :2], axis=0), axis=1)
-    peak = np.clip(_ARC_RISE * (sideways - _ARC_FROM), 0.0, height)
+    sliding = handover & (sideways <= _HANDOVER_REACH)
+    peak = np.clip(_ARC_RISE * (sideways - _ARC_FROM), 0.0, height) * ~sliding
     t = np.asarray(frames, dtype=np.float64)
     segment = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, None)
     tau = (t - starts[segment]) / np.maximum(ends[segment] - starts[segment], 1e-9)
@@ -425,6 +476,20 @@ def leap_arc(
     bump = 64.0 * tau**3 * (1.0 - tau) ** 3  # 1 at the middle of the move
     lift[inside] = (peak[segment] * bump)[inside]
     return lift
+
+
+def handing_over(notes: ChordNotes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """(G - 1,) whether each move, from frame `starts` to `ends` (floats), starts while the
+    hand holds a key down and lets go of every key it holds then by the move's end (within
+    _HANDOVER_FRAMES after it: legato keys overlap a little): a legato hand-over, as when a
+    scale's thumb passes under the finger holding the last key."""
+    if not len(notes.on):
+        return np.zeros(len(starts), dtype=bool)
+    held_until = np.maximum.accumulate(notes.off)  # notes are sorted by onset
+    frame = np.floor(starts)
+    latest = np.searchsorted(notes.on, frame, side="right") - 1
+    until = held_until[np.maximum(latest, 0)]
+    return (latest >= 0) & (until >= frame) & (until <= ends + _HANDOVER_FRAMES)
 
 
 def minimum_jerk(tau: np.ndarray) -> np.ndarray:
