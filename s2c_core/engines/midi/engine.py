@@ -162,7 +162,7 @@ def plan_notes(
         pitch, onset = notes.pitch[mine], rolled.onset[mine]
         release[mine] = release_out_of_reach(
             onset, rolled.offset[mine], keyboard.x_center(pitch), config.hold_span,
-            config.wrist_max_speed,
+            config.wrist_max_speed, config.wrist_move_time,
         )  # fmt: skip
         # A rolled chord is fingered as the chord it is (struck onsets): one hand shape.
         chords = onset_groups(notes.onset[mine], pitch, config.chord_window, MAX_FINGERS)
