@@ -112,8 +112,17 @@ class NotePlan:
         return mine[np.lexsort((self.pitch[mine], self.onset[mine]))]
 
     def table(self) -> np.ndarray:
-        """The HandMotion notes table (motion.NOTE_COLUMNS)."""
-        columns = [self.pitch, self.onset, self.offset, self.notes.velocity, self.hand, self.finger]
+        """The HandMotion notes table (motion.NOTE_COLUMNS), each note's offset when its
+        key comes up: when the hand lets go of it, which may be before its sound ends
+        (the pedal, or the score's notation, holds that; a piano's key rises all the same)."""
+        columns = [
+            self.pitch,
+            self.onset,
+            self.release,
+            self.notes.velocity,
+            self.hand,
+            self.finger,
+        ]
         return np.column_stack(columns).astype(np.float64)
 
     def swaps_for(self, mine: np.ndarray) -> Substitutions:
