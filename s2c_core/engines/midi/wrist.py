@@ -77,10 +77,10 @@ _TILT_COST = 1e-6  # m^2 per rad: among equally good tilts, the least tilted han
 # 2 mm across the keys) more than the best's. Chosen each keyframe for itself, the hand
 # rolled 17 degrees one way and back from note to note: close keyframes changed tilt 45 %
 # of the time on the tuning set. 1e-3 was chosen on it among 1e-4, 3e-4, 1e-3 and 1e-2
-# (the tilt changing 20-25 % / 26-33 % / 7-23 % / 2-6 % of the time; 1e-2 tripled the
-# stray presses of the fresh textures), and so was the tolerance (without it, 1e-3 missed
-# twice as many keys; a tolerance on the whole score, idle fingers' clearance included,
-# kept most of the rocking).
+# (the tilt changing 27-33 % / 9-27 % / 7-23 % / 2-6 % of the time, per part of the set;
+# 1e-2 more than doubled the fresh textures' stray presses), and so was the tolerance (without
+# it, 1e-3 missed twice as many keys; a tolerance on the whole score, idle fingers'
+# clearance included, kept most of the rocking).
 _SHAPE_CHANGE_COST = 1e-3
 _DROP_PER_RAD = 0.067
 _STEADY_TOLERANCE = 1e-5
@@ -262,11 +262,10 @@ def thumb_passing_under(notes: ChordNotes, side: str) -> np.ndarray:
     same = on[1:] == on[:-1]
     alone[1:] &= ~same
     alone[:-1] &= ~same
-    before = np.arange(len(on)) - 1
     inward = 1.0 if side == "right" else -1.0  # the right thumb passes under to higher keys
     under = np.full(len(on), -1, dtype=np.int64)
     i = np.flatnonzero(alone[1:] & alone[:-1]) + 1
-    j = before[i]
+    j = i - 1
     passing = (
         (finger[i] == 1)
         & (finger[j] >= 2)
