@@ -376,7 +376,7 @@ def animate_hand(
         starts = ends = np.zeros(0)
         keys = _resting_wrist(rig.side, posture, keyboard, config)[None]
         tilts = np.zeros((1, 3))
-    schedule = WristSchedule(starts, ends, keys, tilts)
+    schedule = WristSchedule(starts, ends, keys, tilts, handing_over(notes, starts, ends))
     track = HandTrack(
         transl=np.empty((num_frames, 3), np.float32),
         global_orient=np.empty((num_frames, 3), np.float32),
@@ -399,12 +399,14 @@ def animate_hand(
 
 @dataclass(frozen=True)
 class WristSchedule:
-    """The wrist's moves (G - 1,) between its keyframes: positions (G, 3), tilts (G, 3)."""
+    """The wrist's moves (G - 1,) between its keyframes: positions (G, 3), tilts (G, 3),
+    and which moves are legato hand-overs (G - 1,) (wrist.handing_over)."""
 
     starts: np.ndarray
     ends: np.ndarray
     keys: np.ndarray
     tilts: np.ndarray
+    handover: np.ndarray
 
 
 def _pose_frames(
@@ -421,8 +423,7 @@ def _pose_frames(
     starts, ends, keys = schedule.starts, schedule.ends, schedule.keys
     path = follow_schedule(starts, ends, np.column_stack([keys, schedule.tilts]), frames)
     wrist, tilt = path[:, :3], path[:, 3:]
-    handover = handing_over(notes, starts, ends)
-    wrist[:, 2] += leap_arc(starts, ends, keys, frames, config.leap_height, handover)
+    wrist[:, 2] += leap_arc(starts, ends, keys, frames, config.leap_height, schedule.handover)
     rotation = posture.orientation(tilt)  # (F, 3, 3)
     wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
     free = wrist[:, None] + (rotation @ posture.free_tips.T).swapaxes(1, 2)
