@@ -19,11 +19,15 @@ a semitone); a thumb on a white key with a longer finger on a black key needs no
 penalty, since the black key lies further in (Jacobs 2001, Music Perception 18(4), measured
 distances on the two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020,
 Information Sciences 517, model finger transitions on the same two-row lattice); a leap
-beyond any finger pair's reach costs one hand repositioning whatever the fingers, if the
-hand has time to move between the notes (faster notes within a pair's reach must be spanned
-from one position); the same finger on a new key breaks the legato and a finger still
-holding its key cannot strike another, unless there is time for a neighbour to take the key
-over first (finger substitution, substitution.py). A key held beyond the next chord
+beyond any finger pair's reach costs one hand repositioning, if the hand has time to move
+between the notes (faster notes within a pair's reach must be spanned from one position),
+plus the distance the hand travels: how far the new key lies from where the finger pair
+would put it (Nakamura et al. model a transition's pitch step per finger pair, likeliest
+near the pair's usual spacing), so the finger on the side the hand leaps to leads and the
+little finger takes the bass of a stride or waltz accompaniment; the same finger on a new
+key breaks the legato (except in a leap, which breaks it anyway) and a finger still holding
+its key cannot strike another, unless there is time for a neighbour to take the key over
+first (finger substitution, substitution.py). A key held beyond the next chord
 constrains the notes struck meanwhile like a chord's note: span, finger order (only the
 thumb passes), and its finger busy. Transitions weigh less when there is time to reposition
 the hand. Figures: lines start and turn on the hand's edge fingers, chromatic runs take
@@ -109,8 +113,14 @@ class FingeringCosts:
     crossing: float = 6.7  # ours: a thumb pass moves the hand (rules 4-5's position change)
     crossing_far: float = 0.65  # per semitone a pass reaches beyond the comfortable range
     black_relief: float = 4.0  # semitones off MinRel for white thumb, black finger
-    leap: float = 4.9  # a leap beyond `leap_interval` costs at most this
+    leap: float = 4.9  # a leap beyond `leap_interval` costs at most this, plus
     leap_interval: int = 7
+    # ... per semitone the hand travels: the distance of the new key from the middle of the
+    # finger pair's relaxed range (from the old key, for the same finger). With any fingers
+    # costing the same, the bass notes of the fresh waltzes and strides (tuning seeds 1-6)
+    # took 2 or 3, 3 in 148 the fifth finger; 0.2 gives 127 fifth fingers (0.1: 5, 0.3:
+    # 127), and the textbook fingerings are unchanged.
+    leap_travel: float = 0.2
     # ... when there is time for the hand to move between the notes: faster, the fingers
     # must span the interval from one hand position where a pair can (broken octaves 1-5,
     # 1-4 on a black key, not an octave jump to and fro per note). Chosen on the tuning
@@ -573,4 +583,16 @@ def _transition_pairs(
         + costs.same_finger_per_semitone * np.abs(d)
         + costs.finger_busy * (held == 1),
     )
-    return np.where(same, np.where(d == 0, 0.0, moved), pair)
+    # A leap breaks the legato whichever finger lands, unless a key is still held.
+    moved = np.where(jump & (held == 0), costs.leap, moved)
+    cost = np.where(same, np.where(d == 0, 0.0, moved), pair)
+    return cost + costs.leap_travel * np.where(jump, _hand_travel(low, high, same, oriented), 0.0)
+
+
+def _hand_travel(
+    low: np.ndarray, high: np.ndarray, same: np.ndarray, oriented: np.ndarray
+) -> np.ndarray:
+    """Semitones between a new key and where the finger pair (low, high), `oriented`
+    semitones apart, would put it at its relaxed spacing (the old key, for the same finger)."""
+    relaxed = 0.5 * (_RANGES[2, low - 1, high - 1] + _RANGES[3, low - 1, high - 1])
+    return np.abs(oriented - np.where(same, 0.0, relaxed))

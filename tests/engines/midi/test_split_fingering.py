@@ -75,6 +75,21 @@ def test_a_quick_leap_beyond_any_reach_is_still_a_jump():
     assert finger[-1] == 5
 
 
+def test_a_waltz_bass_is_played_by_the_little_finger():
+    # Oom-pah-pah in the left hand: each bass an octave or more below its chords. Any finger
+    # may land a leap; the one that leaves the hand the shortest way to travel is the little
+    # finger on the bass, as pianists play it (before the hand's travel counted, 4, 2, 2).
+    # The first bass, which no leap reaches, may take a stronger finger (rule 6).
+    pitches, onsets = [], []
+    for bar, (bass, chord) in enumerate([(36, (48, 52, 55)), (41, (53, 57, 60)),
+                                         (43, (55, 59, 62)), (36, (48, 52, 55))]):  # fmt: skip
+        pitches += [bass, *chord, *chord]
+        onsets += [bar] + [bar + 1 / 3] * 3 + [bar + 2 / 3] * 3
+    pitch, onset, finger = fingers(pitches, "left", chord_at=onsets)
+    bass = np.isin(onset, np.arange(4.0))
+    assert finger[bass][1:].tolist() == [5, 5, 5]
+
+
 def test_bass_scale_goes_left_and_melody_right():
     bass = [36 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
     melody = [72 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
