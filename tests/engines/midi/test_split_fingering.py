@@ -90,6 +90,28 @@ def test_a_waltz_bass_is_played_by_the_little_finger():
     assert finger[bass][1:].tolist() == [5, 5, 5]
 
 
+def test_close_triads_take_the_textbook_fingers():
+    # Random major and minor triads, root position and both inversions, struck one by one:
+    # RH 1-3-5 / 1-2-5 / 1-3-5, LH 5-3-1 / 5-3-1 / 5-2-1 (Palmer, Manus & Lethco 1994) on
+    # at least 70 % of them (before the triad rule, about a quarter).
+    rng = np.random.default_rng(3)
+    for side, lowest in (("right", 60), ("left", 48)):
+        chords, book = [], []
+        for _ in range(60):
+            root, third = lowest + rng.integers(0, 12), rng.choice([3, 4])
+            inversion = rng.integers(0, 3)
+            chord = sorted(root + step + 12 * (k < inversion) for k, step in
+                           enumerate((0, third, 7)))  # fmt: skip
+            upper = chord[2] - chord[1] if side == "right" else chord[1] - chord[0]
+            shape = [1, 2, 5] if upper == 5 else [1, 3, 5]
+            chords.append(chord)
+            book.append(shape if side == "right" else shape[::-1])
+        onsets = np.repeat(0.5 * np.arange(len(chords)), 3)
+        _, _, finger = fingers(np.concatenate(chords), side, chord_at=onsets)
+        agree = (finger.reshape(-1, 3) == np.array(book)).all(axis=1)
+        assert agree.mean() >= 0.7
+
+
 def test_bass_scale_goes_left_and_melody_right():
     bass = [36 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
     melody = [72 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
