@@ -37,6 +37,17 @@ _SPREAD_MARGIN = np.deg2rad(3.0)
 _SPREAD_SWEEPS = 4
 _FIRM_GIVE = 0.1  # how readily a pressing finger makes way for a free neighbour (free: 1)
 _BEND_ITERATIONS = 2
+# A free long finger beside one that presses a key keeps its base joint within this of the
+# presser's flexion: the long fingers' extensors are linked (juncturae tendinum), and a
+# finger flexed drags its neighbours with it (C. Häger-Ross & M. H. Schieber, "Quantifying
+# the independence of human finger movements", J. Neurosci. 20(22), 2000). Lifted over
+# the keys by its base joint alone, the middle finger of a 1-2-4-5 chord stood straight up
+# above the hand (MCP 6 degrees against the index's 50). 25 degrees leaves a finger room
+# to lift about 4 cm at its tip.
+_LIFT_BEND = np.deg2rad(25.0)
+# ... unless curling under that bound leaves it this much further (weighted squared miss,
+# about 5 mm of height) from where it must be to stay clear of the keys.
+_LIFT_BEND_SLACK = 1e-4
 
 
 # Vectors are arrays (3, fingers, frames): the x, y, z components, each a long contiguous
@@ -242,10 +253,52 @@ class FingerSolver:
         for _ in range(_BEND_ITERATIONS):
             params = self._step(params, unique_targets, weights, True, lifting, lower, upper)
             params = np.clip(params, lower, upper)
+        if lifting[1:].any():
+            params = self._bend_with_neighbours(
+                params, unique_targets, weights, lifting, lower, upper
+            )
         params = self._no_worse_than_start(params, starts, unique_targets, weights, lifting)
         # Laid out as before the Vectors were arrays: the poses' later matrix products round
         # by layout, and the engine's discrete choices (which key, which frame) follow them.
         return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
+
+    def _bend_with_neighbours(
+        self,
+        params: Vector,
+        targets: Vector,
+        weights: Vector,
+        lifting: np.ndarray,
+        lower: Vector,
+        upper: Vector,
+    ) -> Vector:
+        """The solution, where a free long finger (lifting (5, N)) bends its base joint less
+        than _LIFT_BEND short of a pressing neighbour's: solved again, bent that far, where
+        that leaves it no more than _LIFT_BEND_SLACK further from its target."""
+        base = params[1][1:]  # (4, N) the long fingers' base flexion
+        pressing = np.where(lifting[1:], -np.inf, base)
+        edge = np.full((1, base.shape[1]), -np.inf)
+        beside = np.maximum(np.vstack([edge, pressing[:-1]]), np.vstack([pressing[1:], edge]))
+        least = np.where(lifting[1:], beside - _LIFT_BEND, -np.inf)
+        rows = np.flatnonzero((least > base).any(axis=0))
+        if not len(rows):
+            return params
+        given, targets, weights = params[..., rows], targets[..., rows], weights[..., rows]
+        lifting = lifting[:, rows]
+        lower = np.broadcast_to(lower, params.shape)[..., rows].copy()
+        upper = np.broadcast_to(upper, params.shape)[..., rows]
+        lower[1, 1:] = np.maximum(lower[1, 1:], np.minimum(least[:, rows], upper[1, 1:]))
+        bent = np.clip(given, lower, upper)
+        for _ in range(_BEND_ITERATIONS):
+            bent = self._step(bent, targets, weights, True, lifting, lower, upper)
+            bent = np.clip(bent, lower, upper)
+
+        def weighted_miss(p: Vector) -> np.ndarray:
+            return _dot(weights, (targets - self._forward(p, jacobian=False)[0]) ** 2)
+
+        keep = lifting & (weighted_miss(bent) <= weighted_miss(given) + _LIFT_BEND_SLACK)
+        params = params.copy()
+        params[..., rows] = np.where(keep, bent, given)
+        return params
 
     def _no_worse_than_start(
         self,

@@ -458,3 +458,18 @@ def test_octaves_with_thumb_and_little_finger_reach_their_keys_across_the_body(s
     assert (motion.notes[:, NOTE_COLUMNS.index("finger")] == _octaves(side, lowest).finger).all()
     assert key_contact(motion, Keyboard()).all()
     assert anatomy_report(motion).outside["any"] == 0
+
+
+def test_a_free_finger_inside_a_chord_bends_with_its_neighbours(tmp_path):
+    # G5 A#5 C#6 D#6 as 1-2-4-5: the free middle finger stood up out of the chord, its base
+    # joint 44 degrees less bent than the index's; it now stays within 25 degrees of its
+    # pressing neighbours (the extensors' linkage, finger_ik._LIFT_BEND).
+    chord = (67, 70, 73, 75)
+    notes = [(p, 0.5, 1.5) for p in chord] + [(p, 1.6, 2.6) for p in chord]
+    motion = generate_from_midi(write_midi(tmp_path / "chord.mid", {"right": notes}))
+    assert np.asarray(motion.notes)[:4, NOTE_COLUMNS.index("finger")].tolist() == [1, 2, 4, 5]
+    rig = builtin_rig("right")
+    _, flexion, _ = rig.angles_from_pose(motion.right.hand_pose.astype(np.float64))
+    base = [finger_chain(PIANO_FINGER_NAMES[f])[0] - 1 for f in (2, 3, 4)]  # hand_pose rows
+    index, middle, ring = np.rad2deg(flexion[20:44][:, base]).T
+    assert np.all(middle >= np.maximum(index, ring) - 26.0)
