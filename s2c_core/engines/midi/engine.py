@@ -37,6 +37,7 @@ from .fingering import assign_fingers
 from .fingertips import (
     finger_targets,
     follow_neighbours,
+    key_tops,
     lift_to_hover,
     press_points,
 )
@@ -63,6 +64,11 @@ ENGINE_NAME = "midi"
 ENGINE_VERSION = "1"
 _ROOM_PASSES = 2  # clearance passes (see _make_room)
 _CHUNK_FRAMES = 4096  # frames posed at once (a few MB of working arrays)
+# m a free fingertip bent with its pressing neighbours keeps above the key tops under it:
+# it may come down to rest just over its key, as pianists' idle fingers do (a lifted one
+# hovers config.hover_clearance above them). 3 mm kept the 1-2-4-5 chord's middle finger
+# standing (test_engine.py).
+_BENT_FINGER_CLEARANCE = 0.002
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand
 
 Progress = Callable[[int, int, str], None]
@@ -449,6 +455,11 @@ def _pose_frames(
     wrist, params = pull_wrist_to_presses(
         wrist, rotation, canonical, touching, struck, params, solver, start, config.ik_iterations,
     )  # fmt: skip
+    # Free fingers bent with their pressing neighbours (finger_ik._LIFT_BEND) where they
+    # still clear the keys under them.
+    tips = wrist[:, None] + solver.tips(params) @ rotation.swapaxes(1, 2)
+    room = tips[..., 2] - key_tops(keyboard, tips[..., 1]) - _BENT_FINGER_CLEARANCE
+    params = solver.bend_with_neighbours(params, canonical, ~touching, rotation[:, 2], room)
     # The pull may take the wrist past its deviation range: turned back about the fingers.
     wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
     hand_pose = rig.pose_from_angles(*solver.angles(params))

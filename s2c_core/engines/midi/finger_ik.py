@@ -45,9 +45,6 @@ _BEND_ITERATIONS = 2
 # above the hand (MCP 6 degrees against the index's 50). 25 degrees leaves a finger room
 # to lift about 4 cm at its tip.
 _LIFT_BEND = np.deg2rad(25.0)
-# ... unless curling under that bound leaves it this much further (weighted squared miss,
-# about 5 mm of height) from where it must be to stay clear of the keys.
-_LIFT_BEND_SLACK = 1e-4
 
 
 # Vectors are arrays (3, fingers, frames): the x, y, z components, each a long contiguous
@@ -253,51 +250,49 @@ class FingerSolver:
         for _ in range(_BEND_ITERATIONS):
             params = self._step(params, unique_targets, weights, True, lifting, lower, upper)
             params = np.clip(params, lower, upper)
-        if lifting[1:].any():
-            params = self._bend_with_neighbours(
-                params, unique_targets, weights, lifting, lower, upper
-            )
         params = self._no_worse_than_start(params, starts, unique_targets, weights, lifting)
         # Laid out as before the Vectors were arrays: the poses' later matrix products round
         # by layout, and the engine's discrete choices (which key, which frame) follow them.
         return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
 
-    def _bend_with_neighbours(
+    def bend_with_neighbours(
         self,
-        params: Vector,
-        targets: Vector,
-        weights: Vector,
-        lifting: np.ndarray,
-        lower: Vector,
-        upper: Vector,
-    ) -> Vector:
-        """The solution, where a free long finger (lifting (5, N)) bends its base joint less
-        than _LIFT_BEND short of a pressing neighbour's: solved again, bent that far, where
-        that leaves it no more than _LIFT_BEND_SLACK further from its target."""
-        base = params[1][1:]  # (4, N) the long fingers' base flexion
-        pressing = np.where(lifting[1:], -np.inf, base)
-        edge = np.full((1, base.shape[1]), -np.inf)
-        beside = np.maximum(np.vstack([edge, pressing[:-1]]), np.vstack([pressing[1:], edge]))
-        least = np.where(lifting[1:], beside - _LIFT_BEND, -np.inf)
-        rows = np.flatnonzero((least > base).any(axis=0))
+        params: np.ndarray,
+        targets: np.ndarray,
+        free: np.ndarray,
+        up: np.ndarray,
+        room: np.ndarray,
+    ) -> np.ndarray:
+        """Parameters (N, 5, 3) where a free long finger (free (N, 5)) bends its base joint
+        less than _LIFT_BEND short of a pressing neighbour's: solved again towards its
+        canonical target (N, 5, 3), bent that far, unless that lowers its tip along `up`
+        (N, 3), the world's up in the hand frame, by more than its `room` (N, 5, m)."""
+        base = params[:, 1:, 1]  # (N, 4) the long fingers' base flexion
+        pressing = np.where(free[:, 1:], -np.inf, base)
+        edge = np.full((len(base), 1), -np.inf)
+        beside = np.maximum(np.hstack([edge, pressing[:, :-1]]), np.hstack([pressing[:, 1:], edge]))
+        least = np.where(free[:, 1:], beside - _LIFT_BEND, -np.inf)
+        rows = np.flatnonzero((least > base).any(axis=1))
         if not len(rows):
             return params
-        given, targets, weights = params[..., rows], targets[..., rows], weights[..., rows]
-        lifting = lifting[:, rows]
-        lower = np.broadcast_to(lower, params.shape)[..., rows].copy()
-        upper = np.broadcast_to(upper, params.shape)[..., rows]
-        lower[1, 1:] = np.maximum(lower[1, 1:], np.minimum(least[:, rows], upper[1, 1:]))
+        given = _components(params[rows])
+        lower = np.repeat(_components(self.lower), len(rows), axis=2)
+        upper = _components(self.upper)
+        lower[1, 1:] = np.maximum(lower[1, 1:], np.minimum(least[rows].T, upper[1, 1:]))
+        aims = _components(targets[rows])
+        lifting = np.ascontiguousarray(free[rows].T)
+        weights = _components(np.where(free[rows][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
         bent = np.clip(given, lower, upper)
         for _ in range(_BEND_ITERATIONS):
-            bent = self._step(bent, targets, weights, True, lifting, lower, upper)
+            bent = self._step(bent, aims, weights, True, lifting, lower, upper)
             bent = np.clip(bent, lower, upper)
-
-        def weighted_miss(p: Vector) -> np.ndarray:
-            return _dot(weights, (targets - self._forward(p, jacobian=False)[0]) ** 2)
-
-        keep = lifting & (weighted_miss(bent) <= weighted_miss(given) + _LIFT_BEND_SLACK)
+        rise = _components(np.repeat(up[rows, None], NUM_FINGERS, axis=1))
+        drop = _dot(
+            rise, self._forward(given, jacobian=False)[0] - self._forward(bent, jacobian=False)[0]
+        )
+        keep = lifting & (drop <= room[rows].T)
         params = params.copy()
-        params[..., rows] = np.where(keep, bent, given)
+        params[rows] = np.stack(np.where(keep, bent, given), axis=-1).swapaxes(0, 1)
         return params
 
     def _no_worse_than_start(
