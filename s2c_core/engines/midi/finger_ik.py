@@ -272,7 +272,8 @@ class FingerSolver:
         edge = np.full((len(base), 1), -np.inf)
         beside = np.maximum(np.hstack([edge, pressing[:, :-1]]), np.hstack([pressing[:, 1:], edge]))
         least = np.where(free[:, 1:], beside - _LIFT_BEND, -np.inf)
-        rows = np.flatnonzero((least > base).any(axis=1))
+        short = np.hstack([np.zeros((len(base), 1), dtype=bool), least > base])  # (N, 5)
+        rows = np.flatnonzero(short.any(axis=1))
         if not len(rows):
             return params
         given = _components(params[rows])
@@ -290,7 +291,7 @@ class FingerSolver:
         drop = _dot(
             rise, self._forward(given, jacobian=False)[0] - self._forward(bent, jacobian=False)[0]
         )
-        keep = lifting & (drop <= room[rows].T)
+        keep = short[rows].T & (drop <= room[rows].T)  # only the fingers bent, if clear
         params = params.copy()
         params[rows] = np.stack(np.where(keep, bent, given), axis=-1).swapaxes(0, 1)
         return params
