@@ -114,6 +114,11 @@ def _components(array: np.ndarray) -> Vector:
     return np.ascontiguousarray(array.transpose(2, 1, 0))
 
 
+def _miss_weights(free: np.ndarray) -> Vector:
+    """Per frame and finger (free (N, 5): away from any key) the weights of a miss."""
+    return _components(np.where(free[..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
+
+
 class FingerSolver:
     """Fingertip FK and IK for one rig, in its canonical hand frame (wrist at the origin).
 
@@ -233,7 +238,7 @@ class FingerSolver:
         # frame's pose never depends on which other frames are solved with it.
         unique_targets = flat[first, : targets[0].size].reshape((-1,) + targets.shape[1:])
         unique_targets = _components(unique_targets * _DEDUPE_RESOLUTION)
-        weights = _components(np.where(free[first][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
+        weights = _miss_weights(free[first])
         starts = np.broadcast_to(start, targets.shape)[first]  # (U, 5, 3)
         params = _components(starts)
         lower, upper = _components(self.lower), _components(self.upper)
@@ -282,7 +287,7 @@ class FingerSolver:
         lower[1, 1:] = np.maximum(lower[1, 1:], np.minimum(least[rows].T, upper[1, 1:]))
         aims = _components(targets[rows])
         lifting = np.ascontiguousarray(free[rows].T)
-        weights = _components(np.where(free[rows][..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
+        weights = _miss_weights(free[rows])
         bent = np.clip(given, lower, upper)
         for _ in range(_BEND_ITERATIONS):
             bent = self._step(bent, aims, weights, True, lifting, lower, upper)

@@ -24,10 +24,8 @@ def hand_positions(
     """(n,) position index per note: on, off (n,) pressed frames, sorted by onset; wishes
     (n, 3) the wrist position that puts each note's finger of the reference shape on its
     key."""
-    chord = np.zeros(len(on), dtype=bool)
+    chord = struck_together(on)
     same = on[1:] == on[:-1]
-    chord[1:] |= same
-    chord[:-1] |= same
     # A run may go on from note i - 1 to note i: quick, after a release, neither in a chord.
     quick = ~(chord[1:] | chord[:-1]) & (off[:-1] < on[1:]) & (on[1:] - on[:-1] <= gap)
     x = wishes[:, 0].tolist()  # Python floats: the loop below runs once per note
@@ -48,3 +46,12 @@ def position_means(position: np.ndarray, wishes: np.ndarray) -> np.ndarray:
     total = np.zeros((position.max() + 1, wishes.shape[1]))
     np.add.at(total, position, wishes)
     return (total / np.bincount(position)[:, None])[position]
+
+
+def struck_together(on: np.ndarray) -> np.ndarray:
+    """(n,) whether each note (onset frames on, sorted) shares its onset frame with another."""
+    together = np.zeros(len(on), dtype=bool)
+    same = on[1:] == on[:-1]
+    together[1:] |= same
+    together[:-1] |= same
+    return together

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-# A minimum-jerk move peaks at this multiple of its mean speed (see wrist.py).
-_MIN_JERK_PEAK = 1.875
+from .wrist import MIN_JERK_PEAK
+
 SHORTEST_HOLD = 0.05  # s a key is held at least, however soon the hand must leave
 
 
@@ -38,7 +38,7 @@ def release_out_of_reach(
     last_before_release = np.searchsorted(onset, offset + 1.0, side="left")
     for i, (start, stop) in enumerate(zip(first_later, last_before_release, strict=True)):
         distance = np.abs(x[start:stop] - x[i])
-        travel = _MIN_JERK_PEAK * distance / speed
+        travel = MIN_JERK_PEAK * distance / speed
         # Straight to the next strike, the wrist sets off `move_time` before it at the latest.
         next_strike = onset[start:stop] == onset[min(start, len(onset) - 1)]
         leave = onset[start:stop] - np.where(next_strike, np.maximum(travel, move_time), travel)

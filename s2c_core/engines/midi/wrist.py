@@ -42,7 +42,7 @@ from ...music.keyboard import Keyboard
 from .config import MidiEngineConfig
 from .finger_ik import MISS_WEIGHTS, NUM_FINGERS, FingerSolver
 from .fingertips import key_tops
-from .hand_positions import hand_positions, position_means
+from .hand_positions import hand_positions, position_means, struck_together
 from .posture import Posture, hand_heading
 
 _HELD_WEIGHT = 0.5
@@ -65,7 +65,7 @@ _SETTLE_CURL = np.deg2rad(30.0)
 # straight, against 11.4 %); 1e-3 left deb_clai's held key unmended. On the tuning set the
 # fallback misses fewer keys than none at all (20 notes against 30 of 32,516).
 _CURVED_MISS = 1e-4
-_MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average speed
+MIN_JERK_PEAK = 1.875  # peak speed of a minimum-jerk move over its average speed
 # m^2: keyframe scores this close are equal. Candidates that reach every key score about
 # zero and tie up to rounding; if rounding chose among them, another BLAS or any change
 # of the IK's arithmetic in its 12th digit would move hands by centimetres.
@@ -258,10 +258,7 @@ def thumb_passing_under(notes: ChordNotes, side: str) -> np.ndarray:
     the note before it until about then (legato: at most one frame free between them),
     that note's index; -1 for the others."""
     on, off, finger = notes.on, notes.off, notes.finger
-    alone = np.ones(len(on), dtype=bool)
-    same = on[1:] == on[:-1]
-    alone[1:] &= ~same
-    alone[:-1] &= ~same
+    alone = ~struck_together(on)
     inward = 1.0 if side == "right" else -1.0  # the right thumb passes under to higher keys
     under = np.full(len(on), -1, dtype=np.int64)
     i = np.flatnonzero(alone[1:] & alone[:-1]) + 1
@@ -507,7 +504,7 @@ def move_schedule(
     easing over up to wrist_move_time."""
     fps = config.fps
     distance = np.linalg.norm(np.diff(keys, axis=0), axis=1)
-    needed = _MIN_JERK_PEAK * distance / config.wrist_max_speed * fps
+    needed = MIN_JERK_PEAK * distance / config.wrist_max_speed * fps
     wanted = np.maximum(needed, config.wrist_move_time * fps)
     if quick is not None:
         wanted = np.where(np.isin(key_frames[1:], quick), needed, wanted)
