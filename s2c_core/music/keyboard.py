@@ -113,6 +113,11 @@ class Keyboard:
     def _x_centers(self) -> np.ndarray:
         return np.array([k.x_center for k in self.keys])
 
+    @cached_property
+    def black_x_centers(self) -> np.ndarray:
+        """Key-centre X of the 36 black keys, left to right."""
+        return np.array([k.x_center for k in self.keys if k.black])
+
     def x_center(self, pitches: np.ndarray | int) -> np.ndarray:
         """Vectorised key-centre X for MIDI pitches (must be in range)."""
         return self._x_centers[np.asarray(pitches) - LOWEST_PITCH]

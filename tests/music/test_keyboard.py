@@ -54,3 +54,10 @@ def test_lookup_helpers():
     assert keyboard.pitch_at(point[0], point[1]) == 60
     with pytest.raises(ValueError, match="outside the 88-key range"):
         keyboard.key(20)
+
+
+def test_black_key_centres_run_left_to_right():
+    keyboard = Keyboard()
+    centres = keyboard.black_x_centers
+    assert len(centres) == 36 and np.all(np.diff(centres) > 0)
+    assert centres[0] == keyboard.x_center(22) and centres[-1] == keyboard.x_center(106)

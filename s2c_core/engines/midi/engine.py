@@ -37,9 +37,9 @@ from .fingering import assign_fingers
 from .fingertips import (
     finger_targets,
     follow_neighbours,
-    key_tops,
     lift_to_hover,
     press_points,
+    tops_under_pad,
 )
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
@@ -64,11 +64,17 @@ ENGINE_NAME = "midi"
 ENGINE_VERSION = "1"
 _ROOM_PASSES = 2  # clearance passes (see _make_room)
 _CHUNK_FRAMES = 4096  # frames posed at once (a few MB of working arrays)
-# m a free fingertip bent with its pressing neighbours keeps above the key tops under it:
-# it may come down to rest just over its key, as pianists' idle fingers do (a lifted one
-# hovers config.hover_clearance above them). 3 mm kept the 1-2-4-5 chord's middle finger
-# standing (test_engine.py).
+# A free fingertip bent with its pressing neighbours comes down towards the keys under its
+# pad (fingertips.tops_under_pad), as a pianist's idle fingers stay close to, or rest on,
+# the keys (S. Fink, "Mastering Piano Technique", 1992; a lifted one hovers
+# config.hover_clearance above them): it aims _RESTING_HEIGHT above them, and is bent only
+# where it keeps _BENT_FINGER_CLEARANCE above them. Aimed at its hover point, an idle
+# finger inside a chord over the black keys' depth stood 2-3 cm above its pressing
+# neighbours with its base joint bent backwards (15 % of such frames on the tuning set).
+# 3 mm kept the 1-2-4-5 chord's middle finger standing (test_engine.py); 3, 5 and 8 mm of
+# rest were tried on the tuning set (median height above the keys 9.0, 9.2, 10.9 mm).
 _BENT_FINGER_CLEARANCE = 0.002
+_RESTING_HEIGHT = 0.005
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand
 
 Progress = Callable[[int, int, str], None]
@@ -455,16 +461,46 @@ def _pose_frames(
     wrist, params = pull_wrist_to_presses(
         wrist, rotation, canonical, touching, struck, params, solver, start, config.ik_iterations,
     )  # fmt: skip
-    # Free fingers bent with their pressing neighbours (finger_ik._LIFT_BEND) where they
-    # still clear the keys under them.
-    tips = wrist[:, None] + solver.tips(params) @ rotation.swapaxes(1, 2)
-    room = tips[..., 2] - key_tops(keyboard, tips[..., 1]) - _BENT_FINGER_CLEARANCE
-    params = solver.bend_with_neighbours(params, canonical, ~touching, rotation[:, 2], room)
+    params = _bend_free_fingers(solver, params, wrist, rotation, canonical, ~touching, keyboard)
     # The pull may take the wrist past its deviation range: turned back about the fingers.
     wrist, rotation = keep_wrist_in_range(wrist, rotation, posture.tips[2], rig.side)
     hand_pose = rig.pose_from_angles(*solver.angles(params))
     present = np.ones(len(frames), dtype=bool)
     return build_track(rig, matrix_to_axis_angle(rotation), hand_pose, wrist, present)
+
+
+def _bend_free_fingers(
+    solver: FingerSolver,
+    params: np.ndarray,
+    wrist: np.ndarray,
+    rotation: np.ndarray,
+    canonical: np.ndarray,
+    free: np.ndarray,
+    keyboard: Keyboard,
+) -> np.ndarray:
+    """`params` (F, 5, 3) with the free long fingers (free (F, 5)) beside a pressing one
+    brought down to rest _RESTING_HEIGHT above the keys under them, their base joints bent
+    at most finger_ik._LIFT_BEND less than that neighbour's, where they keep
+    _BENT_FINGER_CLEARANCE above those keys; where they would not, those lagging the
+    neighbour by more are bent with it towards their hover targets (`canonical`, F, 5, 3)
+    instead, if they keep that clearance so."""
+    posed = solver.tips(params)  # canonical
+    tips = wrist[:, None] + posed @ rotation.swapaxes(1, 2)
+    above = tips[..., 2] - tops_under_pad(keyboard, tips[..., 0], tips[..., 1])
+    up = rotation[:, 2]  # the world's up in the hand frame
+    lowered = posed - np.maximum(above - _RESTING_HEIGHT, 0.0)[..., None] * up[:, None]
+    done = np.zeros_like(free)
+    # Resting low, else (only those lagging their neighbours) where they hovered.
+    for aims, lagging_only in ((lowered, False), (canonical, True)):
+        bent, changed = solver.bend_with_neighbours(params, aims, free, lagging_only)
+        rows = np.flatnonzero((changed & ~done).any(axis=1))
+        tips = wrist[rows, None] + solver.tips(bent[rows]) @ rotation[rows].swapaxes(1, 2)
+        clear = tips[..., 2] - tops_under_pad(keyboard, tips[..., 0], tips[..., 1])
+        keep = np.zeros_like(changed)
+        keep[rows] = changed[rows] & ~done[rows] & (clear >= _BENT_FINGER_CLEARANCE)
+        params = np.where(keep[..., None], bent, params)
+        done |= keep
+    return params
 
 
 def _hand_size(rig: HandRig) -> float:

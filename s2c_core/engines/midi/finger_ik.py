@@ -261,45 +261,37 @@ class FingerSolver:
         return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
 
     def bend_with_neighbours(
-        self,
-        params: np.ndarray,
-        targets: np.ndarray,
-        free: np.ndarray,
-        up: np.ndarray,
-        room: np.ndarray,
-    ) -> np.ndarray:
-        """Parameters (N, 5, 3) where a free long finger (free (N, 5)) bends its base joint
-        less than _LIFT_BEND short of a pressing neighbour's: solved again towards its
-        canonical target (N, 5, 3), bent that far, unless that lowers its tip along `up`
-        (N, 3), the world's up in the hand frame, by more than its `room` (N, 5, m)."""
+        self, params: np.ndarray, targets: np.ndarray, free: np.ndarray, lagging_only: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Parameters (N, 5, 3) with each free long finger (free (N, 5)) beside a pressing
+        one (if `lagging_only`, only one whose base joint is bent more than _LIFT_BEND less
+        than that neighbour's) solved again towards its canonical target (N, 5, 3), its
+        base joint bent at most _LIFT_BEND less than that neighbour's; and which fingers
+        were (N, 5)."""
         base = params[:, 1:, 1]  # (N, 4) the long fingers' base flexion
         pressing = np.where(free[:, 1:], -np.inf, base)
         edge = np.full((len(base), 1), -np.inf)
         beside = np.maximum(np.hstack([edge, pressing[:, :-1]]), np.hstack([pressing[:, 1:], edge]))
         least = np.where(free[:, 1:], beside - _LIFT_BEND, -np.inf)
-        short = np.hstack([np.zeros((len(base), 1), dtype=bool), least > base])  # (N, 5)
-        rows = np.flatnonzero(short.any(axis=1))
+        chosen = least > base if lagging_only else np.isfinite(least)
+        moved = np.hstack([np.zeros((len(base), 1), dtype=bool), chosen])  # (N, 5)
+        rows = np.flatnonzero(moved.any(axis=1))
         if not len(rows):
-            return params
-        given = _components(params[rows])
+            return params, moved
         lower = np.repeat(_components(self.lower), len(rows), axis=2)
         upper = _components(self.upper)
         lower[1, 1:] = np.maximum(lower[1, 1:], np.minimum(least[rows].T, upper[1, 1:]))
         aims = _components(targets[rows])
         lifting = np.ascontiguousarray(free[rows].T)
         weights = _miss_weights(free[rows])
-        bent = np.clip(given, lower, upper)
+        bent = np.clip(_components(params[rows]), lower, upper)
         for _ in range(_BEND_ITERATIONS):
             bent = self._step(bent, aims, weights, True, lifting, lower, upper)
             bent = np.clip(bent, lower, upper)
-        rise = _components(np.repeat(up[rows, None], NUM_FINGERS, axis=1))
-        drop = _dot(
-            rise, self._forward(given, jacobian=False)[0] - self._forward(bent, jacobian=False)[0]
-        )
-        keep = short[rows].T & (drop <= room[rows].T)  # only the fingers bent, if clear
-        params = params.copy()
-        params[rows] = np.stack(np.where(keep, bent, given), axis=-1).swapaxes(0, 1)
-        return params
+        bent_rows = np.stack(bent, axis=-1).swapaxes(0, 1)
+        out = params.copy()
+        out[rows] = np.where(moved[rows, :, None], bent_rows, params[rows])
+        return out, moved
 
     def _no_worse_than_start(
         self,

@@ -31,15 +31,38 @@ def press_points(pitch: np.ndarray, keyboard: Keyboard) -> np.ndarray:
 # and pose), rising over the ramp in front of that from the white keys' height.
 _BLACK_MARGIN = 0.02  # m
 _BLACK_RAMP = 0.015  # m
+# A posed fingertip's pad reaches about this far around its point (a fingertip pad is
+# 10-15 mm across), and the black keys' height rises over as much again around them.
+_PAD_RADIUS = 0.005  # m
 
 
 def key_tops(keyboard: Keyboard, y: np.ndarray) -> np.ndarray:
     """Height (...,) of the key tops a fingertip at depth y (...,) (into the keys) passes
     over: the black keys' over their depth, the white keys' in front of them."""
     g = keyboard.geometry
-    ramp_end = g.white_length - g.black_length - _BLACK_MARGIN
-    share = np.clip((np.asarray(y) - (ramp_end - _BLACK_RAMP)) / _BLACK_RAMP, 0.0, 1.0)
-    return share * g.black_height
+    inside = np.asarray(y) - (g.white_length - g.black_length)  # past the black keys' front
+    return _share(inside, _BLACK_MARGIN, _BLACK_RAMP) * g.black_height
+
+
+def tops_under_pad(keyboard: Keyboard, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Height (...,) of the key tops under the pad of a posed fingertip at (x, y) (...,):
+    the black keys' over them and within _PAD_RADIUS of them (rising from the white keys'
+    over _PAD_RADIUS more), else the white keys' (in front of the black keys and in the
+    gaps between them)."""
+    g = keyboard.geometry
+    centres = keyboard.black_x_centers
+    x = np.asarray(x)
+    right = np.clip(np.searchsorted(centres, x), 1, len(centres) - 1)
+    apart = np.minimum(np.abs(x - centres[right - 1]), np.abs(x - centres[right]))
+    along = _share(np.asarray(y) - (g.white_length - g.black_length), _PAD_RADIUS, _PAD_RADIUS)
+    beside = _share(0.5 * g.black_width - apart, _PAD_RADIUS, _PAD_RADIUS)
+    return along * beside * g.black_height
+
+
+def _share(inside: np.ndarray, margin: float, ramp: float) -> np.ndarray:
+    """How much (0..1) a black key's height counts at a signed distance (m) `inside` its
+    edge: fully from `margin` outside it, rising from 0 over `ramp` before that."""
+    return np.clip((inside + margin + ramp) / ramp, 0.0, 1.0)
 
 
 def hover_height(keyboard: Keyboard, config: MidiEngineConfig, y: np.ndarray) -> np.ndarray:

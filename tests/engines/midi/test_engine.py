@@ -473,3 +473,34 @@ def test_a_free_finger_inside_a_chord_bends_with_its_neighbours(tmp_path):
     base = [finger_chain(PIANO_FINGER_NAMES[f])[0] - 1 for f in (2, 3, 4)]  # hand_pose rows
     index, middle, ring = np.rad2deg(flexion[20:44][:, base]).T
     assert np.all(middle >= np.maximum(index, ring) - 26.0)
+
+
+def test_idle_fingers_inside_chords_rest_close_to_the_keys():
+    # Aimed at their hover points over the black keys' depth, idle fingers between two
+    # pressing ones stood 2-3 cm above them with their base joints bent backwards (fresh
+    # seed 3's big chords and stride: 19 % of such frames). They now come down to rest just
+    # above the keys under them, their base joints bent, and strike no key.
+    from s2c_core.evaluate.fresh_patterns import fresh_pieces
+    from s2c_core.evaluate.hand_scores import piece_notes
+
+    column = {name: i for i, name in enumerate(NOTE_COLUMNS)}
+    pieces = [p for p in fresh_pieces(3) if p.family in ("big_chords", "stride")]
+    idle = backwards = 0
+    for piece in pieces:
+        motion = generate_from_notes(piece_notes(piece))
+        notes = np.asarray(motion.notes)
+        for hand, side in enumerate(HANDS):
+            rig = builtin_rig("right").for_side(side)
+            _, flexion, _ = rig.angles_from_pose(motion.hand(side).hand_pose.astype(np.float64))
+            mine = notes[notes[:, column["hand"]] == hand]
+            on, off = note_frames(mine[:, column["onset"]], mine[:, column["offset"]], motion.fps)
+            pressed = np.zeros((motion.num_frames, 7), dtype=bool)  # by piano finger 1..5
+            for first, last, finger in zip(on, off, mine[:, column["finger"]], strict=True):
+                pressed[first : last + 1, int(finger)] = True
+            for finger in (2, 3, 4):
+                inside = ~pressed[:, finger] & pressed[:, finger - 1] & pressed[:, finger + 1]
+                base = flexion[:, finger_chain(PIANO_FINGER_NAMES[finger])[0] - 1]
+                idle += int(inside.sum())
+                backwards += int((inside & (base < 0.0)).sum())
+        assert stray_press_share(motion, KEYBOARD) <= 0.005
+    assert idle > 300 and backwards <= 0.03 * idle

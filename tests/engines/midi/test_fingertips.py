@@ -3,7 +3,7 @@
 import numpy as np
 
 from s2c_core.engines.midi.config import MidiEngineConfig
-from s2c_core.engines.midi.fingertips import finger_targets
+from s2c_core.engines.midi.fingertips import finger_targets, tops_under_pad
 from s2c_core.music.keyboard import Keyboard
 
 RELEASE = 10  # last pressed frame
@@ -32,3 +32,16 @@ def test_a_finger_leaving_with_the_hand_is_never_stretched_further_than_at_its_r
     assert np.all(np.diff(carried[RELEASE:]) <= 1e-12)  # fades back into the hand's shape
     # A finger that stays over its key meanwhile is stretched out behind the hand.
     assert _reach_from_hand(False)[RELEASE + 2] > carried[RELEASE] + 0.01
+
+
+def test_the_keys_under_a_fingertip_pad():
+    keyboard = Keyboard()
+    g = keyboard.geometry
+    deep = g.white_length - 0.5 * g.black_length  # halfway along the black keys
+    black = keyboard.x_center(61)
+    beside = black + 0.5 * g.black_width + 0.003  # the pad overlaps C#
+    e_f = keyboard.key(64).x_right  # the wide gap between D# and F#
+    x = np.array([black, beside, e_f, black])
+    y = np.array([deep, deep, deep, 0.02])  # the last in front of the black keys
+    tops = tops_under_pad(keyboard, x, y)
+    np.testing.assert_allclose(tops, [g.black_height, g.black_height, 0.0, 0.0])
