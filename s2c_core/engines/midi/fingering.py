@@ -618,10 +618,13 @@ def _transition_pairs(
     jump = np.abs(d) > (_WIDEST_REACH if quick else costs.leap_interval)
     pair = np.where(jump, np.minimum(pair, costs.leap), pair)
     pair = pair + costs.three_four * ((f1 == 3) & (f2 == 4))
-    pair = pair + costs.thumb_black_neighbour * (
+    # Rules 10 and 11's neighbours: the hand in and out between black and white keys within
+    # one position; a leap places the hand afresh (a stride's black-key bass took 3).
+    near = ~jump
+    pair = pair + costs.thumb_black_neighbour * near * (
         ((f1 == 1) & black1 & ~black2) | ((f2 == 1) & black2 & ~black1)
     )
-    pair = pair + costs.five_black_neighbour * (
+    pair = pair + costs.five_black_neighbour * near * (
         ((f1 == 5) & black1 & ~black2) | ((f2 == 5) & black2 & ~black1)
     )
     held = held[:, None]

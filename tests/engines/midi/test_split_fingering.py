@@ -91,6 +91,20 @@ def test_a_waltz_bass_is_played_by_the_little_finger():
     assert finger[bass].tolist() == [5, 5, 5, 5]
 
 
+def test_a_stride_bass_on_a_black_key_is_played_by_the_little_finger():
+    # A#1, C#2, G#1, D#2 under their chords an octave up: rules 10-11's cost for a little
+    # finger on a black key beside white ones is about the hand's in-and-out within one
+    # position, so a leap, which places the hand afresh, no longer pays it (3 took them).
+    pitches, onsets = [], []
+    for bar, (bass, chord) in enumerate([(34, (46, 50, 53)), (37, (49, 53, 56)),
+                                         (32, (44, 48, 51)), (39, (51, 55, 58))]):  # fmt: skip
+        pitches += [bass, *chord]
+        onsets += [bar / 2, bar / 2 + 0.25, bar / 2 + 0.25, bar / 2 + 0.25]
+    pitch, onset, finger = fingers(pitches, "left", chord_at=onsets)
+    bass = np.isin(onset, np.arange(4) / 2)
+    assert finger[bass].tolist() == [5, 5, 5, 5]
+
+
 def test_close_triads_take_the_textbook_fingers():
     # Random major and minor triads, root position and both inversions, struck one by one:
     # RH 1-3-5 / 1-2-5 / 1-3-5, LH 5-3-1 / 5-3-1 / 5-2-1 (Palmer, Manus & Lethco 1994) on
