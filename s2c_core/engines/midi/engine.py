@@ -72,7 +72,8 @@ _CHUNK_FRAMES = 4096  # frames posed at once (a few MB of working arrays)
 # finger inside a chord over the black keys' depth stood 2-3 cm above its pressing
 # neighbours with its base joint bent backwards (15 % of such frames on the tuning set).
 # 3 mm kept the 1-2-4-5 chord's middle finger standing (test_engine.py); 3, 5 and 8 mm of
-# rest were tried on the tuning set (median height above the keys 9.0, 9.2, 10.9 mm).
+# rest were tried on the tuning set (median height above the keys 9.0, 9.2, 10.9 mm, when
+# only the fingers lagging their neighbours were moved; see docs/performance.md).
 _BENT_FINGER_CLEARANCE = 0.002
 _RESTING_HEIGHT = 0.005
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand

@@ -426,8 +426,8 @@ def _leap_start_costs(
     u: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
 ) -> np.ndarray:
     """(n, 5) per note (sorted by group, then u) and finger: the weak-finger cost taken off
-    the little finger on a single note that starts a phrase (no note of this hand within
-    phrase_gap before it) and leaps beyond leap_interval towards the thumb to the next
+    the little finger on a single note that starts a phrase (no note of this hand struck
+    within phrase_gap before it) and leaps beyond leap_interval towards the thumb to the next
     notes (within phrase_gap): the bass of a waltz's or a stride's first bar. Later such
     basses are led by the little finger through the leap into them (`leap_travel`); the
     first, with no leap into it, took the middle finger by the weak-finger rule (Parncutt
@@ -437,10 +437,10 @@ def _leap_start_costs(
     bounds = group_bounds(group)
     starts, ends = bounds[:-1], bounds[1:]
     times = onset[starts]
-    last_release = np.concatenate([[-np.inf], times[:-1]])  # the previous group's onset
+    previous = np.concatenate([[-np.inf], times[:-1]])  # the previous group's onset
     for g in np.flatnonzero((ends - starts == 1)[:-1]):
         nxt = slice(starts[g + 1], ends[g + 1])
-        fresh = times[g] - last_release[g] > costs.phrase_gap
+        fresh = times[g] - previous[g] > costs.phrase_gap
         soon = times[g + 1] - times[g] <= costs.phrase_gap
         leaps = u[starts[g]] - u[nxt].max() > costs.leap_interval
         if fresh and soon and leaps:
