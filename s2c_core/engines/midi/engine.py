@@ -76,6 +76,7 @@ _CHUNK_FRAMES = 4096  # frames posed at once (a few MB of working arrays)
 # only the fingers lagging their neighbours were moved; see docs/performance.md).
 _BENT_FINGER_CLEARANCE = 0.002
 _RESTING_HEIGHT = 0.005
+_RESTING_TOLERANCE = 0.001
 _STEPS = 4  # progress steps: read (by generate_from_midi), split, left hand, right hand
 
 Progress = Callable[[int, int, str], None]
@@ -491,9 +492,10 @@ def _bend_free_fingers(
     up = rotation[:, 2]  # the world's up in the hand frame
     lowered = posed - np.maximum(above - _RESTING_HEIGHT, 0.0)[..., None] * up[:, None]
     done = np.zeros_like(free)
+    high = above > _RESTING_HEIGHT + _RESTING_TOLERANCE  # the others rest already
     # Resting low, else (only those lagging their neighbours) where they hovered.
-    for aims, lagging_only in ((lowered, False), (canonical, True)):
-        bent, changed = solver.bend_with_neighbours(params, aims, free, lagging_only)
+    for aims, also in ((lowered, high), (canonical, None)):
+        bent, changed = solver.bend_with_neighbours(params, aims, free, also)
         rows = np.flatnonzero((changed & ~done).any(axis=1))
         tips = wrist[rows, None] + solver.tips(bent[rows]) @ rotation[rows].swapaxes(1, 2)
         clear = tips[..., 2] - tops_under_pad(keyboard, tips[..., 0], tips[..., 1])

@@ -261,19 +261,25 @@ class FingerSolver:
         return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
 
     def bend_with_neighbours(
-        self, params: np.ndarray, targets: np.ndarray, free: np.ndarray, lagging_only: bool
+        self,
+        params: np.ndarray,
+        targets: np.ndarray,
+        free: np.ndarray,
+        also: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Parameters (N, 5, 3) with each free long finger (free (N, 5)) beside a pressing
-        one (if `lagging_only`, only one whose base joint is bent more than _LIFT_BEND less
-        than that neighbour's) solved again towards its canonical target (N, 5, 3), its
-        base joint bent at most _LIFT_BEND less than that neighbour's; and which fingers
+        """Parameters (N, 5, 3) with each free long finger (free (N, 5)) whose base joint is
+        bent more than _LIFT_BEND less than a pressing neighbour's, and each of `also`
+        (N, 5) beside a pressing one, solved again towards its canonical target (N, 5, 3),
+        its base joint bent at most _LIFT_BEND less than that neighbour's; and which fingers
         were (N, 5)."""
         base = params[:, 1:, 1]  # (N, 4) the long fingers' base flexion
         pressing = np.where(free[:, 1:], -np.inf, base)
         edge = np.full((len(base), 1), -np.inf)
         beside = np.maximum(np.hstack([edge, pressing[:, :-1]]), np.hstack([pressing[:, 1:], edge]))
         least = np.where(free[:, 1:], beside - _LIFT_BEND, -np.inf)
-        chosen = least > base if lagging_only else np.isfinite(least)
+        chosen = least > base
+        if also is not None:
+            chosen |= also[:, 1:] & np.isfinite(least)
         moved = np.hstack([np.zeros((len(base), 1), dtype=bool), chosen])  # (N, 5)
         rows = np.flatnonzero(moved.any(axis=1))
         if not len(rows):
