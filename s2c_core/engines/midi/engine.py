@@ -481,7 +481,8 @@ def _bend_free_fingers(
     keyboard: Keyboard,
 ) -> np.ndarray:
     """`params` (F, 5, 3) with the free long fingers (free (F, 5)) beside a pressing one
-    brought down to rest _RESTING_HEIGHT above the keys under them, their base joints bent
+    brought down to rest _RESTING_HEIGHT above the keys under them (those within
+    _RESTING_TOLERANCE of it stay, unless they lag the neighbour), their base joints bent
     at most finger_ik._LIFT_BEND less than that neighbour's, where they keep
     _BENT_FINGER_CLEARANCE above those keys; where they would not, those lagging the
     neighbour by more are bent with it towards their hover targets (`canonical`, F, 5, 3)
