@@ -279,7 +279,14 @@ class FingerSolver:
         least = np.where(free[:, 1:], beside - _LIFT_BEND, -np.inf)
         chosen = least > base
         if also is not None:
-            chosen |= also[:, 1:] & np.isfinite(least)
+            # ... and, of `also`, those beside a pressing long finger or inside the span of
+            # the pressing fingers (the index between thumb and little finger in an octave).
+            pressed = ~free
+            before = np.logical_or.accumulate(pressed, axis=1)[:, :-1]  # any up to j - 1
+            after = np.logical_or.accumulate(pressed[:, ::-1], axis=1)[:, ::-1]
+            after = np.hstack([after[:, 2:], np.zeros((len(free), 1), dtype=bool)])  # j + 1 on
+            inside = before & after & free[:, 1:]
+            chosen |= also[:, 1:] & (np.isfinite(least) | inside)
         moved = np.hstack([np.zeros((len(base), 1), dtype=bool), chosen])  # (N, 5)
         rows = np.flatnonzero(moved.any(axis=1))
         if not len(rows):

@@ -478,14 +478,17 @@ def test_a_free_finger_inside_a_chord_bends_with_its_neighbours(tmp_path):
 def test_idle_fingers_inside_chords_rest_close_to_the_keys():
     # Aimed at their hover points over the black keys' depth, idle fingers between two
     # pressing ones stood 2-3 cm above them with their base joints bent backwards (fresh
-    # seed 3's big chords and stride: 19 % of such frames). They now come down to rest just
-    # above the keys under them, their base joints bent, and strike no key.
+    # seed 3's big chords and stride: 19 % of such frames), and the inner fingers of an
+    # octave hovered 12 mm above the black keys. They now come down to rest just above the
+    # keys under them, their base joints bent, and strike no key.
+    from s2c_core.engines.midi.fingertips import tops_under_pad
     from s2c_core.evaluate.fresh_patterns import fresh_pieces
     from s2c_core.evaluate.hand_scores import piece_notes
 
     column = {name: i for i, name in enumerate(NOTE_COLUMNS)}
     pieces = [p for p in fresh_pieces(3) if p.family in ("big_chords", "stride")]
     idle = backwards = 0
+    heights = []  # of idle fingers inside the hand's span, neither neighbour pressing
     for piece in pieces:
         motion = generate_from_notes(piece_notes(piece))
         notes = np.asarray(motion.notes)
@@ -498,9 +501,16 @@ def test_idle_fingers_inside_chords_rest_close_to_the_keys():
             for first, last, finger in zip(on, off, mine[:, column["finger"]], strict=True):
                 pressed[first : last + 1, int(finger)] = True
             for finger in (2, 3, 4):
-                inside = ~pressed[:, finger] & pressed[:, finger - 1] & pressed[:, finger + 1]
-                base = flexion[:, finger_chain(PIANO_FINGER_NAMES[finger])[0] - 1]
-                idle += int(inside.sum())
-                backwards += int((inside & (base < 0.0)).sum())
+                name = PIANO_FINGER_NAMES[finger]
+                free = ~pressed[:, finger]
+                between = free & pressed[:, finger - 1] & pressed[:, finger + 1]
+                base = flexion[:, finger_chain(name)[0] - 1]
+                idle += int(between.sum())
+                backwards += int((between & (base < 0.0)).sum())
+                spanned = pressed[:, 1:finger].any(axis=1) & pressed[:, finger + 1 : 6].any(axis=1)
+                inside = free & spanned & ~pressed[:, finger - 1] & ~pressed[:, finger + 1]
+                tip = motion.hand(side).joints[inside, tip_index(name)]
+                heights += list(tip[:, 2] - tops_under_pad(KEYBOARD, tip[:, 0], tip[:, 1]))
         assert stray_press_share(motion, KEYBOARD) <= 0.005
     assert idle > 300 and backwards <= 0.03 * idle
+    assert len(heights) > 30 and np.median(heights) < 0.008
