@@ -480,13 +480,13 @@ def _bend_free_fingers(
     free: np.ndarray,
     keyboard: Keyboard,
 ) -> np.ndarray:
-    """`params` (F, 5, 3) with the free long fingers (free (F, 5)) beside a pressing one
-    brought down to rest _RESTING_HEIGHT above the keys under them (those within
-    _RESTING_TOLERANCE of it stay, unless they lag the neighbour), their base joints bent
-    at most finger_ik._LIFT_BEND less than that neighbour's, where they keep
-    _BENT_FINGER_CLEARANCE above those keys; where they would not, those lagging the
-    neighbour by more are bent with it towards their hover targets (`canonical`, F, 5, 3)
-    instead, if they keep that clearance so."""
+    """`params` (F, 5, 3) with the free long fingers (free (F, 5)) beside a pressing one or
+    inside the pressing fingers' span brought down to rest _RESTING_HEIGHT above the keys
+    under them (those within _RESTING_TOLERANCE of it stay, unless they lag a pressing
+    neighbour), their base joints bent at most finger_ik._LIFT_BEND less than a pressing
+    neighbour's, where they keep _BENT_FINGER_CLEARANCE above those keys; where they would
+    not, those lagging the neighbour by more are bent with it towards their hover targets
+    (`canonical`, F, 5, 3) instead, if they keep that clearance so."""
     posed = solver.tips(params)  # canonical
     tips = wrist[:, None] + posed @ rotation.swapaxes(1, 2)
     above = tips[..., 2] - tops_under_pad(keyboard, tips[..., 0], tips[..., 1])

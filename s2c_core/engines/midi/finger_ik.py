@@ -269,7 +269,8 @@ class FingerSolver:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Parameters (N, 5, 3) with each free long finger (free (N, 5)) whose base joint is
         bent more than _LIFT_BEND less than a pressing neighbour's, and each of `also`
-        (N, 5) beside a pressing one, solved again towards its canonical target (N, 5, 3),
+        (N, 5) beside a pressing one or inside the pressing fingers' span, solved again
+        towards its canonical target (N, 5, 3),
         its base joint bent at most _LIFT_BEND less than that neighbour's; and which fingers
         were (N, 5)."""
         base = params[:, 1:, 1]  # (N, 4) the long fingers' base flexion
