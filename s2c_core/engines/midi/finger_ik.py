@@ -119,6 +119,23 @@ def _miss_weights(free: np.ndarray) -> Vector:
     return _components(np.where(free[..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
 
 
+def idle_within_hand(free: np.ndarray) -> np.ndarray:
+    """(N, 5) the free long fingers (free (N, 5)) beside a pressing long finger or inside
+    the span of the pressing fingers (the index between thumb and little finger in an
+    octave): the idle fingers of a hand that plays."""
+    pressed = ~free
+    before = np.logical_or.accumulate(pressed, axis=1)[:, :-1]  # any of fingers 0..j-1
+    after = np.logical_or.accumulate(pressed[:, ::-1], axis=1)[:, ::-1]
+    after = np.hstack([after[:, 2:], np.zeros((len(free), 1), dtype=bool)])  # j+1..4
+    long_pressed = pressed[:, 1:]
+    beside = np.zeros_like(long_pressed)
+    beside[:, 1:] |= long_pressed[:, :-1]
+    beside[:, :-1] |= long_pressed[:, 1:]
+    idle = np.zeros_like(free)
+    idle[:, 1:] = free[:, 1:] & (beside | (before & after))
+    return idle
+
+
 class FingerSolver:
     """Fingertip FK and IK for one rig, in its canonical hand frame (wrist at the origin).
 
@@ -268,11 +285,10 @@ class FingerSolver:
         also: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Parameters (N, 5, 3) with each free long finger (free (N, 5)) whose base joint is
-        bent more than _LIFT_BEND less than a pressing neighbour's, and each of `also`
-        (N, 5) beside a pressing one or inside the pressing fingers' span, solved again
-        towards its canonical target (N, 5, 3),
-        its base joint bent at most _LIFT_BEND less than that neighbour's; and which fingers
-        were (N, 5)."""
+        bent more than _LIFT_BEND less than a pressing neighbour's, and each free long
+        finger of `also` (N, 5), solved again towards its canonical target (N, 5, 3), its
+        base joint bent at most _LIFT_BEND less than a pressing neighbour's; and which
+        fingers were (N, 5)."""
         base = params[:, 1:, 1]  # (N, 4) the long fingers' base flexion
         pressing = np.where(free[:, 1:], -np.inf, base)
         edge = np.full((len(base), 1), -np.inf)
@@ -280,14 +296,7 @@ class FingerSolver:
         least = np.where(free[:, 1:], beside - _LIFT_BEND, -np.inf)
         chosen = least > base
         if also is not None:
-            # ... and, of `also`, those beside a pressing long finger or inside the span of
-            # the pressing fingers (the index between thumb and little finger in an octave).
-            pressed = ~free
-            before = np.logical_or.accumulate(pressed, axis=1)[:, :-1]  # any up to j - 1
-            after = np.logical_or.accumulate(pressed[:, ::-1], axis=1)[:, ::-1]
-            after = np.hstack([after[:, 2:], np.zeros((len(free), 1), dtype=bool)])  # j + 1 on
-            inside = before & after & free[:, 1:]
-            chosen |= also[:, 1:] & (np.isfinite(least) | inside)
+            chosen |= also[:, 1:] & free[:, 1:]
         moved = np.hstack([np.zeros((len(base), 1), dtype=bool), chosen])  # (N, 5)
         rows = np.flatnonzero(moved.any(axis=1))
         if not len(rows):
