@@ -498,12 +498,17 @@ def _bend_free_fingers(
     _BENT_FINGER_CLEARANCE above those keys (else half as low); where they would not, those
     lagging the neighbour by more are bent with it towards their hover targets
     (`canonical`, F, 5, 3) instead, if they keep that clearance so."""
+
+    def heights(canonical_tips: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Fingertips' heights (R, 5) on frames `rows` and the key tops under their pads."""
+        tips = wrist[rows, None] + canonical_tips @ rotation[rows].swapaxes(1, 2)
+        return tips[..., 2], tops_under_pad(keyboard, tips[..., 0], tips[..., 1])
+
     posed = solver.tips(params)  # canonical
-    tips = wrist[:, None] + posed @ rotation.swapaxes(1, 2)
+    height, tops = heights(posed, np.arange(len(params)))
     # The highest key tops under the pad over the frames around: a finger passing the
     # black keys' front edge would otherwise drop and rise with every millimetre in or out.
-    tops = tops_under_pad(keyboard, tips[..., 0], tips[..., 1])
-    above = tips[..., 2] - _eased(tops, ease, fade=False)
+    above = height - _eased(tops, ease, fade=False)
     up = rotation[:, 2]  # the world's up in the hand frame
     # Eased in and out over `ease` frames (as much as the nearest frame where it rests,
     # less with each frame away, never below the rest height): a finger resting by a chord
@@ -520,12 +525,11 @@ def _bend_free_fingers(
     # Resting low, else half as low, else (only those lagging their neighbours) where they
     # hovered.
     for aims, also in ((lowered, resting), (half, resting), (canonical, None)):
-        bent, changed = solver.bend_with_neighbours(params, aims, free, also)
-        rows = np.flatnonzero((changed & ~done).any(axis=1))
-        tips = wrist[rows, None] + solver.tips(bent[rows]) @ rotation[rows].swapaxes(1, 2)
-        clear = tips[..., 2] - tops_under_pad(keyboard, tips[..., 0], tips[..., 1])
+        bent, changed = solver.bend_with_neighbours(params, aims, free, also, settled=done)
+        rows = np.flatnonzero(changed.any(axis=1))
+        height, tops = heights(solver.tips(bent[rows]), rows)
         keep = np.zeros_like(changed)
-        keep[rows] = changed[rows] & ~done[rows] & (clear >= _BENT_FINGER_CLEARANCE)
+        keep[rows] = changed[rows] & (height - tops >= _BENT_FINGER_CLEARANCE)
         params = np.where(keep[..., None], bent, params)
         done |= keep
     return params

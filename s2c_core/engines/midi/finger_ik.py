@@ -283,12 +283,14 @@ class FingerSolver:
         targets: np.ndarray,
         free: np.ndarray,
         also: np.ndarray | None = None,
+        settled: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Parameters (N, 5, 3) with each free long finger (free (N, 5)) whose base joint is
         bent more than _LIFT_BEND less than a pressing neighbour's, and each free long
         finger of `also` (N, 5), solved again towards its canonical target (N, 5, 3), its
         base joint bent at most _LIFT_BEND less than a pressing neighbour's; and which
-        fingers were (N, 5)."""
+        fingers were (N, 5). Fingers of `settled` (N, 5) are left as they are (each finger
+        is solved on its own)."""
         base = params[:, 1:, 1]  # (N, 4) the long fingers' base flexion
         pressing = np.where(free[:, 1:], -np.inf, base)
         edge = np.full((len(base), 1), -np.inf)
@@ -297,6 +299,8 @@ class FingerSolver:
         chosen = least > base
         if also is not None:
             chosen |= also[:, 1:] & free[:, 1:]
+        if settled is not None:
+            chosen &= ~settled[:, 1:]
         moved = np.hstack([np.zeros((len(base), 1), dtype=bool), chosen])  # (N, 5)
         rows = np.flatnonzero(moved.any(axis=1))
         if not len(rows):

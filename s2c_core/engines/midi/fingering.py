@@ -434,17 +434,20 @@ def _leap_start_costs(
     et al. 1997, rule 6, which weighs fingers 4 and 5 in passage work), 9 of 9 on the
     fresh tuning seeds 1-6."""
     figure = np.zeros((len(u), 5))
+    if not len(u):
+        return figure
     bounds = group_bounds(group)
-    starts, ends = bounds[:-1], bounds[1:]
+    starts, single = bounds[:-1], np.diff(bounds) == 1
     times = onset[starts]
-    previous = np.concatenate([[-np.inf], times[:-1]])  # the previous group's onset
-    for g in np.flatnonzero((ends - starts == 1)[:-1]):
-        nxt = slice(starts[g + 1], ends[g + 1])
-        fresh = times[g] - previous[g] > costs.phrase_gap
-        soon = times[g + 1] - times[g] <= costs.phrase_gap
-        leaps = u[starts[g]] - u[nxt].max() > costs.leap_interval
-        if fresh and soon and leaps:
-            figure[starts[g], 4] -= costs.weak_finger
+    gaps = np.diff(times, prepend=-np.inf)  # since the previous group's onset
+    highest = np.maximum.reduceat(u, starts)  # each group's note nearest the little finger
+    starting = (
+        single[:-1]
+        & (gaps[:-1] > costs.phrase_gap)  # a phrase starts on it
+        & (gaps[1:] <= costs.phrase_gap)  # the next notes follow soon
+        & (u[starts[:-1]] - highest[1:] > costs.leap_interval)  # a leap to the thumb side
+    )
+    figure[starts[:-1][starting], 4] -= costs.weak_finger
     return figure
 
 
