@@ -115,6 +115,23 @@ def test_a_block_chord_is_never_struck_with_crossed_hands():
     assert [hands[(p, t)] for p, t, _ in notes if p > 60] == [1] * 24
 
 
+def test_a_hand_does_not_dive_past_the_other_hands_held_key_for_one_note():
+    # grieg_butterfly at 26.5 s (the shared piece's tracks): the left hand's bass and
+    # answers under the right hand's dyads and held melody notes. Its F#2 came after a
+    # held C#4 that the split gave the left hand, and the right hand dove two octaves
+    # under that held key for it, and back 0.12 s later.
+    notes = [
+        (49, 0.0, 0.12), (61, 0.12, 0.12), (69, 0.23, 0.12), (73, 0.23, 0.12),
+        (63, 0.35, 0.35), (49, 0.47, 0.12), (57, 0.59, 0.12), (66, 0.71, 0.12),
+        (73, 0.71, 0.12), (65, 0.83, 0.35), (49, 0.95, 0.12), (59, 1.07, 0.12),
+        (68, 1.18, 0.14), (73, 1.18, 0.14), (61, 1.32, 0.36), (42, 1.44, 0.12),
+        (49, 1.56, 0.12), (57, 1.67, 0.12), (66, 1.67, 0.12), (69, 1.67, 0.12),
+        (73, 1.67, 0.12), (62, 1.8, 0.12),
+    ]  # fmt: skip
+    hands = split(notes)
+    assert hands[42, 1.44] == 0
+
+
 def test_right_hand_arpeggio_over_four_octaves_above_a_held_bass_octave():
     # An etude texture: the right hand sweeps C3..C7 and back in 16ths while the left hand
     # holds a low octave; the sweep dips into the left hand's register but stays right.
