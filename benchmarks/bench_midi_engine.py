@@ -7,7 +7,8 @@ corpus (s2c_core.evaluate.stress_corpus), then overall:
            notes of tracks naming no hand (bach_846's fugue voices) are left out
            (target >= 95 % overall, >= 90 % per piece)
   book     with the tracks' hands, notes fingered as the textbooks accept (scales,
-           arpeggios, chromatic runs of the stress corpus; target >= 95 %)
+           arpeggios, chromatic runs, five-finger positions, broken triads and the
+           Alberti bass of the stress corpus; target >= 95 %)
   contact  strict key contact: at a note's onset frame its assigned fingertip is over
            the key and below its top (target >= 99 % overall, >= 98 % per piece)
   stray    frames in which a fingertip playing nothing presses a silent key (<= 0.5 %)

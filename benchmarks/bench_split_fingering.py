@@ -5,7 +5,8 @@ Prints, per shared MIDI file (../shared/data/midi) and per stress-corpus family
   split      notes given the hand their track is named for (target >= 95 % overall,
              >= 90 % per piece); notes of tracks naming no hand are left out
   textbook   with the tracks' hands, notes fingered as the textbooks accept (scales,
-             arpeggios, chromatic runs; target >= 95 %)
+             arpeggios, chromatic runs, five-finger positions, broken triads, the
+             Alberti bass; target >= 95 %)
   plan       seconds of music per second of compute for split + fingering alone
   subst      finger substitutions planned on held keys (engines/midi/substitution.py)
 A piece whose tracks are known not to be the hands its score gives

@@ -5,10 +5,12 @@ arpeggios in all 24 keys (each hand alone, then together an octave apart), Alber
 stride left hand, octave passages, 4-5-note chords across the range, repeated notes, trills,
 chromatic runs, hand crossings, a melody in the left hand under right-hand accompaniment,
 two voices in one hand, notes held by the sustain pedal, the keyboard's extreme registers,
-and a left hand's wide broken chords reaching up under a right-hand melody (nocturne). Each
-note sits in the track "Piano right" or "Piano left" for the hand that should play it (the
-convention of ../shared/data/midi, read by `MidiNotes.named_hands`), so the hand split can
-be scored; scales, arpeggios and chromatic runs also carry their textbook fingering
+a left hand's wide broken chords reaching up under a right-hand melody (nocturne), and the
+five-finger positions and broken root-position triads of all 24 keys (hands alone, then
+together). Each note sits in the track "Piano right" or "Piano left" for the hand that
+should play it (the convention of ../shared/data/midi, read by `MidiNotes.named_hands`), so
+the hand split can be scored; scales, arpeggios, chromatic runs, five-finger positions,
+broken triads and the Alberti bass's left hand also carry their textbook fingering
 (`textbook_fingering`).
 
 Write the corpus to a folder: python -m s2c_core.evaluate.stress_corpus OUT_DIR
@@ -23,7 +25,16 @@ from pathlib import Path
 
 import pretty_midi
 
-from .textbook_fingering import KEYS, Fingers, Run, arpeggio_run, chromatic_run, scale_run
+from .textbook_fingering import (
+    KEYS,
+    Fingers,
+    Run,
+    arpeggio_run,
+    broken_triad_run,
+    chromatic_run,
+    five_finger_run,
+    scale_run,
+)
 
 TRACK_NAMES = {"left": "Piano left", "right": "Piano right"}
 _RESOLUTION, _TEMPO = 480, 120.0  # 960 ticks a second: note times below fall on ticks
@@ -46,6 +57,8 @@ FAMILIES = (
     "pedal",
     "extreme",
     "nocturne",
+    "five_finger",
+    "broken_triad",
 )
 
 
@@ -118,6 +131,8 @@ def stress_pieces() -> list[StressPiece]:
     pieces += [_alberti(), _stride(), _octaves(), _chords(), _repeated(), _trill()]
     pieces += [_chromatic(), _crossing(), _lh_melody(), _two_voices(), _pedal(), _extreme()]
     pieces.append(_nocturne())
+    pieces += [_hands_apart_then_together(k, "five_finger", five_finger_run, 0.2) for k in KEYS]
+    pieces += [_hands_apart_then_together(k, "broken_triad", broken_triad_run, 0.2) for k in KEYS]
     return pieces
 
 
@@ -149,13 +164,15 @@ def _triad(root: int, minor: bool) -> tuple[int, int, int]:
 
 
 def _alberti() -> StressPiece:
-    """LH Alberti bass (low-high-middle-high in 16ths) under a RH melody in quarters."""
+    """LH Alberti bass (low-high-middle-high in 16ths) under a RH melody in quarters; the
+    bass takes 5-1-3-1, the fingers of its root-position triad (all roots and fifths are
+    white keys: textbook_fingering's triads, the hand staying in place)."""
     score, step = Score(), 0.125
     for bar, (root, minor) in enumerate(_PROGRESSION * 2):
         low, mid, high = _triad(48 + root if root < 5 else 36 + root, minor)
         start = bar * 8 * step
-        for i, pitch in enumerate((low, high, mid, high) * 2):
-            score.add("left", pitch, start + i * step, 0.9 * step)
+        for i, (pitch, finger) in enumerate(((low, 5), (high, 1), (mid, 3), (high, 1)) * 2):
+            score.add("left", pitch, start + i * step, 0.9 * step, frozenset({finger}))
         for i in range(4):
             melody = 72 + (root + (0, 4, 7, 12)[(bar + i) % 4]) % 12
             score.add("right", melody, start + 2 * i * step, 1.9 * step)

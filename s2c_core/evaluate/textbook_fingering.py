@@ -1,4 +1,5 @@
-"""Textbook piano fingerings: scales and root-position arpeggios in all 24 keys, chromatic runs.
+"""Textbook piano fingerings: scales, root-position arpeggios, five-finger positions and broken
+triads in all 24 keys, chromatic runs.
 
 Sources (standard public pedagogy; the tables below are written out from them):
   - W. A. Palmer, M. Manus & A. V. Lethco, "The Complete Book of Scales, Chords, Arpeggios &
@@ -9,6 +10,13 @@ Sources (standard public pedagogy; the tables below are written out from them):
   - The chromatic scale's standard fingering (both books): 3 on every black key, 1 on the
     white keys, 2 on the upper of the white pairs E-F and B-C in the right hand and on the
     lower (E, B) in the left.
+  - Root-position triads, RH 1-3-5 and LH 5-3-1 in every key, black keys under the thumb
+    included (Palmer, Manus & Lethco, the triads of each key); broken (root, third, fifth,
+    third, root) they keep the block chord's fingers, the hand staying in place.
+  - The five-finger positions (degrees 1-5 of the major or minor scale, the hand over five
+    neighbouring keys): 1-2-3-4-5 from the thumb in every key, black keys included, as
+    piano method books teach them (e.g. N. & R. Faber, "Piano Adventures", the major and
+    minor "pentascales" in all keys).
 
 Each note carries the set of fingers the textbooks give it; where the sources offer two
 (the LH 3-or-4 in arpeggios, the first note of B-flat scales) both are accepted. A two-octave
@@ -135,6 +143,24 @@ def _run(
         fingers = pattern.bottom if i == 0 else pattern.top if i == count else pattern.cycle[degree]
         up.append((tonic_pitch + 12 * octave + steps[degree], fingers))
     return up + up[-2::-1]
+
+
+def five_finger_run(key: Key, side: str, tonic_pitch: int) -> Run:
+    """The five-finger position on the tonic, up to the fifth and back: RH 1-2-3-4-5,
+    LH 5-4-3-2-1 (the thumb on the fifth)."""
+    steps = (HARMONIC_MINOR_STEPS if key.minor else MAJOR_STEPS)[:5]
+    fingers = range(1, 6) if side == "right" else range(5, 0, -1)
+    up = [(tonic_pitch + step, frozenset({f})) for step, f in zip(steps, fingers, strict=True)]
+    return up + up[-2::-1]
+
+
+def broken_triad_run(key: Key, side: str, tonic_pitch: int) -> Run:
+    """The root-position tonic triad broken up and down twice: RH 1-3-5, LH 5-3-1."""
+    steps = (0, 3, 7) if key.minor else (0, 4, 7)
+    fingers = (1, 3, 5) if side == "right" else (5, 3, 1)
+    up = [(tonic_pitch + step, frozenset({f})) for step, f in zip(steps, fingers, strict=True)]
+    cycle = up + up[-2:0:-1]  # root third fifth third
+    return cycle * 2 + up[:1]
 
 
 def chromatic_run(side: str, start: int, semitones: int) -> Run:

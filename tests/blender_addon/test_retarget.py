@@ -107,7 +107,9 @@ def test_a_two_bone_thumb_follows_the_takes_thumb_tip(scene, clip):
             tail = armature.pose.bones[mapping.bone(side, "thumb3")].tail
             tip = (to_piano @ np.append(tail, 1.0))[:3]
             misses.append(np.linalg.norm(tip - motion.hand(side).joints[frame, tip_index("thumb")]))
-    assert np.median(misses) < 0.002
+    # 2.0 mm (1.97 mm before the fingering of position figures, 2.04 after: which notes
+    # the thumb plays moves it); the rotations alone, 17 mm
+    assert np.median(misses) < 0.0025
 
 
 @pytest.mark.parametrize(("convention", "object_scale"), [("mixamo", 0.01), ("mpfb", 1.0)])

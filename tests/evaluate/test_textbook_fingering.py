@@ -1,7 +1,9 @@
 from s2c_core.evaluate.textbook_fingering import (
     KEYS,
     arpeggio_run,
+    broken_triad_run,
     chromatic_run,
+    five_finger_run,
     scale_run,
 )
 
@@ -57,3 +59,16 @@ def test_scales_never_put_the_thumb_on_a_black_key_and_only_the_thumb_crosses():
                             assert fb == 1, (key, side, p, q)  # thumb passes under
                         if not outward and fb > fa:
                             assert fa == 1, (key, side, p, q)  # a finger crosses over it
+
+
+def test_five_finger_positions_and_broken_triads_keep_the_hand_in_place():
+    db = _key("Db major")
+    run = five_finger_run(db, "right", 61)
+    assert [p for p, _ in run] == [61, 63, 65, 66, 68, 66, 65, 63, 61]
+    assert _fingers(run) == [1, 2, 3, 4, 5, 4, 3, 2, 1]
+    assert _fingers(five_finger_run(_key("c minor"), "left", 48)) == [5, 4, 3, 2, 1, 2, 3, 4, 5]
+    assert [p for p, _ in five_finger_run(_key("c minor"), "left", 48)][:5] == [48, 50, 51, 53, 55]
+    run = broken_triad_run(_key("Ab major"), "left", 44)
+    assert [p for p, _ in run] == [44, 48, 51, 48, 44, 48, 51, 48, 44]
+    assert _fingers(run) == [5, 3, 1, 3, 5, 3, 1, 3, 5]
+    assert _fingers(broken_triad_run(_key("f# minor"), "right", 54))[:4] == [1, 3, 5, 3]

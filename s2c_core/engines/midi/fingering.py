@@ -31,14 +31,18 @@ first (finger substitution, substitution.py). A key held beyond the next chord
 constrains the notes struck meanwhile like a chord's note: span, finger order (only the
 thumb passes), and its finger busy. Transitions weigh less when there is time to reposition
 the hand. Figures: lines start and turn on the hand's edge fingers, chromatic runs take
-1-2-3 with 3 on the black keys, and a figure that repeats (the same pitch class again
-within a few notes of a line, as in scales over several octaves or up and back down) takes
-the same fingers each time: the cost counts the disagreeing pairs, and further Viterbi
-passes, each holding the other note of a pair at the last pass's fingers, lower it (a
-figure is fingered as a whole, the way textbooks give a scale's fingering per octave rather
-than note by note); the held keys' costs join those pairs. A chord's finger pairs also keep
-within what the built-in hand grips where that is less than the table's practical range
-(`_GRIP`, measured on the engine). Fingers a file prescribes are kept.
+1-2-3 with 3 on the black keys; a figure that turns within one hand position (five-finger
+figures, broken chords, Alberti basses) turns on the edge fingers only at its extremes,
+keeps rules 1-3 between notes two apart, takes a close triad's fingers where it breaks
+one, and weighs the thumb on a black key as Parncutt et al. do; and a figure that repeats
+(the same pitch class again within a few notes of a line, as in scales over several octaves
+or up and back down) takes the same fingers each time: the cost counts the disagreeing
+pairs, and further Viterbi passes, each holding the other note of a pair at the last
+pass's fingers, lower it (a figure is fingered as a whole, the way textbooks give a scale's
+fingering per octave rather than note by note); the held keys' costs join those pairs. A
+chord's finger pairs also keep within what the built-in hand grips where that is less than
+the table's practical range (`_GRIP`, measured on the engine). Fingers a file prescribes
+are kept.
 """
 
 from __future__ import annotations
@@ -172,6 +176,23 @@ class FingeringCosts:
     # substitution, which needs substitution_time from the key's onset to the strike).
     substitution: float = 3.0
     substitution_time: float = 0.25
+    # A line that turns within one hand position (five-finger figures, broken chords,
+    # Alberti basses: each rising or falling run within position_range semitones, see
+    # _in_position) is played from that position, not run through as a scale: its turns
+    # take the edge fingers only at the figure's extremes (position_window notes either
+    # side), rules 1-3 also hold between notes two apart struck within position_time (the
+    # hand keeps both under its fingers: C-G-E-G takes 5-1-3-1, not 5-1-2-1), and rule 10
+    # weighs a thumb on a black key as Parncutt et al. do (1 point; the black-key major
+    # five-finger positions take 1-2-3-4-5 as method books teach them in every key, and
+    # the heavier scale weight above keeps the thumb off the black keys in runs). Three
+    # consecutive notes of it that break a close triad take the block triad's fingers:
+    # `triad` per note and triad on another finger (textbook broken triads of the stress
+    # corpus 76.6 % without, 88.9 % at 1, 100 % at 3).
+    position_range: int = 8
+    position_window: int = 3
+    position_pair: float = 2.0
+    position_time: float = 0.5
+    position_thumb_on_black: float = 1.0
     pair_passes: int = 4  # Viterbi passes after the first (the cheapest path is kept)
     # The other hand's keys: two hands cannot cover the same keys, so a finger that puts
     # this hand's thumb (about finger_step semitones per finger from the struck key) within
@@ -209,7 +230,9 @@ def assign_fingers(
     u = sign * pitch
     order = np.lexsort((u, group))
     figure = np.zeros((len(pitch), 5))
-    figure[order] = _figure_costs(u[order], pitch[order], onset[order], group[order], costs)
+    figure[order] = _figure_costs(
+        u[order], pitch[order], direction * pitch[order], onset[order], group[order], costs
+    )
     figure[order] += _leap_start_costs(u[order], onset[order], group[order], costs)
     if neighbour is not None:
         figure += _territory_costs(pitch, neighbour, direction, costs)
@@ -221,6 +244,7 @@ def assign_fingers(
     unlike = costs.consistency * (1.0 - np.eye(5))  # a repeated figure keeps its fingers
     pairs = _Pairs(repeat, reference[repeat], np.broadcast_to(unlike, (len(repeat), 5, 5)))
     pairs = pairs + _held_pairs(pitch, onset, offset, group, sign, costs)
+    pairs = pairs + _position_pairs(pitch, onset, group, sign, costs)
     return _paired_path(steps, figure, pairs, costs.pair_passes)
 
 
@@ -271,6 +295,80 @@ def _paired_path(steps: list[Step], figure: np.ndarray, pairs: _Pairs, passes: i
         if total < best_total - 1e-9:
             best, best_total = finger, total
     return best
+
+
+def _position_pairs(
+    pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, sign: float, costs: FingeringCosts
+) -> _Pairs:
+    """Single notes two apart in a line within one hand position (_in_position), struck
+    within position_time: rules 1-3 between their fingers (none where their order is
+    crossed, a thumb passing, or where one finger takes both)."""
+    bounds = group_bounds(group)
+    single = bounds[:-1][np.diff(bounds) == 1]
+    first, second = [], []
+    for line in _lines(single, onset, costs.phrase_gap) if len(single) else []:
+        placed = _in_position(pitch[line], costs)
+        a, b = line[:-2], line[2:]
+        quick = (onset[b] - onset[a] <= costs.position_time) & placed[:-2] & placed[2:]
+        first += a[quick].tolist()
+        second += b[quick].tolist()
+    first, second = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+    d = (sign * (pitch[second] - pitch[first]))[:, None, None]
+    f1, f2 = np.arange(1, 6)[None, :, None], np.arange(1, 6)[None, None, :]
+    oriented = np.where(f1 < f2, d, -d)  # from the lower finger to the higher
+    black1, black2 = BLACK[pitch[first]][:, None, None], BLACK[pitch[second]][:, None, None]
+    relief = ~np.where(f1 == 1, black1, black2) & np.where(f1 == 1, black2, black1)
+    low, high = np.minimum(f1, f2), np.maximum(f1, f2)
+    same = f1 == f2
+    cost = _pair_cost(low, np.where(same, low % 5 + 1, high), oriented, relief, costs)
+    cost = np.where(same | (oriented < 0), 0.0, cost)
+    return _Pairs(first, second, costs.position_pair * cost)
+
+
+def _in_position(pitch: np.ndarray, costs: FingeringCosts) -> np.ndarray:
+    """(n,) the notes of a line (n pitches) that turns, whose rising or falling runs (the
+    one arriving at the note and the one leaving it) each span at most position_range
+    semitones: a figure played from one hand position, not a scale or arpeggio run."""
+    step = np.sign(np.diff(pitch))
+    turns = np.flatnonzero(step[1:] != step[:-1]) + 1
+    if not len(turns):
+        return np.zeros(len(pitch), dtype=bool)
+    ends = np.concatenate([[0], turns, [len(pitch) - 1]])
+    extent = np.abs(np.diff(pitch[ends]))  # of each run between turns
+    run = np.searchsorted(ends, np.arange(len(pitch)), side="right") - 1
+    leaving = extent[np.minimum(run, len(extent) - 1)]
+    arriving = extent[np.maximum(run - 1, 0)]
+    span = np.where(np.isin(np.arange(len(pitch)), ends), np.maximum(arriving, leaving), leaving)
+    return span <= costs.position_range
+
+
+def _broken_triads(u: np.ndarray, placed: np.ndarray) -> np.ndarray:
+    """(n, 5) per note of a line (u: hand coordinates) and finger: in how many broken close
+    triads (three consecutive distinct notes of a position figure, `placed`) the note lies
+    where that finger is not the triad's textbook finger for it (_off_book_triad's)."""
+    off = np.zeros((len(u), 5))
+    if len(u) < 3:
+        return off
+    windows = np.lib.stride_tricks.sliding_window_view
+    three = windows(u, 3)  # (n - 2, 3) consecutive notes
+    steps = np.diff(np.sort(three, axis=1), axis=1)
+    close = np.all((steps >= 3) & (steps <= 5), axis=1) & (steps.sum(axis=1) <= 9)
+    close &= windows(placed, 3).all(axis=1)  # (steps of 3 or more: three distinct notes)
+    rank = np.argsort(np.argsort(three, axis=1), axis=1)  # each note's place in its triad
+    book = np.where(steps[:, 1:] == 5, [[1, 2, 5]], [[1, 3, 5]])
+    start = np.flatnonzero(close)
+    for j in range(3):
+        finger = book[start, rank[start, j]]
+        np.add.at(off, start + j, np.arange(1, 6) != finger[:, None])
+    return off
+
+
+def _window_extremes(u: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) whether each value is the highest, and the lowest, within k values either side."""
+    windows = np.lib.stride_tricks.sliding_window_view
+    highest = windows(np.pad(u, k, constant_values=-np.inf), 2 * k + 1).max(axis=1)
+    lowest = windows(np.pad(u, k, constant_values=np.inf), 2 * k + 1).min(axis=1)
+    return u >= highest, u <= lowest
 
 
 def _held_pairs(
@@ -397,10 +495,16 @@ def _best_path(steps: list[Step], figure: np.ndarray, n: int) -> tuple[np.ndarra
 
 
 def _figure_costs(
-    u: np.ndarray, pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
+    u: np.ndarray,
+    pitch: np.ndarray,
+    hand_pitch: np.ndarray,
+    onset: np.ndarray,
+    group: np.ndarray,
+    costs: FingeringCosts,
 ) -> np.ndarray:
     """(n, 5) cost per note (sorted by group, then u) and finger from the line it belongs
-    to: its edge finger at a line's start, turn or end, the chromatic fingering in runs."""
+    to: its edge finger at a line's start, turn or end, the chromatic fingering in runs,
+    a hand position's fingers (hand_pitch: semitones rising towards the little finger)."""
     figure = np.zeros((len(u), 5))
     starts = group_bounds(group)[:-1]
     single = np.diff(group_bounds(group)) == 1
@@ -411,7 +515,12 @@ def _figure_costs(
         after = np.concatenate([step, [0]])  # direction leaving it
         low = ((before <= 0) & (after > 0)) | ((before < 0) & (after >= 0))
         high = ((before >= 0) & (after < 0)) | ((before > 0) & (after <= 0))
-        white = ~BLACK[pitch[line]]  # on a black key the edge finger is no better
+        black = BLACK[pitch[line]]
+        placed = _in_position(pitch[line], costs)
+        top, bottom = _window_extremes(u[line].astype(float), costs.position_window)
+        low &= ~placed | bottom  # within a position, only its extremes take edge fingers
+        high &= ~placed | top
+        white = ~black  # on a black key the edge finger is no better
         figure[line[low & white], 1:] += costs.line_edge
         figure[line[high & white], :4] += costs.line_edge
         semitone = np.abs(np.diff(pitch[line])) == 1
@@ -419,6 +528,9 @@ def _figure_costs(
         notes = line[np.concatenate([chromatic, [False]]) | np.concatenate([[False], chromatic])]
         figure[notes, 3:] += costs.chromatic
         figure[notes, 1] += costs.chromatic * BLACK[pitch[notes]]
+        relief = costs.thumb_on_black - costs.position_thumb_on_black
+        figure[line[placed & black], 0] -= relief
+        figure[line] += costs.triad * _broken_triads(hand_pitch[line], placed)
     return figure
 
 

@@ -105,6 +105,17 @@ def test_a_stride_bass_on_a_black_key_is_played_by_the_little_finger():
     assert finger[bass].tolist() == [5, 5, 5, 5]
 
 
+def test_figures_within_one_hand_position_take_its_fingers():
+    # Not run through as scales: an Alberti bass, a black-key five-finger position, and the
+    # opening of Fur Elise with its customary fingering (the turn on D5 is no edge of the
+    # hand: the thumb-side fingers stay on B4 and C5).
+    assert fingers([48, 55, 52, 55] * 2, side="left", step=0.15)[2].tolist() == [5, 1, 3, 1] * 2
+    db_position = [61, 63, 65, 66, 68, 66, 65, 63, 61]
+    assert fingers(db_position, step=0.2)[2].tolist() == [1, 2, 3, 4, 5, 4, 3, 2, 1]
+    elise = [76, 75, 76, 75, 76, 71, 74, 72, 69]
+    assert fingers(elise, step=0.2)[2].tolist() == [5, 4, 5, 4, 5, 2, 4, 3, 1]
+
+
 def test_close_triads_take_the_textbook_fingers():
     # Random major and minor triads, root position and both inversions, struck one by one:
     # RH 1-3-5 / 1-2-5 / 1-3-5, LH 5-3-1 / 5-3-1 / 5-2-1 (Palmer, Manus & Lethco 1994) on
