@@ -131,8 +131,8 @@ def stress_pieces() -> list[StressPiece]:
     pieces += [_alberti(), _stride(), _octaves(), _chords(), _repeated(), _trill()]
     pieces += [_chromatic(), _crossing(), _lh_melody(), _two_voices(), _pedal(), _extreme()]
     pieces.append(_nocturne())
-    pieces += [_hands_apart_then_together(k, "five_finger", five_finger_run, 0.2) for k in KEYS]
-    pieces += [_hands_apart_then_together(k, "broken_triad", broken_triad_run, 0.2) for k in KEYS]
+    for family, run in (("five_finger", five_finger_run), ("broken_triad", broken_triad_run)):
+        pieces += [_hands_apart_then_together(k, family, run, 0.2, _position_tonics) for k in KEYS]
     return pieces
 
 
@@ -142,10 +142,20 @@ def _tonics(tonic: int) -> tuple[int, int]:
     return right, right - 12
 
 
-def _hands_apart_then_together(key, family: str, make_run, step: float) -> StressPiece:
+def _position_tonics(tonic: int) -> tuple[int, int]:
+    """Right- and left-hand tonic pitches for a figure within one hand position: RH from
+    C4 to B4, LH two octaves below, where no one would give the figure to the other hand
+    (a figure just under middle C, alone, is either hand's)."""
+    return 60 + tonic, 36 + tonic
+
+
+def _hands_apart_then_together(
+    key, family: str, make_run, step: float, tonics=_tonics
+) -> StressPiece:
     """The key's run (`make_run(key, side, tonic pitch)`, `step` s a note) for the right
-    hand alone, the left hand alone, then both together an octave apart."""
-    right, left = _tonics(key.tonic)
+    hand alone, the left hand alone, then both together (`tonics(pitch class)`: the right
+    and left hands' tonic pitches; by default an octave apart)."""
+    right, left = tonics(key.tonic)
     runs = {"right": make_run(key, "right", right), "left": make_run(key, "left", left)}
     score = Score()
     time = score.run("right", runs["right"], 0.0, step) + 0.5

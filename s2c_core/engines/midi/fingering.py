@@ -187,10 +187,13 @@ class FingeringCosts:
     # the heavier scale weight above keeps the thumb off the black keys in runs). Three
     # consecutive notes of it that break a close triad take the block triad's fingers:
     # `triad` per note and triad on another finger (textbook broken triads of the stress
-    # corpus 76.6 % without, 88.9 % at 1, 100 % at 3).
+    # corpus 76.6 % without, 88.9 % at 1, 100 % at 3). The pairs' weight, 1, was chosen on
+    # the tuning set between 1 and 2 (2: the Alberti bass 93.8 -> 95.5 %, one key more
+    # missed in mz_331_3); range, window and time were set once and left (7-9 semitones,
+    # 0.35-0.8 s change no textbook note).
     position_range: int = 8
     position_window: int = 3
-    position_pair: float = 2.0
+    position_pair: float = 1.0
     position_time: float = 0.5
     position_thumb_on_black: float = 1.0
     pair_passes: int = 4  # Viterbi passes after the first (the cheapest path is kept)
