@@ -331,18 +331,18 @@ def _position_pairs(
 def _in_position(pitch: np.ndarray, costs: FingeringCosts) -> np.ndarray:
     """(n,) the notes of a line (n pitches) that turns, whose rising or falling runs (the
     one arriving at the note and the one leaving it) each span at most position_range
-    semitones: a figure played from one hand position, not a scale or arpeggio run."""
+    semitones in at most five notes: a figure played from one hand position, not a scale
+    or arpeggio run (six notes one way need a thumb pass or a crossing)."""
     step = np.sign(np.diff(pitch))
     turns = np.flatnonzero(step[1:] != step[:-1]) + 1
     if not len(turns):
         return np.zeros(len(pitch), dtype=bool)
     ends = np.concatenate([[0], turns, [len(pitch) - 1]])
-    extent = np.abs(np.diff(pitch[ends]))  # of each run between turns
+    fits = (np.abs(np.diff(pitch[ends])) <= costs.position_range) & (np.diff(ends) < 5)
     run = np.searchsorted(ends, np.arange(len(pitch)), side="right") - 1
-    leaving = extent[np.minimum(run, len(extent) - 1)]
-    arriving = extent[np.maximum(run - 1, 0)]
-    span = np.where(np.isin(np.arange(len(pitch)), ends), np.maximum(arriving, leaving), leaving)
-    return span <= costs.position_range
+    leaving = fits[np.minimum(run, len(fits) - 1)]
+    arriving = fits[np.maximum(run - 1, 0)]
+    return np.where(np.isin(np.arange(len(pitch)), ends), arriving & leaving, leaving)
 
 
 def _broken_triads(u: np.ndarray, placed: np.ndarray) -> np.ndarray:
