@@ -354,11 +354,9 @@ def _broken_triads(u: np.ndarray, placed: np.ndarray) -> np.ndarray:
         return off
     windows = np.lib.stride_tricks.sliding_window_view
     three = windows(u, 3)  # (n - 2, 3) consecutive notes
-    steps = np.diff(np.sort(three, axis=1), axis=1)
-    close = np.all((steps >= 3) & (steps <= 5), axis=1) & (steps.sum(axis=1) <= 9)
+    close, book = _close_triads(np.diff(np.sort(three, axis=1), axis=1))
     close &= windows(placed, 3).all(axis=1)  # (steps of 3 or more: three distinct notes)
     rank = np.argsort(np.argsort(three, axis=1), axis=1)  # each note's place in its triad
-    book = np.where(steps[:, 1:] == 5, [[1, 2, 5]], [[1, 3, 5]])
     start = np.flatnonzero(close)
     for j in range(3):
         finger = book[start, rank[start, j]]
@@ -663,11 +661,20 @@ def _off_book_triad(fingers: np.ndarray, pitch: np.ndarray) -> np.ndarray:
     """(S,) whether each finger set (S, 3) differs from the textbook fingers of a close
     triad on `pitch` (3,) (in hand order, thumb side first; semitones, whatever the hand's
     size); all False for other three-note chords."""
-    steps = np.abs(np.diff(pitch))
-    if not (np.all((steps >= 3) & (steps <= 5)) and steps.sum() <= 9):
+    close, book = _close_triads(np.abs(np.diff(pitch))[None])
+    if not close[0]:
         return np.zeros(len(fingers), dtype=bool)
-    book = (1, 2, 5) if steps[1] == 5 else (1, 3, 5)
-    return np.any(fingers != book, axis=1)
+    return np.any(fingers != book[0], axis=1)
+
+
+def _close_triads(steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For three-note sets given by their two intervals (T, 2) (semitones, thumb side
+    first): whether each is a close triad (thirds, or a third and a fourth, within a sixth)
+    and its textbook fingers (T, 3): 1-3-5, or 1-2-5 where the upper interval is the fourth
+    (Palmer, Manus & Lethco 1994)."""
+    close = np.all((steps >= 3) & (steps <= 5), axis=1) & (steps.sum(axis=1) <= 9)
+    book = np.where(steps[:, 1:] == 5, [[1, 2, 5]], [[1, 3, 5]])
+    return close, book
 
 
 def _transition_cost(
