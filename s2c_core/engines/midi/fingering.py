@@ -34,7 +34,10 @@ the hand. Figures: lines start and turn on the hand's edge fingers, chromatic ru
 1-2-3 with 3 on the black keys; a figure that turns within one hand position (five-finger
 figures, broken chords, Alberti basses) turns on the edge fingers only at its extremes,
 keeps rules 1-3 between notes two apart, takes a close triad's fingers where it breaks
-one, and weighs the thumb on a black key as Parncutt et al. do; and a figure that repeats
+one, weighs the thumb on a black key as Parncutt et al. do and the weak fingers as any
+other, and gives an extreme its edge finger only where the figure reaches a fifth from
+it (a melody inside a five-finger position is played from that position, as beginner
+method books print it; a key struck again is no turn); and a figure that repeats
 (the same pitch class again within a few notes of a line, as in scales over several octaves
 or up and back down) takes the same fingers each time: the cost counts the disagreeing
 pairs, and further Viterbi passes, each holding the other note of a pair at the last
@@ -196,6 +199,20 @@ class FingeringCosts:
     position_pair: float = 1.0
     position_time: float = 0.5
     position_thumb_on_black: float = 1.0
+    # Within a position, an extreme takes its edge finger only where the figure reaches a
+    # whole position (position_fill semitones, a fifth: the five-finger position of method
+    # books) away from it within fill_window keys; a narrower figure leaves the hand room
+    # on both sides (Ode to Joy opens on 3, not on the thumb). And the weak fingers cost
+    # nothing there (rule 6 is about passage work, where the hand may choose its fingers;
+    # over a position each finger has its key, and 3-5 on a second in place of 3-4-5 broke
+    # the position). A key struck again at once is no turn of its line (_new_keys). Chosen
+    # on 200 folk melodies of the Essen collection (music21's corpus, every 20th tune from
+    # the first, each hand), beginner melodies in C position and the textbook families:
+    # a fill of 5-9 semitones and windows of 3-12 keys, weak-finger cost 0-0.9 in position
+    # (0 kept the folk melodies' position breaks lowest and left every textbook note).
+    position_fill: float = 7.0
+    fill_window: int = 8
+    position_weak_finger: float = 0.0
     pair_passes: int = 4  # Viterbi passes after the first (the cheapest path is kept)
     # The other hand's keys: two hands cannot cover the same keys, so a finger that puts
     # this hand's thumb (about finger_step semitones per finger from the struck key) within
@@ -310,6 +327,7 @@ def _position_pairs(
     single = bounds[:-1][np.diff(bounds) == 1]
     first, second = [], []
     for line in _lines(single, onset, costs.phrase_gap) if len(single) else []:
+        line = line[_new_keys(pitch[line])]  # a repeated key is one note of the figure
         placed = _in_position(pitch[line], costs)
         a, b = line[:-2], line[2:]
         quick = (onset[b] - onset[a] <= costs.position_time) & placed[:-2] & placed[2:]
@@ -328,15 +346,22 @@ def _position_pairs(
     return _Pairs(first, second, costs.position_pair * cost)
 
 
+def _new_keys(pitch: np.ndarray) -> np.ndarray:
+    """(n,) for a line's pitches, whether each note strikes a key other than the last's."""
+    return np.concatenate([[True], np.diff(pitch) != 0])
+
+
 def _in_position(pitch: np.ndarray, costs: FingeringCosts) -> np.ndarray:
-    """(n,) the notes of a line (n pitches) that turns, whose rising or falling runs (the
-    one arriving at the note and the one leaving it) each span at most position_range
-    semitones in at most five notes: a figure played from one hand position, not a scale
-    or arpeggio run (six notes one way need a thumb pass or a crossing)."""
+    """(n,) the notes of a line (n pitches: its keys, each struck once) whose rising or
+    falling runs (the one arriving at the note and the one leaving it) each span at most
+    position_range semitones in at most five notes, or all of a line that is one such run:
+    a figure played from one hand position, not a scale or arpeggio run (six notes one way
+    need a thumb pass or a crossing)."""
     step = np.sign(np.diff(pitch))
     turns = np.flatnonzero(step[1:] != step[:-1]) + 1
-    if not len(turns):
-        return np.zeros(len(pitch), dtype=bool)
+    if not len(turns):  # one run: a position figure if it fits one position whole
+        fits = len(pitch) <= 5 and np.ptp(pitch) <= costs.position_range
+        return np.full(len(pitch), fits)
     ends = np.concatenate([[0], turns, [len(pitch) - 1]])
     fits = (np.abs(np.diff(pitch[ends])) <= costs.position_range) & (np.diff(ends) < 5)
     run = np.searchsorted(ends, np.arange(len(pitch)), side="right") - 1
@@ -365,11 +390,11 @@ def _broken_triads(u: np.ndarray, placed: np.ndarray) -> np.ndarray:
 
 
 def _window_extremes(u: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(n,) whether each value is the highest, and the lowest, within k values either side."""
+    """(n,) the highest, and the lowest, of the values within k values either side."""
     windows = np.lib.stride_tricks.sliding_window_view
     highest = windows(np.pad(u, k, constant_values=-np.inf), 2 * k + 1).max(axis=1)
     lowest = windows(np.pad(u, k, constant_values=np.inf), 2 * k + 1).min(axis=1)
-    return u >= highest, u <= lowest
+    return highest, lowest
 
 
 def _held_pairs(
@@ -511,27 +536,40 @@ def _figure_costs(
     single = np.diff(group_bounds(group)) == 1
     runs = _lines(starts[single], onset, costs.phrase_gap) if single.any() else []
     for line in runs:
-        step = np.sign(np.diff(u[line]))
-        before = np.concatenate([[0], step])  # direction arriving at each note
+        # The line's shape is that of its keys: a key struck again at once is no turn (the
+        # same finger strikes it again), so its strikes share the first one's place.
+        new = _new_keys(pitch[line])
+        key = np.cumsum(new) - 1  # each note's place among the line's keys
+        keys = line[new]
+        step = np.sign(np.diff(u[keys]))
+        before = np.concatenate([[0], step])  # direction arriving at each key
         after = np.concatenate([step, [0]])  # direction leaving it
         low = ((before <= 0) & (after > 0)) | ((before < 0) & (after >= 0))
         high = ((before >= 0) & (after < 0)) | ((before > 0) & (after <= 0))
-        black = BLACK[pitch[line]]
-        placed = _in_position(pitch[line], costs)
-        top, bottom = _window_extremes(u[line].astype(float), costs.position_window)
-        low &= ~placed | bottom  # within a position, only its extremes take edge fingers
+        black = BLACK[pitch[keys]]
+        placed = _in_position(pitch[keys], costs)
+        # Within a position only its extremes take edge fingers, and only where the figure
+        # reaches a whole position (a fifth) away from them within a few keys: a narrower
+        # one leaves the hand room on both sides (Ode to Joy's E takes 3 in C position).
+        highest, lowest = _window_extremes(u[keys].astype(float), costs.position_window)
+        reach_up, reach_down = _window_extremes(u[keys].astype(float), costs.fill_window)
+        top = (u[keys] >= highest) & (u[keys] - reach_down >= costs.position_fill)
+        bottom = (u[keys] <= lowest) & (reach_up - u[keys] >= costs.position_fill)
+        low &= ~placed | bottom
         high &= ~placed | top
         white = ~black  # on a black key the edge finger is no better
-        figure[line[low & white], 1:] += costs.line_edge
-        figure[line[high & white], :4] += costs.line_edge
-        semitone = np.abs(np.diff(pitch[line])) == 1
+        figure[line[(low & white)[key]], 1:] += costs.line_edge
+        figure[line[(high & white)[key]], :4] += costs.line_edge
+        relief = costs.thumb_on_black - costs.position_thumb_on_black
+        figure[line[(placed & black)[key]], 0] -= relief
+        figure[line[placed[key]], 3:] -= costs.weak_finger - costs.position_weak_finger
+        figure[line] += costs.triad * _broken_triads(hand_pitch[keys], placed)[key]
+        semitone = np.abs(np.diff(pitch[keys])) == 1
         chromatic = _in_long_runs(semitone & (np.diff(step, prepend=step[:1]) == 0), 3)
-        notes = line[np.concatenate([chromatic, [False]]) | np.concatenate([[False], chromatic])]
+        chromatic = np.concatenate([chromatic, [False]]) | np.concatenate([[False], chromatic])
+        notes = line[chromatic[key]]
         figure[notes, 3:] += costs.chromatic
         figure[notes, 1] += costs.chromatic * BLACK[pitch[notes]]
-        relief = costs.thumb_on_black - costs.position_thumb_on_black
-        figure[line[placed & black], 0] -= relief
-        figure[line] += costs.triad * _broken_triads(hand_pitch[line], placed)
     return figure
 
 
@@ -580,17 +618,20 @@ def _repeat_reference(
     pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
 ) -> np.ndarray:
     """(n,) for each note of a line (sorted by group), the latest earlier note of its line
-    within `repeat_window` notes on the same pitch class, -1 if none."""
+    within `repeat_window` keys on the same pitch class, -1 if none. A key struck again at
+    once has none: its chord transition already keeps its finger, and a pair would hold
+    the strikes to each other's fingers against the rest of the figure."""
     reference = np.full(len(pitch), -1)
     starts = group_bounds(group)[:-1]
     single = starts[np.diff(group_bounds(group)) == 1]
     for line in _lines(single, onset, costs.phrase_gap) if len(single) else []:
-        last: dict[int, int] = {}
-        for position, note in enumerate(line):
+        new_keys = _new_keys(pitch[line])
+        last: dict[int, tuple[int, int]] = {}  # pitch class: (its key's place, latest note)
+        for place, note, new in zip(np.cumsum(new_keys), line, new_keys, strict=True):
             seen = last.get(int(pitch[note]) % 12)
-            if seen is not None and position - seen <= costs.repeat_window:
-                reference[note] = line[seen]
-            last[int(pitch[note]) % 12] = position
+            if new and seen is not None and place - seen[0] <= costs.repeat_window:
+                reference[note] = seen[1]
+            last[int(pitch[note]) % 12] = (place, note)
     return reference
 
 
