@@ -32,12 +32,13 @@ constrains the notes struck meanwhile like a chord's note: span, finger order (o
 thumb passes), and its finger busy. Transitions weigh less when there is time to reposition
 the hand. Figures: lines start and turn on the hand's edge fingers, chromatic runs take
 1-2-3 with 3 on the black keys; a figure that turns within one hand position (five-finger
-figures, broken chords, Alberti basses) turns on the edge fingers only at its extremes,
-keeps rules 1-3 between notes two apart, takes a close triad's fingers where it breaks
-one, weighs the thumb on a black key as Parncutt et al. do and the weak fingers as any
-other, and gives an extreme its edge finger only where the figure reaches a fifth from
-it (a melody inside a five-finger position is played from that position, as beginner
-method books print it; a key struck again is no turn); and a figure that repeats
+figures, broken chords, Alberti basses, melodies) turns on the edge fingers only at its
+extremes, and only where the figure reaches a fifth from them (a melody inside a
+five-finger position is played from it, as beginner method books print it; a key struck
+again is no turn), keeps rules 1-3 between notes two apart, takes a close triad's fingers
+where it breaks one, weighs the thumb on a black key as Parncutt et al. do (without rules
+10-11's neighbours: the hand is placed) and the weak fingers as any other; and a figure
+that repeats
 (the same pitch class again within a few notes of a line, as in scales over several octaves
 or up and back down) takes the same fingers each time: the cost counts the disagreeing
 pairs, and further Viterbi passes, each holding the other note of a pair at the last
@@ -210,9 +211,15 @@ class FingeringCosts:
     # the first, each hand), beginner melodies in C position and the textbook families:
     # a fill of 5-9 semitones and windows of 3-12 keys, weak-finger cost 0-0.9 in position
     # (0 kept the folk melodies' position breaks lowest and left every textbook note).
+    # Rules 10-11's neighbour terms (the hand moving in and out between white and black
+    # keys) are weighed by position_neighbours between two notes of one position, where
+    # the hand is placed already (the black-key pentascales of method books put the thumb
+    # on the black tonic): 0, 0.5 and 1 tried on the same melodies, 0 taken (the Alberti
+    # bass on black keys then takes 5-1-3-1 too); the thumb's own point stays.
     position_fill: float = 7.0
     fill_window: int = 8
     position_weak_finger: float = 0.0
+    position_neighbours: float = 0.0
     pair_passes: int = 4  # Viterbi passes after the first (the cheapest path is kept)
     # The other hand's keys: two hands cannot cover the same keys, so a finger that puts
     # this hand's thumb (about finger_step semitones per finger from the struck key) within
@@ -249,14 +256,16 @@ def assign_fingers(
     sign = direction / reach
     u = sign * pitch
     order = np.lexsort((u, group))
+    placed = _position_notes(pitch, onset, group, costs)
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(
-        u[order], pitch[order], direction * pitch[order], onset[order], group[order], costs
-    )
+        u[order], pitch[order], direction * pitch[order], onset[order], group[order],
+        placed[order], costs,
+    )  # fmt: skip
     figure[order] += _leap_start_costs(u[order], onset[order], group[order], costs)
     if neighbour is not None:
         figure += _territory_costs(pitch, neighbour, direction, costs)
-    steps = _chord_steps(pitch, onset, offset, group, order, given, sign, costs)
+    steps = _chord_steps(pitch, onset, offset, group, order, given, sign, placed, costs)
     reference = np.full(len(pitch), -1)
     earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
     reference[order] = np.where(earlier >= 0, order[earlier], -1)
@@ -264,7 +273,7 @@ def assign_fingers(
     unlike = costs.consistency * (1.0 - np.eye(5))  # a repeated figure keeps its fingers
     pairs = _Pairs(repeat, reference[repeat], np.broadcast_to(unlike, (len(repeat), 5, 5)))
     pairs = pairs + _held_pairs(pitch, onset, offset, group, sign, costs)
-    pairs = pairs + _position_pairs(pitch, onset, group, sign, costs)
+    pairs = pairs + _position_pairs(pitch, onset, group, sign, placed, costs)
     return _paired_path(steps, figure, pairs, costs.pair_passes)
 
 
@@ -318,19 +327,21 @@ def _paired_path(steps: list[Step], figure: np.ndarray, pairs: _Pairs, passes: i
 
 
 def _position_pairs(
-    pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, sign: float, costs: FingeringCosts
+    pitch: np.ndarray,
+    onset: np.ndarray,
+    group: np.ndarray,
+    sign: float,
+    placed: np.ndarray,
+    costs: FingeringCosts,
 ) -> _Pairs:
-    """Single notes two apart in a line within one hand position (_in_position), struck
-    within position_time: rules 1-3 between their fingers (none where their order is
-    crossed, a thumb passing, or where one finger takes both)."""
-    bounds = group_bounds(group)
-    single = bounds[:-1][np.diff(bounds) == 1]
+    """Single notes two apart in a line within one hand position (`placed`, see
+    _position_notes), struck within position_time: rules 1-3 between their fingers (none
+    where their order is crossed, a thumb passing, or where one finger takes both)."""
     first, second = [], []
-    for line in _lines(single, onset, costs.phrase_gap) if len(single) else []:
+    for line in _single_lines(group, onset, costs):
         line = line[_new_keys(pitch[line])]  # a repeated key is one note of the figure
-        placed = _in_position(pitch[line], costs)
         a, b = line[:-2], line[2:]
-        quick = (onset[b] - onset[a] <= costs.position_time) & placed[:-2] & placed[2:]
+        quick = (onset[b] - onset[a] <= costs.position_time) & placed[a] & placed[b]
         first += a[quick].tolist()
         second += b[quick].tolist()
     first, second = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
@@ -344,6 +355,25 @@ def _position_pairs(
     cost = _pair_cost(low, np.where(same, low % 5 + 1, high), oriented, relief, costs)
     cost = np.where(same | (oriented < 0), 0.0, cost)
     return _Pairs(first, second, costs.position_pair * cost)
+
+
+def _position_notes(
+    pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
+) -> np.ndarray:
+    """(n,) the single notes (notes sorted by group) of figures played from one hand
+    position (_in_position over each line's keys; a key struck again shares its place)."""
+    placed = np.zeros(len(pitch), dtype=bool)
+    for line in _single_lines(group, onset, costs):
+        new = _new_keys(pitch[line])
+        placed[line] = _in_position(pitch[line[new]], costs)[np.cumsum(new) - 1]
+    return placed
+
+
+def _single_lines(group: np.ndarray, onset: np.ndarray, costs: FingeringCosts) -> list[np.ndarray]:
+    """The lines (_lines) of single notes (notes sorted by group)."""
+    bounds = group_bounds(group)
+    single = bounds[:-1][np.diff(bounds) == 1]
+    return _lines(single, onset, costs.phrase_gap) if len(single) else []
 
 
 def _new_keys(pitch: np.ndarray) -> np.ndarray:
@@ -470,10 +500,12 @@ def _chord_steps(
     order: np.ndarray,
     given: np.ndarray | None,
     sign: float,
+    placed: np.ndarray,
     costs: FingeringCosts,
 ) -> list[Step]:
     """Per chord (notes in `order`, grouped by `onset_groups`): its notes, finger states
-    (S, m), local cost (S,) and transition cost from the previous chord (P, S) or None."""
+    (S, m), local cost (S,) and transition cost from the previous chord (P, S) or None
+    (between two notes of one hand position, `placed`, without rules 10-11's neighbours)."""
     u = sign * pitch
     bounds = group_bounds(group[order])
     steps: list[Step] = []
@@ -495,9 +527,11 @@ def _chord_steps(
             )
             held = held * (1 + swappable)
             dt = now - onset[prev_notes].min()
+            within = bool(placed[prev_notes].all() and placed[notes].all())
             transition = _transition_cost(
-                prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt, costs
-            )
+                prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt, within,
+                costs,
+            )  # fmt: skip
         steps.append((notes, fingers, local, transition))
     return steps
 
@@ -526,16 +560,15 @@ def _figure_costs(
     hand_pitch: np.ndarray,
     onset: np.ndarray,
     group: np.ndarray,
+    in_position: np.ndarray,
     costs: FingeringCosts,
 ) -> np.ndarray:
     """(n, 5) cost per note (sorted by group, then u) and finger from the line it belongs
     to: its edge finger at a line's start, turn or end, the chromatic fingering in runs,
-    a hand position's fingers (hand_pitch: semitones rising towards the little finger)."""
+    a hand position's fingers (hand_pitch: semitones rising towards the little finger;
+    in_position: the notes played from one, _position_notes)."""
     figure = np.zeros((len(u), 5))
-    starts = group_bounds(group)[:-1]
-    single = np.diff(group_bounds(group)) == 1
-    runs = _lines(starts[single], onset, costs.phrase_gap) if single.any() else []
-    for line in runs:
+    for line in _single_lines(group, onset, costs):
         # The line's shape is that of its keys: a key struck again at once is no turn (the
         # same finger strikes it again), so its strikes share the first one's place.
         new = _new_keys(pitch[line])
@@ -547,7 +580,7 @@ def _figure_costs(
         low = ((before <= 0) & (after > 0)) | ((before < 0) & (after >= 0))
         high = ((before >= 0) & (after < 0)) | ((before > 0) & (after <= 0))
         black = BLACK[pitch[keys]]
-        placed = _in_position(pitch[keys], costs)
+        placed = in_position[keys]
         # Within a position only its extremes take edge fingers, and only where the figure
         # reaches a whole position (a fifth) away from them within a few keys: a narrower
         # one leaves the hand room on both sides (Ode to Joy's E takes 3 in C position).
@@ -622,9 +655,7 @@ def _repeat_reference(
     once has none: its chord transition already keeps its finger, and a pair would hold
     the strikes to each other's fingers against the rest of the figure."""
     reference = np.full(len(pitch), -1)
-    starts = group_bounds(group)[:-1]
-    single = starts[np.diff(group_bounds(group)) == 1]
-    for line in _lines(single, onset, costs.phrase_gap) if len(single) else []:
+    for line in _single_lines(group, onset, costs):
         new_keys = _new_keys(pitch[line])
         last: dict[int, tuple[int, int]] = {}  # pitch class: (its key's place, latest note)
         for place, note, new in zip(np.cumsum(new_keys), line, new_keys, strict=True):
@@ -726,6 +757,7 @@ def _transition_cost(
     sign: float,
     held: np.ndarray,
     dt: float,
+    within: bool,
     costs: FingeringCosts,
 ) -> np.ndarray:
     """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b
@@ -733,7 +765,7 @@ def _transition_cost(
 
     sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset
     (1; 2 where another finger could take the key over first); dt is the time between the
-    chords' onsets.
+    chords' onsets; `within`: both chords are notes of one hand position.
     """
     pairs = _transition_pairs(
         tuple(pa.tolist()),
@@ -742,6 +774,7 @@ def _transition_cost(
         tuple(held.tolist()),
         costs,
         dt < costs.leap_time,
+        within,
     )
     weight = np.where(held > 0, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
     return (pairs * weight[:, None]).mean(axis=(2, 3))
@@ -755,6 +788,7 @@ def _transition_pairs(
     held: tuple[int, ...],
     costs: FingeringCosts,
     quick: bool,
+    within: bool,
 ) -> np.ndarray:
     """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords; a leap's
     cost is capped (the hand moves, any fingers will do) unless the chords are `quick` and
@@ -785,8 +819,9 @@ def _transition_pairs(
     pair = np.where(jump, np.minimum(pair, costs.leap), pair)
     pair = pair + costs.three_four * ((f1 == 3) & (f2 == 4))
     # Rules 10 and 11's neighbours: the hand in and out between black and white keys within
-    # one position; a leap places the hand afresh (a stride's black-key bass took 3).
-    near = ~jump
+    # one position; a leap places the hand afresh (a stride's black-key bass took 3), and
+    # a figure played from one position (`within`) is placed already.
+    near = ~jump * (costs.position_neighbours if within else 1.0)
     pair = pair + costs.thumb_black_neighbour * near * (
         ((f1 == 1) & black1 & ~black2) | ((f2 == 1) & black2 & ~black1)
     )

@@ -144,8 +144,8 @@ def test_random_melodies_spanning_a_fifth_keep_one_hand_position():
     # (mostly steps, some repeated notes and thirds, every note used), each hand: one
     # finger per note of the position, from the thumb (RH) or the little finger (LH) on
     # the lowest. 45 % of the notes before a repeated key stopped counting as a turn and
-    # the edge and weak-finger rules gave way inside a position; now 64 % (82-90 % where
-    # the thumb's key is white; where it is black the hand often shifts to keep it off).
+    # the edge, weak-finger and black-key neighbour rules gave way inside a position; now
+    # 74 % (where the thumb's key is black, the hand still often shifts to keep it off).
     rng = np.random.default_rng(11)
     agree = total = 0
     for key in range(12):
@@ -160,7 +160,7 @@ def test_random_melodies_spanning_a_fifth_keep_one_hand_position():
                 finger = fingers(melody, side, step=float(rng.choice([0.25, 0.35, 0.5])))[2]
                 agree += int((finger == book).sum())
                 total += len(book)
-    assert agree / total >= 0.6
+    assert agree / total >= 0.7
 
 
 def test_close_triads_take_the_textbook_fingers():
