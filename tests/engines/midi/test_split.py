@@ -132,6 +132,19 @@ def test_a_hand_does_not_dive_past_the_other_hands_held_key_for_one_note():
     assert hands[42, 1.44] == 0
 
 
+def test_a_legato_overlap_is_not_a_held_voice():
+    # mz_545_1 at 21 s (the shared piece's tracks): after the hands' G2 and G4 the left hand
+    # alone plays C#4-D4 (then C4-D4) in semiquavers, each key let go 10 ms after the
+    # next one is struck, as legato playing does; the split read the overlap as a held
+    # key, so the resting right hand took every D4 and the hands interlocked.
+    notes = [(43, 0.0, 0.5), (67, 0.0, 0.5)]
+    for i in range(8):
+        notes += [(61 if i < 4 else 60, 0.94 + 0.21 * i, 0.12), (62, 1.05 + 0.21 * i, 0.12)]
+    notes += [(86, 2.78, 0.22), (59, 2.78, 0.11)]
+    hands = split(notes)
+    assert all(hands[p, t] == 0 for p, t, _ in notes[2:-2])
+
+
 def test_right_hand_arpeggio_over_four_octaves_above_a_held_bass_octave():
     # An etude texture: the right hand sweeps C3..C7 and back in 16ths while the left hand
     # holds a low octave; the sweep dips into the left hand's register but stays right.
