@@ -505,7 +505,7 @@ def _chord_steps(
 ) -> list[Step]:
     """Per chord (notes in `order`, grouped by `onset_groups`): its notes, finger states
     (S, m), local cost (S,) and transition cost from the previous chord (P, S) or None
-    (between two notes of one hand position, `placed`, without rules 10-11's neighbours)."""
+    (between single notes of position figures, `placed`, without rules 10-11's neighbours)."""
     u = sign * pitch
     bounds = group_bounds(group[order])
     steps: list[Step] = []
@@ -765,7 +765,7 @@ def _transition_cost(
 
     sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset
     (1; 2 where another finger could take the key over first); dt is the time between the
-    chords' onsets; `within`: both chords are notes of one hand position.
+    chords' onsets; `within`: both chords are single notes of position figures.
     """
     pairs = _transition_pairs(
         tuple(pa.tolist()),
