@@ -17,6 +17,8 @@ measured only.
     pip install music21     # only to write the melodies once
     python benchmarks/bench_melody_fingering.py --extract melodies.json
     python benchmarks/bench_melody_fingering.py melodies.json
+
+Without the file (default ../shared/data/melodies.json) it says so and measures nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ QUARTER = 0.5  # s
 PARTS = {"tuning": 0, "held-out": 10}  # every 20th tune from this index
 STRIDE, TUNES = 20, 200
 HANDS = {"right": 0, "left": -24}  # transposition in semitones
+DEFAULT_FILE = REPO.parent / "shared" / "data" / "melodies.json"
 
 
 def extract(out: Path) -> None:
@@ -81,11 +84,16 @@ def _row(name: str, s: PositionScores) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("melodies", type=Path, help="JSON file of melodies (see --extract)")
+    parser.add_argument("melodies", type=Path, nargs="?", default=DEFAULT_FILE,
+                        help="JSON file of melodies (see --extract)")  # fmt: skip
     parser.add_argument("--extract", action="store_true", help="write it from music21 first")
     args = parser.parse_args(argv)
     if args.extract:
         extract(args.melodies)
+        return 0
+    if not args.melodies.exists():
+        print(f"{args.melodies}: no melodies (write them with --extract, which needs music21);"
+              " nothing measured")  # fmt: skip
         return 0
     try:
         tunes = json.loads(args.melodies.read_text())

@@ -28,3 +28,8 @@ def test_an_unreadable_file_is_one_line(tmp_path, capsys):
     assert bench.main([str(bad)]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and str(bad) in err
+
+
+def test_without_the_file_nothing_is_measured(tmp_path, capsys):
+    assert bench.main([str(tmp_path / "none.json")]) == 0
+    assert "nothing measured" in capsys.readouterr().out
