@@ -38,15 +38,14 @@ five-finger position is played from it, as beginner method books print it; a key
 again is no turn), keeps rules 1-3 between notes two apart, takes a close triad's fingers
 where it breaks one, weighs the thumb on a black key as Parncutt et al. do (without rules
 10-11's neighbours: the hand is placed) and the weak fingers as any other; and a figure
-that repeats
-(the same pitch class again within a few notes of a line, as in scales over several octaves
-or up and back down) takes the same fingers each time: the cost counts the disagreeing
-pairs, and further Viterbi passes, each holding the other note of a pair at the last
-pass's fingers, lower it (a figure is fingered as a whole, the way textbooks give a scale's
-fingering per octave rather than note by note); the held keys' costs join those pairs. A
-chord's finger pairs also keep within what the built-in hand grips where that is less than
-the table's practical range (`_GRIP`, measured on the engine). Fingers a file prescribes
-are kept.
+that repeats (the same pitch class again within a few notes of a line, as in scales over
+several octaves or up and back down) takes the same fingers each time: the cost counts the
+disagreeing pairs, and further Viterbi passes, each holding the other note of a pair at the
+last pass's fingers, lower it (a figure is fingered as a whole, the way textbooks give a
+scale's fingering per octave rather than note by note); the held keys' costs join those
+pairs. A chord's finger pairs also keep within what the built-in hand grips where that is
+less than the table's practical range (`_GRIP`, measured on the engine). Fingers a file
+prescribes are kept.
 """
 
 from __future__ import annotations
