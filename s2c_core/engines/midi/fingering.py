@@ -214,7 +214,7 @@ class FingeringCosts:
     # keys) are weighed by position_neighbours between two notes of one position, where
     # the hand is placed already (the black-key pentascales of method books put the thumb
     # on the black tonic): 0, 0.5 and 1 tried on the same melodies, 0 taken (the Alberti
-    # bass on black keys then takes 5-1-3-1 too); the thumb's own point stays.
+    # bass in C#, Eb, Ab and Bb then keeps 5-1-3-1 too); the thumb's own point stays.
     position_fill: float = 7.0
     fill_window: int = 8
     position_weak_finger: float = 0.0
