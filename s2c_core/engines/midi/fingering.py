@@ -338,8 +338,8 @@ def _position_pairs(
     where their order is crossed, a thumb passing, or where one finger takes both)."""
     first, second = [], []
     for line in _single_lines(group, onset, costs):
-        line = line[_new_keys(pitch[line])]  # a repeated key is one note of the figure
-        a, b = line[:-2], line[2:]
+        keys = _line_keys(line, pitch)[0]  # a repeated key is one note of the figure
+        a, b = keys[:-2], keys[2:]
         quick = (onset[b] - onset[a] <= costs.position_time) & placed[a] & placed[b]
         first += a[quick].tolist()
         second += b[quick].tolist()
@@ -363,8 +363,8 @@ def _position_notes(
     position (_in_position over each line's keys; a key struck again shares its place)."""
     placed = np.zeros(len(pitch), dtype=bool)
     for line in _single_lines(group, onset, costs):
-        new = _new_keys(pitch[line])
-        placed[line] = _in_position(pitch[line[new]], costs)[np.cumsum(new) - 1]
+        keys, key = _line_keys(line, pitch)
+        placed[line] = _in_position(pitch[keys], costs)[key]
     return placed
 
 
@@ -373,6 +373,13 @@ def _single_lines(group: np.ndarray, onset: np.ndarray, costs: FingeringCosts) -
     bounds = group_bounds(group)
     single = bounds[:-1][np.diff(bounds) == 1]
     return _lines(single, onset, costs.phrase_gap) if len(single) else []
+
+
+def _line_keys(line: np.ndarray, pitch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A line's keys (its notes but a key struck again at once, which shares the first
+    strike's place) and each note's place among them."""
+    new = _new_keys(pitch[line])
+    return line[new], np.cumsum(new) - 1
 
 
 def _new_keys(pitch: np.ndarray) -> np.ndarray:
@@ -570,10 +577,9 @@ def _figure_costs(
     for line in _single_lines(group, onset, costs):
         # The line's shape is that of its keys: a key struck again at once is no turn (the
         # same finger strikes it again), so its strikes share the first one's place.
-        new = _new_keys(pitch[line])
-        key = np.cumsum(new) - 1  # each note's place among the line's keys
-        keys = line[new]
-        step = np.sign(np.diff(u[keys]))
+        keys, key = _line_keys(line, pitch)
+        shape = u[keys].astype(float)
+        step = np.sign(np.diff(shape))
         before = np.concatenate([[0], step])  # direction arriving at each key
         after = np.concatenate([step, [0]])  # direction leaving it
         low = ((before <= 0) & (after > 0)) | ((before < 0) & (after >= 0))
@@ -583,10 +589,10 @@ def _figure_costs(
         # Within a position only its extremes take edge fingers, and only where the figure
         # reaches a whole position (a fifth) away from them within a few keys: a narrower
         # one leaves the hand room on both sides (Ode to Joy's E takes 3 in C position).
-        highest, lowest = _window_extremes(u[keys].astype(float), costs.position_window)
-        reach_up, reach_down = _window_extremes(u[keys].astype(float), costs.fill_window)
-        top = (u[keys] >= highest) & (u[keys] - reach_down >= costs.position_fill)
-        bottom = (u[keys] <= lowest) & (reach_up - u[keys] >= costs.position_fill)
+        highest, lowest = _window_extremes(shape, costs.position_window)
+        reach_up, reach_down = _window_extremes(shape, costs.fill_window)
+        top = (shape >= highest) & (shape - reach_down >= costs.position_fill)
+        bottom = (shape <= lowest) & (reach_up - shape >= costs.position_fill)
         low &= ~placed | bottom
         high &= ~placed | top
         white = ~black  # on a black key the edge finger is no better

@@ -64,8 +64,9 @@ _W_HELD = 0.47  # per white-key width that new + still-held notes span beyond an
 # 102(3), 1997). Found on held-out mz_545_1, whose left hand's C#4-D4 figure (keys 10 ms
 # over) went half to the resting right hand, the hands interlocked; 0.02-0.04 s equally
 # best on the tuning set (shared tuning pieces 97.60 -> 97.64 %, the rest unchanged; 0.05
-# costs the stress corpus a point), 0.03 taken. Every test of a held key here uses it (the
-# hands' activity and the keys passed by the other hand change no note of any set).
+# costs the stress corpus a point), 0.03 taken. Every test of a held key here uses it
+# (_still_held: the hands' activity and the keys passed by the other hand change no note
+# of any set).
 _HOLD_OVERLAP = 0.03
 _W_LINE = 3.0  # per note continuing one hand's line, given to the other: a line steps
 _LINE_STEP = 3.2  # white keys at most (a fourth) from keys struck within _LINE_TIME s or
@@ -171,11 +172,17 @@ def _past_held_keys(carried: np.ndarray, played: np.ndarray, now: float) -> np.n
     still holds, the last keys it struck on its own side of them (carried (P, 1, 2, 9))."""
     last_lo, last_hi = carried[..., 6], carried[..., 7]
     held_lo, held_hi = carried[..., 2], carried[..., 3]
-    held = carried[..., 4] > now + _HOLD_OVERLAP
+    held = _still_held(carried[..., 4], now)
     low, high = played[..., 0], played[..., 1]
     right_under = (high[..., 1] < held_lo[..., 0]) & (last_lo[..., 1] > held_hi[..., 0])
     left_over = (low[..., 0] > held_hi[..., 1]) & (last_hi[..., 0] < held_lo[..., 1])
     return held[..., 0] & right_under | held[..., 1] & left_over
+
+
+def _still_held(release: np.ndarray, now: float) -> np.ndarray:
+    """Whether keys a hand lets go at `release` are still held at `now`, a legato overlap
+    (_HOLD_OVERLAP) not counting."""
+    return release > now + _HOLD_OVERLAP
 
 
 def _playable(notes: np.ndarray) -> np.ndarray:
@@ -234,7 +241,7 @@ def _carry(
     w_lo, w_hi, h_lo, h_hi, h_release = np.moveaxis(carried[..., :5], -1, 0)
     p_lo, p_hi, p_release = np.moveaxis(played, -1, 0)
     outside = _nan_to_zero(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
-    held = h_release > now + _HOLD_OVERLAP
+    held = _still_held(h_release, now)
     overspan = np.maximum(np.maximum(h_hi, p_hi) - np.minimum(h_lo, p_lo) - comfortable, 0.0)
     # The window grows to take the new notes, then is cut back to an octave around them.
     new_w_lo = np.maximum(np.fmin(w_lo, p_lo), np.minimum(p_lo, p_hi - comfortable))
@@ -282,7 +289,7 @@ def _active_centres(carried: np.ndarray, now: float) -> np.ndarray:
     """Hands' window centres (..., 2); NaN for a hand that has neither played for
     _IDLE_TIME nor holds a key: it has room to get out of the other hand's way."""
     centres = (carried[..., 0] + carried[..., 1]) / 2.0
-    active = (now - carried[..., 5] <= _IDLE_TIME) | (carried[..., 4] > now + _HOLD_OVERLAP)
+    active = (now - carried[..., 5] <= _IDLE_TIME) | _still_held(carried[..., 4], now)
     return np.where(active, centres, np.nan)
 
 
@@ -293,7 +300,7 @@ def _crossing(centres: np.ndarray, carried: np.ndarray, now: float) -> np.ndarra
     apart = centres[..., 1] - centres[..., 0]
     gap = np.where(apart < 0, _CROSSED_GAP, _MIN_HAND_GAP)
     collision = _nan_to_zero(np.maximum(1.0 - np.abs(apart) / gap, 0.0))
-    engaged = ((carried[..., 5] == now) | (carried[..., 4] > now + _HOLD_OVERLAP)).all(axis=-1)
+    engaged = ((carried[..., 5] == now) | _still_held(carried[..., 4], now)).all(axis=-1)
     return _W_CROSS * collision + _W_OVER * (engaged & (apart < 0))
 
 
