@@ -44,8 +44,9 @@ disagreeing pairs, and further Viterbi passes, each holding the other note of a 
 last pass's fingers, lower it (a figure is fingered as a whole, the way textbooks give a
 scale's fingering per octave rather than note by note); the held keys' costs join those
 pairs. A chord's finger pairs also keep within what the built-in hand grips where that is
-less than the table's practical range (`_GRIP`, measured on the engine). Fingers a file
-prescribes are kept.
+less than the table's practical range (`_GRIP`, measured on the engine). A key struck three
+times or more, each strike quicker than one finger taps, changes fingers towards the thumb
+(3-2-1; 3-2 on a black key) and takes no edge finger. Fingers a file prescribes are kept.
 """
 
 from __future__ import annotations
@@ -219,6 +220,14 @@ class FingeringCosts:
     fill_window: int = 8
     position_weak_finger: float = 0.0
     position_neighbours: float = 0.0
+    # Fast repeated notes (a single key struck again within repeat_time, quicker than one
+    # finger taps) change fingers towards the thumb: the same finger pays fast_repeat,
+    # any change but to the next finger towards the thumb repeat_restart (so groups of
+    # 3-2-1 come cheapest, 4-3-2-1 where the thumb would land on a black key).
+    repeat_time: float = 0.15
+    repeat_run: int = 3
+    fast_repeat: float = 3.0
+    repeat_restart: float = 1.0
     pair_passes: int = 4  # Viterbi passes after the first (the cheapest path is kept)
     # The other hand's keys: two hands cannot cover the same keys, so a finger that puts
     # this hand's thumb (about finger_step semitones per finger from the struck key) within
@@ -256,15 +265,17 @@ def assign_fingers(
     u = sign * pitch
     order = np.lexsort((u, group))
     placed = _position_notes(pitch, onset, group, costs)
+    repeating = np.zeros(len(pitch), dtype=bool)
+    repeating[order] = _fast_repeats(pitch[order], onset[order], group[order], costs)
     figure = np.zeros((len(pitch), 5))
     figure[order] = _figure_costs(
         u[order], pitch[order], direction * pitch[order], onset[order], group[order],
-        placed[order], costs,
+        placed[order], repeating[order], costs,
     )  # fmt: skip
     figure[order] += _leap_start_costs(u[order], onset[order], group[order], costs)
     if neighbour is not None:
         figure += _territory_costs(pitch, neighbour, direction, costs)
-    steps = _chord_steps(pitch, onset, offset, group, order, given, sign, placed, costs)
+    steps = _chord_steps(pitch, onset, offset, group, order, given, sign, placed, repeating, costs)
     reference = np.full(len(pitch), -1)
     earlier = _repeat_reference(pitch[order], onset[order], group[order], costs)
     reference[order] = np.where(earlier >= 0, order[earlier], -1)
@@ -387,6 +398,25 @@ def _new_keys(pitch: np.ndarray) -> np.ndarray:
     return np.concatenate([[True], np.diff(pitch) != 0])
 
 
+def _fast_repeats(
+    pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, costs: FingeringCosts
+) -> np.ndarray:
+    """(n,) for notes sorted by group, the single notes of runs of at least repeat_run
+    strikes of one key, each within repeat_time of the one before."""
+    bounds = group_bounds(group)
+    first, single = bounds[:-1], np.diff(bounds) == 1
+    link = (
+        single[:-1]
+        & single[1:]
+        & (np.diff(pitch[first]) == 0)
+        & (np.diff(onset[first]) < costs.repeat_time)
+    )
+    run = _in_long_runs(link, costs.repeat_run - 1)
+    fast = np.zeros(len(pitch), dtype=bool)
+    fast[first[:-1][run]] = fast[first[1:][run]] = True
+    return fast
+
+
 def _in_position(pitch: np.ndarray, costs: FingeringCosts) -> np.ndarray:
     """(n,) the notes of a line (n pitches: its keys, each struck once) whose rising or
     falling runs (the one arriving at the note and the one leaving it) each span at most
@@ -507,11 +537,13 @@ def _chord_steps(
     given: np.ndarray | None,
     sign: float,
     placed: np.ndarray,
+    repeating: np.ndarray,
     costs: FingeringCosts,
 ) -> list[Step]:
     """Per chord (notes in `order`, grouped by `onset_groups`): its notes, finger states
     (S, m), local cost (S,) and transition cost from the previous chord (P, S) or None
-    (between single notes of position figures, `placed`, without rules 10-11's neighbours)."""
+    (between single notes of position figures, `placed`, without rules 10-11's neighbours;
+    between strikes of a key `repeating`, _fast_repeats, with a finger change)."""
     u = sign * pitch
     bounds = group_bounds(group[order])
     steps: list[Step] = []
@@ -534,9 +566,10 @@ def _chord_steps(
             held = held * (1 + swappable)
             dt = now - onset[prev_notes].min()
             within = bool(placed[prev_notes].all() and placed[notes].all())
+            fast = bool(repeating[prev_notes].all() and repeating[notes].all())
             transition = _transition_cost(
                 prev_fingers, fingers, pitch[prev_notes], pitch[notes], sign, held, dt, within,
-                costs,
+                fast, costs,
             )  # fmt: skip
         steps.append((notes, fingers, local, transition))
     return steps
@@ -567,12 +600,14 @@ def _figure_costs(
     onset: np.ndarray,
     group: np.ndarray,
     in_position: np.ndarray,
+    repeating: np.ndarray,
     costs: FingeringCosts,
 ) -> np.ndarray:
     """(n, 5) cost per note (sorted by group, then u) and finger from the line it belongs
-    to: its edge finger at a line's start, turn or end, the chromatic fingering in runs,
-    a hand position's fingers (hand_pitch: semitones rising towards the little finger;
-    in_position: the notes played from one, _position_notes)."""
+    to: its edge finger at a line's start, turn or end (none on a key `repeating`, struck
+    again fast), the chromatic fingering in runs, a hand position's fingers (hand_pitch:
+    semitones rising towards the little finger; in_position: the notes played from one,
+    _position_notes)."""
     figure = np.zeros((len(u), 5))
     for line in _single_lines(group, onset, costs):
         # The line's shape is that of its keys: a key struck again at once is no turn (the
@@ -596,6 +631,9 @@ def _figure_costs(
         low &= ~placed | bottom
         high &= ~placed | top
         white = ~black  # on a black key the edge finger is no better
+        # A key struck again fast changes fingers towards the thumb whatever the line's
+        # shape: it takes no edge finger.
+        white &= ~np.bincount(key, repeating[line], len(keys)).astype(bool)
         figure[line[(low & white)[key]], 1:] += costs.line_edge
         figure[line[(high & white)[key]], :4] += costs.line_edge
         relief = costs.thumb_on_black - costs.position_thumb_on_black
@@ -763,6 +801,7 @@ def _transition_cost(
     held: np.ndarray,
     dt: float,
     within: bool,
+    fast: bool,
     costs: FingeringCosts,
 ) -> np.ndarray:
     """(Sa, Sb) cost of moving from chord a with fingers fa (Sa, ma) on pitches pa to chord b
@@ -770,7 +809,8 @@ def _transition_cost(
 
     sign turns pitch into hand coordinates; held (ma,) marks a-notes still down at b's onset
     (1; 2 where another finger could take the key over first); dt is the time between the
-    chords' onsets; `within`: both chords are single notes of position figures.
+    chords' onsets; `within`: both chords are single notes of position figures; `fast`:
+    both are strikes of a fast-repeated key's run (_fast_repeats).
     """
     pairs = _transition_pairs(
         tuple(pa.tolist()),
@@ -780,6 +820,7 @@ def _transition_cost(
         costs,
         dt < costs.leap_time,
         within,
+        fast,
     )
     weight = np.where(held > 0, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
     return (pairs * weight[:, None]).mean(axis=(2, 3))
@@ -794,10 +835,12 @@ def _transition_pairs(
     costs: FingeringCosts,
     quick: bool,
     within: bool,
+    fast: bool,
 ) -> np.ndarray:
     """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords; a leap's
     cost is capped (the hand moves, any fingers will do) unless the chords are `quick` and
-    some finger pair spans it."""
+    some finger pair spans it. `fast`: both chords are strikes of a fast-repeated key's run,
+    struck again by the next finger towards the thumb."""
     fa, fb = _states(len(pa)), _states(len(pb))
     pa, pb, held = np.array(pa), np.array(pb), np.array(held)
     f1 = fa[:, None, :, None]
@@ -845,7 +888,20 @@ def _transition_pairs(
     # A leap breaks the legato whichever finger lands, unless a key is still held.
     moved = np.where(jump & (held == 0), costs.leap, moved)
     cost = np.where(same, np.where(d == 0, 0.0, moved), pair)
+    if fast:
+        cost = np.where(d == 0, _fast_repeat_cost(f1, f2, costs), cost)
     return cost + costs.leap_travel * np.where(jump, _hand_travel(low, high, same, oriented), 0.0)
+
+
+def _fast_repeat_cost(f1: np.ndarray, f2: np.ndarray, costs: FingeringCosts) -> np.ndarray:
+    """Fingers f1 then f2 on one key struck again within repeat_time: no finger taps that
+    fast by itself (pianists' single-finger tapping tops out at about 6-7 taps per second:
+    T. Aoki, S. Furuya & H. Kinoshita, "Finger-tapping ability in male and female pianists
+    and nonmusician controls", Motor Control 9(1), 2005), so fast repeated notes change
+    fingers, each the next one towards the thumb (3-2-1, 4-3-2-1: C. L. Hanon, "The
+    Virtuoso Pianist", No. 47, repeated notes), a group starting again after the thumb."""
+    towards_thumb = (f2 == f1 - 1) & (f1 <= 3)
+    return np.where(f1 == f2, costs.fast_repeat, np.where(towards_thumb, 0.0, costs.repeat_restart))
 
 
 def _hand_travel(

@@ -139,6 +139,18 @@ def test_melodies_within_a_five_finger_position_are_played_from_it():
         assert fingers(left, "left", step=0.3)[2].tolist() == [6 - b for b in book]
 
 
+def test_fast_repeated_notes_change_fingers_towards_the_thumb():
+    # Eight strikes of one key 0.1 s apart, faster than one finger taps (about 6-7 taps per
+    # second): groups of 3-2-1 (the engine played them all with one finger), on a black key
+    # 3-2; repeated 0.3 s apart, one finger as before; two quick strikes stay on one finger.
+    for side, key in (("right", 67), ("left", 48)):
+        assert fingers([key] * 8, side, step=0.1)[2].tolist() == [3, 2, 1, 3, 2, 1, 2, 1]
+        assert len(set(fingers([key] * 8, side, step=0.3)[2].tolist())) == 1
+    assert fingers([66] * 6, step=0.1)[2].tolist() == [3, 2, 3, 2, 3, 2]
+    pair = fingers([60, 62, 64, 64, 62, 60], step=0.12)[2]
+    assert pair[2] == pair[3]
+
+
 def test_random_melodies_spanning_a_fifth_keep_one_hand_position():
     # Seeded melodies over the five notes of a major or minor pentachord in all 12 keys
     # (mostly steps, some repeated notes and thirds, every note used), each hand: one
