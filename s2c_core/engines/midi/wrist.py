@@ -151,7 +151,7 @@ def plan_keyframes(
     level = posture.orientation(np.zeros(3))
     under = thumb_passing_under(notes, posture.side)
     wishes = _stay_for_thumb(notes.points - posture.tips[notes.finger - 1] @ level.T, under)
-    position = hand_positions(notes.on, notes.off, wishes, *figure)
+    position = hand_positions(notes.on, notes.off, wishes, *figure, notes.points)
     rough = wrist_keyframes(chord_frames, notes.on, notes.off, position_means(position, wishes))
     tilts = np.array([(pitch, roll, 0.0) for pitch, roll, _, _ in candidates])
     tilts = np.repeat(tilts[:, None], count, axis=1)  # (C, G, 3), candidate-major

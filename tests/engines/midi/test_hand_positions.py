@@ -33,6 +33,17 @@ def test_a_figure_beyond_the_span_a_pause_or_a_held_key_starts_a_new_position():
     assert hand_positions(on, off, wishes, SPAN, GAP).tolist() == [0, 0, 0, 1, 2, 3]
 
 
+def test_a_key_struck_again_quickly_stays_in_the_position_whatever_finger_strikes_it():
+    # 3-2-1-3 on one key: the reference hand's wishes lie up to 60 mm apart, beyond the
+    # span, but the key is the same; a new key beyond the span still starts a new position.
+    on = np.arange(5) * 3
+    wishes = wishes_at([0.0, 0.03, 0.06, 0.0, 0.11])
+    points = np.zeros((5, 3))
+    points[4, 0] = 0.1
+    assert hand_positions(on, on + 1, wishes, SPAN, GAP).tolist() == [0, 0, 1, 2, 3]
+    assert hand_positions(on, on + 1, wishes, SPAN, GAP, points).tolist() == [0, 0, 0, 0, 1]
+
+
 def test_a_chord_is_a_position_of_its_own():
     on = np.array([0, 2, 2, 4])
     wishes = wishes_at([0.0, 0.01, 0.02, 0.0])
