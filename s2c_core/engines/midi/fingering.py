@@ -220,10 +220,11 @@ class FingeringCosts:
     fill_window: int = 8
     position_weak_finger: float = 0.0
     position_neighbours: float = 0.0
-    # Fast repeated notes (a single key struck again within repeat_time, quicker than one
-    # finger taps) change fingers towards the thumb: the same finger pays fast_repeat,
-    # any change but to the next finger towards the thumb repeat_restart (so groups of
-    # 3-2-1 come cheapest, 4-3-2-1 where the thumb would land on a black key).
+    # Fast repeated notes (a key struck repeat_run times or more, each within repeat_time
+    # of the last: quicker than one finger taps) change fingers towards the thumb: the
+    # same finger pays fast_repeat, any change but 3-2 or 2-1 repeat_restart (groups of
+    # 3-2-1; 3-2 on a black key, where the thumb would cost more). Set once on the stress
+    # corpus's repeated notes.
     repeat_time: float = 0.15
     repeat_run: int = 3
     fast_repeat: float = 3.0
@@ -898,8 +899,10 @@ def _fast_repeat_cost(f1: np.ndarray, f2: np.ndarray, costs: FingeringCosts) -> 
     fast by itself (pianists' single-finger tapping tops out at about 6-7 taps per second:
     T. Aoki, S. Furuya & H. Kinoshita, "Finger-tapping ability in male and female pianists
     and nonmusician controls", Motor Control 9(1), 2005), so fast repeated notes change
-    fingers, each the next one towards the thumb (3-2-1, 4-3-2-1: C. L. Hanon, "The
-    Virtuoso Pianist", No. 47, repeated notes), a group starting again after the thumb."""
+    fingers, each the next one towards the thumb, in groups that start again after it (the
+    repeated-note exercises of C. L. Hanon's "The Virtuoso Pianist", part III, 3-2-1 and
+    4-3-2-1). Groups start from the middle finger at most: the reference hand's places for
+    4-3-2-1 on one key lie three white keys apart, and the wrist swayed 5 cm each group."""
     towards_thumb = (f2 == f1 - 1) & (f1 <= 3)
     return np.where(f1 == f2, costs.fast_repeat, np.where(towards_thumb, 0.0, costs.repeat_restart))
 
