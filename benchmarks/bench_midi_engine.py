@@ -28,9 +28,12 @@ corpus (s2c_core.evaluate.stress_corpus), then overall:
 Then per family of fresh textures drawn at random (s2c_core.evaluate.fresh_patterns), pooled
 over --fresh-seeds (default 100-109: seeds nobody looked at while tuning; none skips them).
 The engine itself never reads the track names (honour_tracks is off).
+--performed MS plays every piece first: each note's onset and offset moved by a seeded
+normal draw with that standard deviation in milliseconds (s2c_core.evaluate.performed), the
+chords of a played MIDI file no longer struck at one instant.
 
 Usage: python benchmarks/bench_midi_engine.py [--midi-dir DIR] [--shared-only|--stress-only]
-           [--fresh-seeds FIRST-LAST|SEED|none]
+           [--fresh-seeds FIRST-LAST|SEED|none] [--performed MS]
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from s2c_core.engines.midi.metrics import (  # noqa: E402
 )
 from s2c_core.evaluate import fresh_patterns  # noqa: E402
 from s2c_core.evaluate.hand_scores import fingering_score, piece_notes, shared_pieces  # noqa: E402
+from s2c_core.evaluate.performed import performed  # noqa: E402
 from s2c_core.evaluate.stress_corpus import FAMILIES, stress_pieces  # noqa: E402
 from s2c_core.hand.anatomy import anatomy_report, straight_presses  # noqa: E402
 from s2c_core.music.keyboard import Keyboard  # noqa: E402
@@ -88,8 +92,13 @@ def _row(name: str, c: dict[str, float]) -> str:
     )
 
 
-def measure(notes, accepted, counts: dict[str, float], keyboard: Keyboard) -> None:
-    """Animate `notes` and add its measures to `counts` (pooled sums)."""
+def measure(
+    notes, accepted, counts: dict[str, float], keyboard: Keyboard, onset_sd: float = 0.0
+) -> None:
+    """Animate `notes` (played first with onsets spread by `onset_sd` s, if not 0) and add
+    its measures to `counts` (pooled sums)."""
+    if onset_sd:
+        notes = performed(notes, onset_sd, seed=len(notes))
     start = time.process_time()
     motion = generate_from_notes(notes)
     counts["compute"] += time.process_time() - start
@@ -130,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     only.add_argument("--shared-only", action="store_true")
     only.add_argument("--stress-only", action="store_true")
     parser.add_argument("--fresh-seeds", type=_seed_range, default=range(100, 110))
+    parser.add_argument("--performed", type=float, default=0.0, metavar="MS")
     args = parser.parse_args(argv)
+    onset_sd = args.performed / 1000.0
     keyboard = Keyboard()
     pieces = stress_pieces()
     generate_from_notes(piece_notes(pieces[0]))  # warm-up: imports and caches untimed
@@ -144,19 +155,19 @@ def main(argv: list[str] | None = None) -> int:
         print(HEADER)
         for label, notes in shared:
             counts: dict[str, float] = defaultdict(float)
-            measure(notes, None, counts, keyboard)
+            measure(notes, None, counts, keyboard, onset_sd)
             print(_row(label, counts))
             _add(overall["shared"], counts)
         print(_row("overall shared", overall["shared"]))
     if not args.shared_only:
         print("stress corpus families")
-        overall["stress"] = _by_family(pieces, FAMILIES, "stress", keyboard)
+        overall["stress"] = _by_family(pieces, FAMILIES, "stress", keyboard, onset_sd)
     for part in list(overall.values()):
         _add(overall["all"], part)
     print(_row("overall", overall["all"]))
     print(f"worst backwards bend: {overall['all']['worst_bend']:.0f} degrees")
     if args.fresh_seeds:
-        _fresh(args.fresh_seeds, keyboard)
+        _fresh(args.fresh_seeds, keyboard, onset_sd)
     return 0
 
 
@@ -168,20 +179,22 @@ def _seed_range(text: str) -> range:
     return range(int(first), int(last or first) + 1)
 
 
-def _fresh(seeds: range, keyboard: Keyboard) -> None:
+def _fresh(seeds: range, keyboard: Keyboard, onset_sd: float) -> None:
     """Per family of fresh_patterns, pooled over `seeds`, and overall."""
     print(f"fresh textures, seeds {seeds.start}-{seeds.stop - 1}")
     pieces = [piece for seed in seeds for piece in fresh_patterns.fresh_pieces(seed)]
-    total = _by_family(pieces, fresh_patterns.FAMILIES, "fresh", keyboard)
+    total = _by_family(pieces, fresh_patterns.FAMILIES, "fresh", keyboard, onset_sd)
     print(f"worst backwards bend: {total['worst_bend']:.0f} degrees")
 
 
-def _by_family(pieces, families, label: str, keyboard: Keyboard) -> dict[str, float]:
+def _by_family(
+    pieces, families, label: str, keyboard: Keyboard, onset_sd: float
+) -> dict[str, float]:
     """Print a row per family of `pieces` (pooled) and one for them all; return the pooled."""
     print(HEADER)
     by_family: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for piece in pieces:
-        measure(piece_notes(piece), piece.fingering, by_family[piece.family], keyboard)
+        measure(piece_notes(piece), piece.fingering, by_family[piece.family], keyboard, onset_sd)
     total: dict[str, float] = defaultdict(float)
     for family in families:
         print(_row(family, by_family[family]))
