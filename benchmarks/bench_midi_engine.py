@@ -98,7 +98,8 @@ def measure(
     """Animate `notes` (played first with onsets spread by `onset_sd` s, if not 0) and add
     its measures to `counts` (pooled sums)."""
     if onset_sd:
-        notes = performed(notes, onset_sd, seed=len(notes))
+        notes, order = performed(notes, onset_sd, seed=len(notes))
+        accepted = None if accepted is None else tuple(accepted[i] for i in order)
     start = time.process_time()
     motion = generate_from_notes(notes)
     counts["compute"] += time.process_time() - start

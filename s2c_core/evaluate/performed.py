@@ -17,15 +17,16 @@ import numpy as np
 from ..music.midi import MidiNotes
 
 
-def performed(notes: MidiNotes, onset_sd: float, seed: int = 0) -> MidiNotes:
+def performed(notes: MidiNotes, onset_sd: float, seed: int = 0) -> tuple[MidiNotes, np.ndarray]:
     """`notes` with every onset and offset moved by the same normal draw (sd `onset_sd`
-    seconds, never before 0), sorted again by (onset, pitch); the pedal is kept."""
+    seconds, never before 0), sorted again by (onset, pitch), the pedal kept; and the order
+    (N,): played note i is note order[i] of `notes`."""
     shift = np.random.default_rng(seed).normal(0.0, onset_sd, len(notes))
     onset = np.maximum(notes.onset + shift, 0.0)
     offset = notes.offset + (onset - notes.onset)
     order = np.lexsort((notes.pitch, onset))
     finger = None if notes.finger is None else notes.finger[order]
-    return replace(
+    played = replace(
         notes,
         pitch=notes.pitch[order],
         onset=onset[order],
@@ -34,3 +35,4 @@ def performed(notes: MidiNotes, onset_sd: float, seed: int = 0) -> MidiNotes:
         track=notes.track[order],
         finger=finger,
     )
+    return played, order
