@@ -11,7 +11,7 @@ class MidiEngineConfig:
     fps: float = 30.0
     # Hand split: honour "left"/"right" in track names (off by default: files lie).
     honour_tracks: bool = False
-    chord_window: float = 0.035  # onsets closer than this form one chord
+    chord_window: float = 0.035  # a chord's onsets each this close to the last (groups.py)
     comfortable_span: float = 0.165  # an octave between key centres
     max_span: float = 0.19  # about a tenth: wider chords are split between hands or rolled
     left_centre_pitch: int = 48  # C3: where a resting left hand sits
