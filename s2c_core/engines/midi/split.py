@@ -31,7 +31,9 @@ A hand that does not play keeps its window; windows, held notes (summarised as t
 of the notes released last) and last keys are carried along the _BEAM best paths into each
 state (the usual approximation that keeps the state space small; with one path per state a
 locally cheap choice, e.g. a held inner note given to the hand that must then play over it,
-can prune the better path before its costs show).
+can prune the better path before its costs show). Paths into a state that carry the same
+windows, held notes and last keys have the same future, so only the cheapest of them is
+kept (hypothesis recombination): the beam then holds _BEAM different hands' states.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ _W_CROSS = 16.0  # hands' windows closer than _MIN_HAND_GAP while both are activ
 _W_OVER = 0.5  # hands crossed while both strike or hold keys (a crossing is a short gesture)
 _MIN_HAND_GAP = 4.25  # white-key widths between side-by-side hands' centres before they collide
 _CROSSED_GAP = 3.2  # less for crossed hands: one passes over the other's fingers
-_W_HOLDING = 1.68  # a hand strikes new notes while holding others (independent voices)
+_W_HOLDING = 1.18  # a hand strikes new notes while holding others (independent voices)
 _W_HELD = 0.47  # per white-key width that new + still-held notes span beyond an octave
 # s: a key let go this soon after the hand's next onset is a legato overlap, not a held
 # voice (performed legato overlaps the keys by tens of milliseconds: B. H. Repp, JASA
@@ -76,6 +78,9 @@ _LINE_OVERLAP = 0.1  # this after it (a key still held is another voice)
 _FREE_REGISTER = 0.02  # share of _W_CENTRE paid by a hand playing on while the other rests
 # Paths kept per state: with 2, the path found for chpn_op10_e01 cost twice what 16 find
 # (939 against 452), so the weights had adapted to the search's errors; 32 find no better.
+# Without recombination the 16 could all be one hand placement reached in different ways:
+# bach_846 played (its onsets spread, its notes held 0.7-1.3 times as long) kept its hands
+# crossed for 35 s, a path that cost 429 against the tracks' 316, which 256 paths found.
 _BEAM = 16
 _MAX_CROSSED = 3  # groups of up to this many notes (not block chords) may be played crossed
 _IDLE_TIME = 0.7  # s: a hand idle this long (holding nothing) no longer blocks the other
@@ -158,13 +163,39 @@ def split_hands(
         free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
         total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
         total += _W_LINE * _line_breaks(carried, x[notes], right, now)
-        best = np.argsort(total, axis=0, kind="stable")[:_BEAM].T  # (S, _BEAM) rows
+        best, found = _distinct_best(total, new_carried)
         states = np.arange(len(right))[:, None]
-        cost = total[best, states].reshape(-1)
+        cost = np.where(found, total[best, states], np.inf).reshape(-1)
         carried = new_carried[best, states].reshape(-1, *new_carried.shape[2:])
         choices.append((notes, right))
         back.append(best.reshape(-1))
     return _backtrack(len(pitch), choices, back, int(np.argmin(cost)))
+
+
+def _distinct_best(total: np.ndarray, carried: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(S, _BEAM) rows of the cheapest paths into each state (total (P, S) cost per
+    previous row and state) among those whose carried states (P, S, 2, 9) differ, the
+    cheapest of equal ones kept (ties by row), and whether each slot holds one (S, _BEAM)."""
+    rows, states = total.shape
+    carried = carried.reshape(rows, states, -1).transpose(1, 0, 2).reshape(rows * states, -1)
+    carried = np.where(np.isnan(carried), -np.inf, carried)  # NaN (nothing yet) equals itself
+    state = np.repeat(np.arange(states), rows)
+    cost = total.T.reshape(-1)
+    # By state, then carried state, then cost: equal carried states next to each other.
+    columns = [carried[:, c] for c in range(carried.shape[1] - 1, -1, -1)]
+    order = np.lexsort([cost, *columns, state])
+    repeated = (state[order[1:]] == state[order[:-1]]) & np.all(
+        carried[order[1:]] == carried[order[:-1]], axis=1
+    )
+    kept = order[np.concatenate([[True], ~repeated])]
+    kept = kept[np.lexsort((kept, cost[kept], state[kept]))]  # by state, then cost
+    rank = np.arange(len(kept)) - np.searchsorted(state[kept], state[kept])
+    kept, rank = kept[rank < _BEAM], rank[rank < _BEAM]
+    best = np.zeros((states, _BEAM), dtype=np.int64)
+    found = np.zeros((states, _BEAM), dtype=bool)
+    best[state[kept], rank] = kept % rows
+    found[state[kept], rank] = True
+    return best, found
 
 
 def _past_held_keys(carried: np.ndarray, played: np.ndarray, now: float) -> np.ndarray:
