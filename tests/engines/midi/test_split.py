@@ -4,7 +4,7 @@ import numpy as np
 
 from s2c_core.engines.midi.config import MidiEngineConfig
 from s2c_core.engines.midi.groups import onset_groups
-from s2c_core.engines.midi.split import split_hands
+from s2c_core.engines.midi.split import _BEAM, _distinct_best, split_hands
 from s2c_core.music.keyboard import Keyboard
 
 CONFIG = MidiEngineConfig()
@@ -178,3 +178,17 @@ def test_stress_corpus_split_per_family():
     assert sum(a for a, _ in counts.values()) / sum(c for _, c in counts.values()) >= 0.99
     assert min(rates.values()) >= 0.90, rates  # the issue's floor per piece
     assert all(rates[family] >= 0.97 for family in ("scale", "arpeggio", "chromatic")), rates
+
+
+def test_paths_that_carry_the_same_hands_state_keep_only_the_cheapest():
+    # Five paths into each of two states; rows 0, 2 and 3 carry one hands' state, rows 1
+    # and 4 another (NaN, nothing struck yet, equal to itself): per state the cheapest of
+    # each kind is kept, cheapest first, and the other slots stay empty.
+    carried = np.zeros((5, 2, 2, 9))
+    carried[[1, 4], :, 0, 0] = 1.0
+    carried[..., 8] = np.nan
+    total = np.array([[3.0, 1.0], [2.0, 5.0], [1.0, 4.0], [0.5, 0.2], [9.0, 3.0]])
+    best, found = _distinct_best(total, carried)
+    assert found.sum(axis=1).tolist() == [2, 2] and found.shape == (2, _BEAM)
+    assert best[0, :2].tolist() == [3, 1]  # 0.5 (rows 0, 2, 3), then 2.0 (rows 1, 4)
+    assert best[1, :2].tolist() == [3, 4]  # 0.2, then 3.0
