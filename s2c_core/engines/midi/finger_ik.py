@@ -2,8 +2,8 @@
 
 Each finger is solved with three unknowns: base abduction, base flexion and middle flexion;
 the last joint's flexion follows the middle one (the tendons couple them in a real finger)
-and the other abductions stay zero. All five fingers of all frames are solved at once by a
-few damped Gauss-Newton steps with the analytic Jacobian (axis x lever arm per joint),
+and the other abductions stay zero. Each finger of each frame is solved by a few damped
+Gauss-Newton steps with the analytic Jacobian (axis x lever arm per joint),
 projected onto the rig's joint limits after every step, so the result is always a valid
 pose: an unreachable target gives the nearest reachable tip instead, where a miss along
 the fingers (into or out of the keyboard) counts less than a miss across the keys or in
@@ -14,6 +14,7 @@ targets (a hand holding still) are solved once.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ...hand.anatomy import Ranges, rest_spread
 from ...hand.rig import HandRig
@@ -47,76 +48,277 @@ _BEND_ITERATIONS = 2
 _LIFT_BEND = np.deg2rad(25.0)
 
 
-# Vectors are arrays (3, fingers, frames): the x, y, z components, each a long contiguous
-# row per finger; per-finger constants are (3, fingers, 1). Elementwise work on such rows is
-# several times faster in numpy than stacks of small matrices, and whole-vector operations
-# keep the number of numpy calls (their overhead rules short takes) small.
-Vector = np.ndarray
-# A constant axis as (a, a[1, 2, 0], a[2, 0, 1]): component i of a x b is
-# a[i+1] b[i+2] - a[i+2] b[i+1], and the axis's rotated copies are made once.
-Axis = tuple[Vector, Vector, Vector]
+# The solver's arithmetic is compiled (numba, cached on disk after the first run): each
+# frame's fingers are a few scalar formulas, and as numpy calls on arrays their overhead
+# and temporaries made the finger IK half of the engine's time. Vectors are 3-tuples;
+# arrays are (frames, 5 fingers, 3): x, y, z components, or the parameters in the order of
+# the class docstring. A chain is (axes (5, 4, 3): base abduction, then the flexion axes of
+# the three segments; bones (5, 3, 3); base (5, 3); coupling (5,)) in the hand frame.
+_compiled = njit(cache=True, nogil=True)
 
 
-def _axis(a: Vector) -> Axis:
-    return a, a[[1, 2, 0]], a[[2, 0, 1]]
+@_compiled
+def _add(a, b):
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
 
 
-def _cross(axis: Axis, b: Vector) -> Vector:
-    cycled = np.concatenate((b, b[:2]))  # b[i+1] is cycled[1:4][i], b[i+2] cycled[2:5][i]
-    return axis[1] * cycled[2:5] - axis[2] * cycled[1:4]
+@_compiled
+def _dot(a, b):
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
 
-def _rotate(axis: Axis, v: Vector, sin: np.ndarray, cos: np.ndarray, versine: np.ndarray) -> Vector:
-    """Rodrigues' formula: v rotated about the unit `axis` by angles given as their sine,
+@_compiled
+def _cross(a, b):
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+@_compiled
+def _rotate(axis, v, sine, cosine, versine):
+    """Rodrigues' formula: v rotated about the unit `axis` by an angle given as its sine,
     cosine and versine (1 - cosine)."""
-    along = _dot(axis[0], v) * versine
-    return v * cos + _cross(axis, v) * sin + axis[0] * along
-
-
-def _dot(a: Vector, b: Vector) -> np.ndarray:
-    return (a * b).sum(axis=0)
-
-
-def _solve_symmetric(A: dict[tuple[int, int], np.ndarray], b: Vector) -> Vector:
-    """x with A x = b for symmetric positive definite 3x3 A (entries A[j, k], j <= k) by
-    Cramer's rule, elementwise."""
-    a, d, f = A[0, 0], A[1, 1], A[2, 2]
-    u, v, w = A[0, 1], A[0, 2], A[1, 2]
-    c00, c01, c02 = d * f - w * w, v * w - u * f, u * w - v * d
-    c11, c12, c22 = a * f - v * v, u * v - a * w, a * d - u * u
-    inverse_det = 1.0 / (a * c00 + u * c01 + v * c02)
-    return np.stack(
-        [
-            (c00 * b[0] + c01 * b[1] + c02 * b[2]) * inverse_det,
-            (c01 * b[0] + c11 * b[1] + c12 * b[2]) * inverse_det,
-            (c02 * b[0] + c12 * b[1] + c22 * b[2]) * inverse_det,
-        ]
+    along = _dot(axis, v) * versine
+    turned = _cross(axis, v)
+    return (
+        v[0] * cosine + turned[0] * sine + axis[0] * along,
+        v[1] * cosine + turned[1] * sine + axis[1] * along,
+        v[2] * cosine + turned[2] * sine + axis[2] * along,
     )
 
 
-def _gauss_newton(J: np.ndarray, weights: Vector, miss: Vector) -> Vector:
-    """The damped Gauss-Newton step for Jacobian columns J (3, 3, 5, N: column,
-    component, finger, frame) and weighted misses."""
-    weighted = J * weights
-    rhs = (weighted * miss).sum(axis=1)
-    normal = {
-        (j, k): _dot(weighted[j], J[k]) + (_DAMPING if j == k else 0.0)
-        for j in range(3)
-        for k in range(j, 3)
-    }
-    return _solve_symmetric(normal, rhs)
+@_compiled
+def _row(array, finger, index):
+    return (array[finger, index, 0], array[finger, index, 1], array[finger, index, 2])
 
 
-def _components(array: np.ndarray) -> Vector:
-    """(N, 5, 3) per frame and finger, or (5, 3) per finger -> its three components
-    (3, 5, N) or (3, 5, 1), contiguous."""
-    array = array.reshape((-1,) + array.shape[-2:])
-    return np.ascontiguousarray(array.transpose(2, 1, 0))
+@_compiled
+def _finger_chain(chain, finger, p):
+    """Finger `finger`'s tip at parameters p (3,), and the bone sums and trigonometry the
+    Jacobian needs: the chain is abduction, then the three flexions, each about its
+    rest-frame axis; the bones are rotated from the tip inwards."""
+    axes, bones, base, coupling = chain
+    angles = (p[0], p[1], p[2], p[2] * coupling[finger])
+    sines = (np.sin(angles[0]), np.sin(angles[1]), np.sin(angles[2]), np.sin(angles[3]))
+    cosines = (np.cos(angles[0]), np.cos(angles[1]), np.cos(angles[2]), np.cos(angles[3]))
+    versines = (1.0 - cosines[0], 1.0 - cosines[1], 1.0 - cosines[2], 1.0 - cosines[3])
+    trig = (sines, cosines, versines)
+    last = _rotate(_row(axes, finger, 3), _row(bones, finger, 2), sines[3], cosines[3], versines[3])
+    middle = _rotate(
+        _row(axes, finger, 2), _add(_row(bones, finger, 1), last), sines[2], cosines[2], versines[2]
+    )
+    proximal = _rotate(
+        _row(axes, finger, 1), _add(_row(bones, finger, 0), middle), sines[1], cosines[1],
+        versines[1],
+    )  # fmt: skip
+    reach = _rotate(_row(axes, finger, 0), proximal, sines[0], cosines[0], versines[0])
+    tip = (base[finger, 0] + reach[0], base[finger, 1] + reach[1], base[finger, 2] + reach[2])
+    return tip, (last, middle, proximal, reach), trig
 
 
-def _miss_weights(free: np.ndarray) -> Vector:
-    """Per frame and finger (free (N, 5): away from any key) the weights of a miss."""
-    return _components(np.where(free[..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS))
+@_compiled
+def _finger_columns(chain, finger, p):
+    """Finger `finger`'s tip and the Jacobian's columns, one per parameter: each (axis x
+    lever arm) is formed in the frame of its joint and turned outwards with the bones (a
+    rotation keeps cross products)."""
+    tip, (last, middle, proximal, reach), (sines, cosines, versines) = _finger_chain(
+        chain, finger, p
+    )
+    axes, coupling = chain[0], chain[3][finger]
+    a0, a1, a2, a3 = (_row(axes, finger, 0), _row(axes, finger, 1), _row(axes, finger, 2),
+                      _row(axes, finger, 3))  # fmt: skip
+    coupled = _rotate(a2, _cross(a3, last), sines[2], cosines[2], versines[2])
+    lever = _cross(a2, middle)
+    lever = (lever[0] + coupling * coupled[0], lever[1] + coupling * coupled[1],
+             lever[2] + coupling * coupled[2])  # fmt: skip
+    flexed = _rotate(a1, lever, sines[1], cosines[1], versines[1])
+    columns = (
+        _cross(a0, reach),
+        _rotate(a0, _cross(a1, proximal), sines[0], cosines[0], versines[0]),
+        _rotate(a0, flexed, sines[0], cosines[0], versines[0]),
+    )
+    return tip, columns
+
+
+@_compiled
+def _gauss_newton(columns, weights, miss):
+    """The damped Gauss-Newton step for three Jacobian columns and a weighted miss, its
+    3x3 normal equations solved by Cramer's rule."""
+    weighted = (
+        (columns[0][0] * weights[0], columns[0][1] * weights[1], columns[0][2] * weights[2]),
+        (columns[1][0] * weights[0], columns[1][1] * weights[1], columns[1][2] * weights[2]),
+        (columns[2][0] * weights[0], columns[2][1] * weights[1], columns[2][2] * weights[2]),
+    )
+    b = (_dot(weighted[0], miss), _dot(weighted[1], miss), _dot(weighted[2], miss))
+    a = _dot(weighted[0], columns[0]) + _DAMPING
+    d = _dot(weighted[1], columns[1]) + _DAMPING
+    f = _dot(weighted[2], columns[2]) + _DAMPING
+    u, v, w = (
+        _dot(weighted[0], columns[1]),
+        _dot(weighted[0], columns[2]),
+        _dot(weighted[1], columns[2]),
+    )
+    c00, c01, c02 = d * f - w * w, v * w - u * f, u * w - v * d
+    c11, c12, c22 = a * f - v * v, u * v - a * w, a * d - u * u
+    inverse_det = 1.0 / (a * c00 + u * c01 + v * c02)
+    return (
+        (c00 * b[0] + c01 * b[1] + c02 * b[2]) * inverse_det,
+        (c01 * b[0] + c11 * b[1] + c12 * b[2]) * inverse_det,
+        (c02 * b[0] + c12 * b[1] + c22 * b[2]) * inverse_det,
+    )
+
+
+@_compiled
+def _is_stuck(p, step, lower, upper, j):
+    return (p[j] <= lower[j] and step[j] < 0.0) or (p[j] >= upper[j] and step[j] > 0.0)
+
+
+@_compiled
+def _step(chain, finger, p, target, weights, hold_spread, lifting, lower, upper):
+    """One damped Gauss-Newton step for one finger's parameters p (3,), its abduction held
+    if `hold_spread`; a `lifting` (free) finger's joint at its limit that the step pushes
+    further out stays put and the others make the best of it (else the clipped step may go
+    the wrong way: a free thumb at its extension limit curled down into the keys)."""
+    tip, columns = _finger_columns(chain, finger, p)
+    zero = (0.0, 0.0, 0.0)
+    if hold_spread:  # damping then keeps the abduction where it is
+        columns = (zero, columns[1], columns[2])
+    miss = (target[0] - tip[0], target[1] - tip[1], target[2] - tip[2])
+    step = _gauss_newton(columns, weights, miss)
+    if lifting:
+        stuck = (
+            _is_stuck(p, step, lower, upper, 0),
+            _is_stuck(p, step, lower, upper, 1),
+            _is_stuck(p, step, lower, upper, 2),
+        )
+        if stuck[0] or stuck[1] or stuck[2]:
+            columns = (
+                zero if stuck[0] else columns[0],
+                zero if stuck[1] else columns[1],
+                zero if stuck[2] else columns[2],
+            )
+            step = _gauss_newton(columns, weights, miss)
+    for j in range(3):
+        p[j] += min(max(step[j], -_MAX_STEP), _MAX_STEP)
+
+
+@_compiled
+def _clip(params, lower, upper):
+    for finger in range(NUM_FINGERS):
+        for j in range(3):
+            params[finger, j] = min(max(params[finger, j], lower[finger, j]), upper[finger, j])
+
+
+@_compiled
+def _steps(chain, params, targets, weights, hold_spread, lifting, lower, upper):
+    """One step for each finger of one frame (the fingers' steps are independent)."""
+    for finger in range(NUM_FINGERS):
+        held = hold_spread and finger > 0
+        _step(chain, finger, params[finger], targets[finger], weights[finger], held,
+              lifting[finger], lower[finger], upper[finger])  # fmt: skip
+
+
+@_compiled
+def _limit_spread(params, share, spread):
+    """Bring one frame's neighbouring long fingers' abductions within their spread range (a
+    few sweeps over the three pairs); the first finger of pair p takes share[p] of the
+    correction, the second the rest. Sweeps with the given shares, then even ones: where a
+    finger meets its own limit the other must make up the rest. A sweep that fixes nothing
+    and clips nothing leaves a state the later ones keep."""
+    spread_lower, spread_upper, low, high = spread
+    shares = (share[0], share[1], share[2])
+    for sweep in range(2 * _SPREAD_SWEEPS):
+        if sweep == _SPREAD_SWEEPS:
+            shares = (0.5, 0.5, 0.5)
+        before = (params[1, 0], params[2, 0], params[3, 0], params[4, 0])
+        fixed = False
+        for pair in range(3):
+            first, second = params[pair + 1, 0], params[pair + 2, 0]
+            gap = first - second
+            fix = min(max(gap, spread_lower[pair]), spread_upper[pair]) - gap
+            fixed = fixed or fix != 0.0
+            first += shares[pair] * fix
+            second -= (1.0 - shares[pair]) * fix
+            # Each finger stays within its own range too, so the sweeps converge.
+            params[pair + 1, 0] = min(max(first, low[pair]), high[pair])
+            params[pair + 2, 0] = min(max(second, low[pair + 1]), high[pair + 1])
+        after = (params[1, 0], params[2, 0], params[3, 0], params[4, 0])
+        if not fixed and after == before:
+            break
+
+
+@_compiled
+def _weighted_miss(chain, finger, p, target, weights):
+    tip = _finger_chain(chain, finger, p)[0]
+    d = (target[0] - tip[0], target[1] - tip[1], target[2] - tip[2])
+    return weights[0] * (d[0] * d[0]) + weights[1] * (d[1] * d[1]) + weights[2] * (d[2] * d[2])
+
+
+@_compiled
+def _bend(chain, params, targets, weights, lifting, lower, upper):
+    """Bend only, spreads held, so a projection's sideways moves cost no height."""
+    for _ in range(_BEND_ITERATIONS):
+        _steps(chain, params, targets, weights, True, lifting, lower, upper)
+        _clip(params, lower, upper)
+
+
+@_compiled
+def _solve_frames(
+    chain, spread, params, targets, weights, lifting, lower, upper, share, iterations
+):
+    """Solve every frame's parameters (N, 5, 3) in place from where they start; then a free
+    thumb whose solution misses its target by more (weighted) than its start does keeps its
+    start: Gauss-Newton steps clipped at the limits can overshoot (a free thumb asked to stay
+    over a key the hand has left swung across until it hung down into the keys, where the
+    starting shape would have kept it above them; the long fingers' spreads are bound to
+    each other's, so one of them alone cannot go back)."""
+    for n in range(params.shape[0]):
+        start = (params[n, 0, 0], params[n, 0, 1], params[n, 0, 2])
+        for _ in range(iterations):
+            _steps(chain, params[n], targets[n], weights[n], False, lifting[n], lower[n], upper[n])
+            _limit_spread(params[n], share[n], spread)
+            _clip(params[n], lower[n], upper[n])
+        _bend(chain, params[n], targets[n], weights[n], lifting[n], lower[n], upper[n])
+        if lifting[n, 0] and _weighted_miss(chain, 0, start, targets[n, 0], weights[n, 0]) < (
+            _weighted_miss(chain, 0, params[n, 0], targets[n, 0], weights[n, 0])
+        ):
+            params[n, 0, 0], params[n, 0, 1], params[n, 0, 2] = start
+
+
+@_compiled
+def _bend_frames(chain, params, targets, weights, lifting, lower, upper):
+    for n in range(params.shape[0]):
+        _bend(chain, params[n], targets[n], weights[n], lifting[n], lower[n], upper[n])
+
+
+@_compiled
+def _tips(chain, params):
+    out = np.empty(params.shape)
+    for n in range(params.shape[0]):
+        for finger in range(NUM_FINGERS):
+            out[n, finger, 0], out[n, finger, 1], out[n, finger, 2] = _finger_chain(
+                chain, finger, params[n, finger]
+            )[0]
+    return out
+
+
+@_compiled
+def _jacobians(chain, params):
+    out = np.empty(params.shape + (3,))
+    for n in range(params.shape[0]):
+        for finger in range(NUM_FINGERS):
+            columns = _finger_columns(chain, finger, params[n, finger])[1]
+            for j in range(3):
+                out[n, finger, 0, j], out[n, finger, 1, j], out[n, finger, 2, j] = columns[j]
+    return out
+
+
+def _frames(array: np.ndarray) -> np.ndarray:
+    """(..., 5, 3) -> (N, 5, 3) float64, contiguous (one compiled layout)."""
+    return np.ascontiguousarray(array.reshape((-1,) + array.shape[-2:]), dtype=np.float64)
+
+
+def _miss_weights(free: np.ndarray) -> np.ndarray:
+    """Per frame and finger (free (N, 5): away from any key) the weights of a miss (N, 5, 3)."""
+    return np.where(free[..., None], FREE_MISS_WEIGHTS, MISS_WEIGHTS)
 
 
 def idle_within_hand(free: np.ndarray) -> np.ndarray:
@@ -155,10 +357,10 @@ class FingerSolver:
         self.axes = np.concatenate(
             [rig.abd_axes[pose_index[:, :1]], rig.flex_axes[pose_index]], axis=1
         )
-        self._axis = [_axis(_components(self.axes[:, joint])) for joint in range(4)]
-        self._bone = [_components(self.bones[:, bone]) for bone in range(3)]
-        self._coupling = _COUPLING[:, None]
-        self._base = _components(self.base)
+        self._chain = tuple(
+            np.ascontiguousarray(part, dtype=np.float64)
+            for part in (self.axes, self.bones, self.base, _COUPLING)
+        )
         self.lower = np.stack(
             [
                 rig.abd_limits[pose_index[:, 0], 0],
@@ -170,13 +372,6 @@ class FingerSolver:
             ],
             axis=-1,
         )
-        # Spread between neighbouring long fingers (index-middle, middle-ring, ring-little):
-        # abduction difference bounds, rest spread folded in.
-        rest = np.deg2rad(rest_spread(rig))
-        bounds = np.deg2rad(np.array(Ranges().neighbour_spread))
-        offset = rest[:-1] - rest[1:]
-        self.spread_lower = bounds[:, 0] + _SPREAD_MARGIN - offset
-        self.spread_upper = bounds[:, 1] - _SPREAD_MARGIN - offset
         self.upper = np.stack(
             [
                 rig.abd_limits[pose_index[:, 0], 1],
@@ -188,45 +383,27 @@ class FingerSolver:
             ],
             axis=-1,
         )
+        # Spread between neighbouring long fingers (index-middle, middle-ring, ring-little):
+        # abduction difference bounds, rest spread folded in; and the long fingers' own
+        # abduction ranges.
+        rest = np.deg2rad(rest_spread(rig))
+        bounds = np.deg2rad(np.array(Ranges().neighbour_spread))
+        offset = rest[:-1] - rest[1:]
+        self.spread_lower = bounds[:, 0] + _SPREAD_MARGIN - offset
+        self.spread_upper = bounds[:, 1] - _SPREAD_MARGIN - offset
+        self._spread = tuple(
+            np.ascontiguousarray(part, dtype=np.float64)
+            for part in (self.spread_lower, self.spread_upper, self.lower[1:, 0], self.upper[1:, 0])
+        )
 
     def tips(self, params: np.ndarray) -> np.ndarray:
         """(N, 5, 3) parameters -> (N, 5, 3) fingertip positions in the canonical frame."""
-        tip = self._forward(_components(params), jacobian=False)[0]
-        return np.stack(tip, axis=-1).swapaxes(0, 1)
+        return _tips(self._chain, _frames(params))
 
-    def _forward(self, params: Vector, jacobian: bool = True) -> tuple[Vector, np.ndarray | None]:
-        """Fingertips (3, 5, N) and the Jacobian's columns, one per parameter (3, 3, 5, N).
-
-        The chain is abduction, then the three flexions, each about its rest-frame axis; the
-        bones are rotated from the tip inwards, and each Jacobian column (axis x lever arm)
-        is formed in the frame of its joint and turned outwards with the bones (a rotation
-        keeps cross products).
-        """
-        angles = np.concatenate([params, (params[2] * self._coupling)[None]])
-        sines, cosines = np.sin(angles), np.cos(angles)
-        versines = 1.0 - cosines
-
-        def turn(joint: int, v: Vector) -> Vector:  # 0 abduction, 1..3 the flexions
-            return _rotate(self._axis[joint], v, sines[joint], cosines[joint], versines[joint])
-
-        axis, bone = self._axis, self._bone
-        last = turn(3, bone[2])
-        middle = turn(2, bone[1] + last)
-        proximal = turn(1, bone[0] + middle)
-        reach = turn(0, proximal)
-        tip = self._base + reach
-        if not jacobian:
-            return tip, None
-        coupled = turn(2, _cross(axis[3], last))
-        lever = _cross(axis[2], middle) + self._coupling * coupled
-        columns = np.stack(
-            [
-                _cross(axis[0], reach),
-                turn(0, _cross(axis[1], proximal)),
-                turn(0, turn(1, lever)),
-            ]
-        )
-        return tip, columns
+    def jacobian(self, params: np.ndarray) -> np.ndarray:
+        """(N, 5, 3) parameters -> (N, 5, 3, 3): per frame and finger, d tip / d parameter
+        (component, parameter)."""
+        return _jacobians(self._chain, _frames(params))
 
     def solve(
         self,
@@ -253,29 +430,18 @@ class FingerSolver:
         _, first, inverse = np.unique(rows[:, 0], return_index=True, return_inverse=True)
         # Each group is solved at its rounded target, whichever frames it gathers, so a
         # frame's pose never depends on which other frames are solved with it.
-        unique_targets = flat[first, : targets[0].size].reshape((-1,) + targets.shape[1:])
-        unique_targets = _components(unique_targets * _DEDUPE_RESOLUTION)
-        weights = _miss_weights(free[first])
-        starts = np.broadcast_to(start, targets.shape)[first]  # (U, 5, 3)
-        params = _components(starts)
-        lower, upper = _components(self.lower), _components(self.upper)
-        if least.any():
-            lower = np.repeat(lower, len(first), axis=2)
-            lower[2, 1:] = np.maximum(lower[2, 1:], least[first])
-        give = np.where(free[first, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way
-        share = give[:, :-1] / (give[:, :-1] + give[:, 1:])
-        lifting = np.ascontiguousarray(free[first].T)
-        for _ in range(iterations):
-            params = self._step(params, unique_targets, weights, False, lifting, lower, upper)
-            params = np.clip(self._limit_spread(params, share), lower, upper)
-        # Then bend only, spreads fixed, so the projection's sideways moves cost no height.
-        for _ in range(_BEND_ITERATIONS):
-            params = self._step(params, unique_targets, weights, True, lifting, lower, upper)
-            params = np.clip(params, lower, upper)
-        params = self._no_worse_than_start(params, starts, unique_targets, weights, lifting)
-        # Laid out as before the Vectors were arrays: the poses' later matrix products round
-        # by layout, and the engine's discrete choices (which key, which frame) follow them.
-        return np.stack(params, axis=-1).swapaxes(0, 1)[inverse.reshape(-1)]
+        unique_targets = flat[first, : targets[0].size] * _DEDUPE_RESOLUTION
+        unique_targets = _frames(unique_targets.reshape((-1,) + targets.shape[1:]))
+        lifting = np.ascontiguousarray(free[first])
+        params = _frames(np.broadcast_to(start, targets.shape)[first]).copy()
+        lower = np.repeat(self.lower[None], len(first), axis=0)
+        lower[:, 1:, 2] = np.maximum(lower[:, 1:, 2], least[first, None])
+        upper = np.repeat(self.upper[None], len(first), axis=0)
+        give = np.where(lifting[:, 1:], 1.0, _FIRM_GIVE)  # a free finger makes way
+        share = np.ascontiguousarray(give[:, :-1] / (give[:, :-1] + give[:, 1:]))
+        _solve_frames(self._chain, self._spread, params, unique_targets, _miss_weights(lifting),
+                      lifting, lower, upper, share, iterations)  # fmt: skip
+        return params[inverse.reshape(-1)]
 
     def bend_with_neighbours(
         self,
@@ -305,108 +471,16 @@ class FingerSolver:
         rows = np.flatnonzero(moved.any(axis=1))
         if not len(rows):
             return params, moved
-        lower = np.repeat(_components(self.lower), len(rows), axis=2)
-        upper = _components(self.upper)
-        lower[1, 1:] = np.maximum(lower[1, 1:], np.minimum(least[rows].T, upper[1, 1:]))
-        aims = _components(targets[rows])
-        lifting = np.ascontiguousarray(free[rows].T)
-        weights = _miss_weights(free[rows])
-        bent = np.clip(_components(params[rows]), lower, upper)
-        for _ in range(_BEND_ITERATIONS):
-            bent = self._step(bent, aims, weights, True, lifting, lower, upper)
-            bent = np.clip(bent, lower, upper)
-        bent_rows = np.stack(bent, axis=-1).swapaxes(0, 1)
+        lower = np.repeat(self.lower[None], len(rows), axis=0)
+        upper = np.repeat(self.upper[None], len(rows), axis=0)
+        lower[:, 1:, 1] = np.maximum(lower[:, 1:, 1], np.minimum(least[rows], self.upper[1:, 1]))
+        lifting = np.ascontiguousarray(free[rows])
+        bent = np.clip(params[rows], lower, upper)
+        _bend_frames(self._chain, bent, _frames(targets[rows]), _miss_weights(lifting), lifting,
+                     lower, upper)  # fmt: skip
         out = params.copy()
-        out[rows] = np.where(moved[rows, :, None], bent_rows, params[rows])
+        out[rows] = np.where(moved[rows, :, None], bent, params[rows])
         return out, moved
-
-    def _no_worse_than_start(
-        self,
-        params: Vector,
-        start: np.ndarray,
-        targets: Vector,
-        weights: Vector,
-        lifting: np.ndarray,
-    ) -> Vector:
-        """The solution, except that a free thumb (lifting (5, N)) whose solution misses
-        its target by more (weighted) than its starting pose (N, 5, 3) does keeps that pose.
-
-        Gauss-Newton steps clipped at the limits can overshoot: a free thumb asked to stay
-        over a key the hand has left swung across until it hung down into the keys, where
-        the starting shape would have kept it above them. (The long fingers' spreads are
-        bound to each other's, so one of them alone cannot go back.)"""
-        start = _components(start)
-
-        def weighted_miss(p: Vector) -> np.ndarray:
-            tip = self._forward(p, jacobian=False)[0]
-            return _dot(weights, (targets - tip) ** 2)
-
-        back = lifting & (weighted_miss(start) < weighted_miss(params))
-        back[1:] = False
-        return np.where(back, start, params)
-
-    def _step(
-        self,
-        params: Vector,
-        targets: Vector,
-        weights: Vector,
-        spread_fixed: bool,
-        lifting: np.ndarray,
-        lower: Vector,
-        upper: Vector,
-    ) -> Vector:
-        """One damped Gauss-Newton step (with the long fingers' abductions held if
-        `spread_fixed`; the thumb's is its own); lifting (5, N) marks free fingers, whose
-        joints stop at their limits `lower`/`upper`."""
-        tips, J = self._forward(params)
-        if spread_fixed:  # damping then keeps those parameters where they are
-            J[0][:, 1:] = 0.0
-        miss = targets - tips
-        step = _gauss_newton(J, weights, miss)
-        if lifting.any():
-            # A free finger's joint at its limit that the step pushes further out stays
-            # put and the others make the best of it (else the clipped step may go the
-            # wrong way: a free thumb at its extension limit curled down into the keys).
-            stuck = lifting & (
-                ((params <= lower) & (step < 0.0)) | ((params >= upper) & (step > 0.0))
-            )
-            if stuck.any():
-                J = np.where(stuck[:, None], 0.0, J)
-                step = _gauss_newton(J, weights, miss)
-        return params + np.clip(step, -_MAX_STEP, _MAX_STEP)
-
-    def _limit_spread(self, params: Vector, share: np.ndarray) -> Vector:
-        """Bring neighbouring long fingers' abductions within their spread range (a few
-        sweeps over the three pairs); the first finger of pair p takes share (N, 3) of
-        the correction, the second the rest."""
-        # Rows: index, middle, ring, little (contiguous, for speed), and their own ranges.
-        abduction = params[0][1:].copy()
-        low, high = self.lower[1:, 0], self.upper[1:, 0]
-        share = np.ascontiguousarray(share.T)
-        # Sweeps with the given shares, then even ones: where a finger meets its own limit
-        # the other must make up the rest.
-        # A sweep that fixes nothing and clips nothing leaves a state the later ones keep.
-        for sweep in range(2 * _SPREAD_SWEEPS):
-            if sweep == _SPREAD_SWEEPS:
-                share = np.full_like(share, 0.5)
-            before, fixed = abduction.copy(), False
-            for pair in range(3):
-                first, second = abduction[pair], abduction[pair + 1]
-                gap = first - second
-                fix = np.minimum(np.maximum(gap, self.spread_lower[pair]), self.spread_upper[pair])
-                fix -= gap
-                fixed = fixed or bool(fix.any())
-                first += share[pair] * fix
-                second -= (1.0 - share[pair]) * fix
-                # Each finger stays within its own range too, so the sweeps converge.
-                np.minimum(np.maximum(first, low[pair], out=first), high[pair], out=first)
-                np.minimum(
-                    np.maximum(second, low[pair + 1], out=second), high[pair + 1], out=second
-                )
-            if not fixed and np.array_equal(abduction, before):
-                break
-        params[0][1:] = abduction
-        return params
 
     def angles(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(N, 5, 3) parameters -> MANO (abduction, flexion), each (N, 15), within limits."""
