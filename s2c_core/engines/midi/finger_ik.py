@@ -63,6 +63,11 @@ def _add(a, b):
 
 
 @_compiled
+def _sub(a, b):
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+@_compiled
 def _dot(a, b):
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 
@@ -181,7 +186,7 @@ def _step(chain, finger, p, target, weights, hold_spread, lifting, lower, upper)
     zero = (0.0, 0.0, 0.0)
     if hold_spread:  # damping then keeps the abduction where it is
         columns = (zero, columns[1], columns[2])
-    miss = (target[0] - tip[0], target[1] - tip[1], target[2] - tip[2])
+    miss = _sub(target, tip)
     step = _gauss_newton(columns, weights, miss)
     if lifting:
         stuck = (
@@ -248,7 +253,7 @@ def _limit_spread(params, share, spread):
 @_compiled
 def _weighted_miss(chain, finger, p, target, weights):
     tip = _finger_chain(chain, finger, p)[0]
-    d = (target[0] - tip[0], target[1] - tip[1], target[2] - tip[2])
+    d = _sub(target, tip)
     return weights[0] * (d[0] * d[0]) + weights[1] * (d[1] * d[1]) + weights[2] * (d[2] * d[2])
 
 
