@@ -5,13 +5,13 @@ arpeggios in all 24 keys (each hand alone, then together an octave apart), Alber
 stride left hand, octave passages, 4-5-note chords across the range, repeated notes, trills,
 chromatic runs, hand crossings, a melody in the left hand under right-hand accompaniment,
 two voices in one hand, notes held by the sustain pedal, the keyboard's extreme registers,
-a left hand's wide broken chords reaching up under a right-hand melody (nocturne), and the
-five-finger positions and broken root-position triads of all 24 keys (hands alone, then
-together). Each note sits in the track "Piano right" or "Piano left" for the hand that
-should play it (the convention of ../shared/data/midi, read by `MidiNotes.named_hands`), so
-the hand split can be scored; scales, arpeggios, chromatic runs, five-finger positions,
-broken triads and the Alberti bass's left hand also carry their textbook fingering
-(`textbook_fingering`).
+a left hand's wide broken chords reaching up under a right-hand melody (nocturne), the
+five-finger positions and broken root-position triads of all 24 keys and Hanon's first
+exercise (each hand alone, then together). Each note sits in the track "Piano right" or
+"Piano left" for the hand that should play it (the convention of ../shared/data/midi, read
+by `MidiNotes.named_hands`), so the hand split can be scored; scales, arpeggios, chromatic
+runs, five-finger positions, broken triads, Hanon's exercise and the Alberti bass's left
+hand also carry their textbook fingering (`textbook_fingering`).
 
 Write the corpus to a folder: python -m s2c_core.evaluate.stress_corpus OUT_DIR
 """
@@ -33,6 +33,7 @@ from .textbook_fingering import (
     broken_triad_run,
     chromatic_run,
     five_finger_run,
+    hanon_exercise_one_run,
     scale_run,
 )
 
@@ -59,6 +60,7 @@ FAMILIES = (
     "nocturne",
     "five_finger",
     "broken_triad",
+    "hanon",
 )
 
 
@@ -133,6 +135,7 @@ def stress_pieces() -> list[StressPiece]:
     pieces.append(_nocturne())
     for family, run in (("five_finger", five_finger_run), ("broken_triad", broken_triad_run)):
         pieces += [_hands_apart_then_together(k, family, run, 0.2, _position_tonics) for k in KEYS]
+    pieces.append(_hanon())
     return pieces
 
 
@@ -163,6 +166,14 @@ def _hands_apart_then_together(
     score.run("right", runs["right"], time, step)
     score.run("left", runs["left"], time, step)
     return score.piece(f"{family}_{key.slug}", family)
+
+
+def _hanon() -> StressPiece:
+    """Hanon's Exercise 1 in sixteenths at his top tempo (crotchet = 108), the left hand an
+    octave below the right, as he writes it."""
+    return _hands_apart_then_together(
+        KEYS[0], "hanon", lambda key, side, c: hanon_exercise_one_run(side, c), 60 / 108 / 4
+    )
 
 
 # Chord progressions as (root pitch class, minor) per bar.

@@ -17,6 +17,12 @@ Sources (standard public pedagogy; the tables below are written out from them):
     neighbouring keys): 1-2-3-4-5 from the thumb in every key, black keys included, as
     piano method books teach them (e.g. N. & R. Faber, "Piano Adventures", the major and
     minor "pentascales" in all keys).
+  - C.-L. Hanon, "Le Pianiste virtuose" (1873; "The Virtuoso Pianist", Schirmer 1900),
+    Exercise 1: the figure C-E-F-G-A-G-F-E repeated a step higher each time, then its
+    mirror G-E-D-C-B-C-D-E a step lower each time, one fingering printed for every
+    repetition (the hand shifts, it never passes the thumb): RH 1-2-3-4-5-4-3-2 up and
+    5-4-3-2-1-2-3-4 down, LH the reverse; Hanon's note asks for the stretch between the
+    fourth and fifth fingers, of the left hand going up and of the right hand coming down.
 
 Each note carries the set of fingers the textbooks give it; where the sources offer two
 (the LH 3-or-4 in arpeggios, the first note of B-flat scales) both are accepted. A two-octave
@@ -152,6 +158,31 @@ def five_finger_run(key: Key, side: str, tonic_pitch: int) -> Run:
     fingers = range(1, 6) if side == "right" else range(5, 0, -1)
     up = [(tonic_pitch + step, frozenset({f})) for step, f in zip(steps, fingers, strict=True)]
     return up + up[-2::-1]
+
+
+def hanon_exercise_one_run(side: str, start_pitch: int, positions: int = 14) -> Run:
+    """Hanon's Exercise 1 in C major from `start_pitch` (a C): the figure climbs a white key
+    at a time through `positions` positions, comes down from the top G through as many,
+    and ends on the first C (RH thumb, LH little finger)."""
+    right = side == "right"
+    up_figure, down_figure = (0, 2, 3, 4, 5, 4, 3, 2), (0, -2, -3, -4, -5, -4, -3, -2)
+    mirror = (1, 2, 3, 4, 5, 4, 3, 2)
+    reverse = tuple(6 - f for f in mirror)
+    top = positions + 4  # the descent starts on the last position's top note, a G
+    run = []
+    for shift in range(positions):
+        for degree, finger in zip(up_figure, mirror if right else reverse, strict=True):
+            run.append((_c_major_pitch(start_pitch, shift + degree), frozenset({finger})))
+    for shift in range(positions):
+        for degree, finger in zip(down_figure, reverse if right else mirror, strict=True):
+            run.append((_c_major_pitch(start_pitch, top - shift + degree), frozenset({finger})))
+    return run + [(start_pitch, frozenset({1 if right else 5}))]
+
+
+def _c_major_pitch(c_pitch: int, degree: int) -> int:
+    """The white key `degree` steps of the C major scale above the C at `c_pitch`."""
+    octave, step = divmod(degree, len(MAJOR_STEPS))
+    return c_pitch + 12 * octave + MAJOR_STEPS[step]
 
 
 def broken_triad_run(key: Key, side: str, tonic_pitch: int) -> Run:

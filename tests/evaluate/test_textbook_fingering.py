@@ -4,6 +4,7 @@ from s2c_core.evaluate.textbook_fingering import (
     broken_triad_run,
     chromatic_run,
     five_finger_run,
+    hanon_exercise_one_run,
     scale_run,
 )
 
@@ -59,6 +60,20 @@ def test_scales_never_put_the_thumb_on_a_black_key_and_only_the_thumb_crosses():
                             assert fb == 1, (key, side, p, q)  # thumb passes under
                         if not outward and fb > fa:
                             assert fa == 1, (key, side, p, q)  # a finger crosses over it
+
+
+def test_hanons_first_exercise_shifts_the_hand_a_key_at_a_time_with_one_fingering():
+    right, left = hanon_exercise_one_run("right", 60), hanon_exercise_one_run("left", 48)
+    assert [p for p, _ in right[:8]] == [60, 64, 65, 67, 69, 67, 65, 64]  # C-E-F-G-A-G-F-E
+    assert [p for p, _ in right[8:16]] == [62, 65, 67, 69, 71, 69, 67, 65]  # a key higher
+    assert _fingers(right[:16]) == [1, 2, 3, 4, 5, 4, 3, 2] * 2
+    assert _fingers(left[:8]) == [5, 4, 3, 2, 1, 2, 3, 4]
+    descent = right[14 * 8 :]  # from the top G: G-E-D-C-B-C-D-E, a key lower each time
+    assert [p for p, _ in descent[:9]] == [91, 88, 86, 84, 83, 84, 86, 88, 89]
+    assert _fingers(descent[:8]) == [5, 4, 3, 2, 1, 2, 3, 4]  # the RH's 4-5 stretch
+    assert _fingers(left[14 * 8 : 14 * 8 + 8]) == [1, 2, 3, 4, 5, 4, 3, 2]  # the LH's
+    assert right[-1] == (60, frozenset({1})) and left[-1] == (48, frozenset({5}))
+    assert [p for p, _ in left] == [p - 12 for p, _ in right]  # an octave below
 
 
 def test_five_finger_positions_and_broken_triads_keep_the_hand_in_place():
