@@ -169,10 +169,14 @@ def _hands_apart_then_together(
 
 
 def _hanon() -> StressPiece:
-    """Hanon's Exercise 1 in sixteenths at his top tempo (crotchet = 108), the left hand an
-    octave below the right, as he writes it."""
+    """Hanon's Exercise 1 in sixteenths at his top tempo (crotchet = 108), in his registers:
+    the right hand from C3, the left an octave below."""
     return _hands_apart_then_together(
-        KEYS[0], "hanon", lambda key, side, c: hanon_exercise_one_run(side, c), 60 / 108 / 4
+        KEYS[0],
+        "hanon",
+        lambda key, side, c: hanon_exercise_one_run(side, c),
+        60 / 108 / 4,
+        lambda tonic: (48, 36),
     )
 
 

@@ -160,23 +160,24 @@ def five_finger_run(key: Key, side: str, tonic_pitch: int) -> Run:
     return up + up[-2::-1]
 
 
-def hanon_exercise_one_run(side: str, start_pitch: int, positions: int = 14) -> Run:
-    """Hanon's Exercise 1 in C major from `start_pitch` (a C): the figure climbs a white key
-    at a time through `positions` positions, comes down from the top G through as many,
-    and ends on the first C (RH thumb, LH little finger)."""
+def hanon_exercise_one_run(side: str, start_pitch: int) -> Run:
+    """Hanon's Exercise 1 from `start_pitch` (a C; he writes C3 for the RH, C2 for the LH):
+    the figure climbs a white key at a time through 14 positions (two octaves), comes down
+    from the top G through 15 and ends on the first C, whose finger the exercise leaves
+    open (the hand still in the last position, or back on the thumb side: no claim)."""
     right = side == "right"
     up_figure, down_figure = (0, 2, 3, 4, 5, 4, 3, 2), (0, -2, -3, -4, -5, -4, -3, -2)
-    mirror = (1, 2, 3, 4, 5, 4, 3, 2)
-    reverse = tuple(6 - f for f in mirror)
-    top = positions + 4  # the descent starts on the last position's top note, a G
+    thumb_first = (1, 2, 3, 4, 5, 4, 3, 2)
+    little_first = tuple(6 - f for f in thumb_first)
+    top = 14 + 4  # the last position's top note, the G the descent starts from
     run = []
-    for shift in range(positions):
-        for degree, finger in zip(up_figure, mirror if right else reverse, strict=True):
+    for shift in range(14):
+        for degree, finger in zip(up_figure, thumb_first if right else little_first, strict=True):
             run.append((_c_major_pitch(start_pitch, shift + degree), frozenset({finger})))
-    for shift in range(positions):
-        for degree, finger in zip(down_figure, reverse if right else mirror, strict=True):
+    for shift in range(15):
+        for degree, finger in zip(down_figure, little_first if right else thumb_first, strict=True):
             run.append((_c_major_pitch(start_pitch, top - shift + degree), frozenset({finger})))
-    return run + [(start_pitch, frozenset({1 if right else 5}))]
+    return run + [(start_pitch, frozenset())]
 
 
 def _c_major_pitch(c_pitch: int, degree: int) -> int:

@@ -63,16 +63,18 @@ def test_scales_never_put_the_thumb_on_a_black_key_and_only_the_thumb_crosses():
 
 
 def test_hanons_first_exercise_shifts_the_hand_a_key_at_a_time_with_one_fingering():
-    right, left = hanon_exercise_one_run("right", 60), hanon_exercise_one_run("left", 48)
-    assert [p for p, _ in right[:8]] == [60, 64, 65, 67, 69, 67, 65, 64]  # C-E-F-G-A-G-F-E
-    assert [p for p, _ in right[8:16]] == [62, 65, 67, 69, 71, 69, 67, 65]  # a key higher
+    right, left = hanon_exercise_one_run("right", 48), hanon_exercise_one_run("left", 36)
+    assert len(right) == (14 + 15) * 8 + 1
+    assert [p for p, _ in right[:8]] == [48, 52, 53, 55, 57, 55, 53, 52]  # C-E-F-G-A-G-F-E
+    assert [p for p, _ in right[8:16]] == [50, 53, 55, 57, 59, 57, 55, 53]  # a key higher
     assert _fingers(right[:16]) == [1, 2, 3, 4, 5, 4, 3, 2] * 2
     assert _fingers(left[:8]) == [5, 4, 3, 2, 1, 2, 3, 4]
-    descent = right[14 * 8 :]  # from the top G: G-E-D-C-B-C-D-E, a key lower each time
-    assert [p for p, _ in descent[:9]] == [91, 88, 86, 84, 83, 84, 86, 88, 89]
+    descent = right[14 * 8 :]  # from the top G5: G-E-D-C-B-C-D-E, a key lower each time
+    assert [p for p, _ in descent[:9]] == [79, 76, 74, 72, 71, 72, 74, 76, 77]
     assert _fingers(descent[:8]) == [5, 4, 3, 2, 1, 2, 3, 4]  # the RH's 4-5 stretch
     assert _fingers(left[14 * 8 : 14 * 8 + 8]) == [1, 2, 3, 4, 5, 4, 3, 2]  # the LH's
-    assert right[-1] == (60, frozenset({1})) and left[-1] == (48, frozenset({5}))
+    assert [p for p, _ in right[-9:]] == [55, 52, 50, 48, 47, 48, 50, 52, 48]  # G3 ... C3
+    assert right[-1] == (48, frozenset()) and left[-1] == (36, frozenset())  # no claim
     assert [p for p, _ in left] == [p - 12 for p, _ in right]  # an octave below
 
 
