@@ -16,6 +16,13 @@ both hands close together):
   wide_arpeggio  a right-hand broken chord over three octaves above held bass octaves,
                  with the pedal
   counterpoint   two random-walk voices, one per hand
+  shared_arpeggio  broken triads swept over about three octaves, rising from a bass note
+                 held under the pedal or falling to it, handed from one hand to the other
+                 midway (the lower half of each sweep is the left hand's), as the
+                 tracks of Clair de lune (../shared/data/midi) hand theirs over
+  tenor_melody   a melody around middle C, the right hand's broken chords above it and the
+                 left hand's bass and broken chord below (Liszt's Liebestraum No. 3): the
+                 right hand takes the melody on its thumb side
 
 Notes sit in the tracks "Piano right" and "Piano left" for the hand that plays them, as in
 the stress corpus. Seeds 1-3 informed the press correction's passes and per-strike shifts
@@ -44,16 +51,19 @@ FAMILIES = (
     "waltz",
     "wide_arpeggio",
     "counterpoint",
+    "shared_arpeggio",
+    "tenor_melody",
 )
 _MAJOR = (0, 2, 4, 5, 7, 9, 11)
 _TRIAD, _SEVENTH = (0, 4, 7), (0, 4, 7, 10)
+_MINOR_TRIAD = (0, 3, 7)
 
 
 def fresh_pieces(seed: int) -> list[StressPiece]:
     """One piece per family (in FAMILIES order), drawn from `seed`."""
     rng = np.random.default_rng(seed)
     makers = (_stride, _big_chords, _lh_melody, _octave_runs, _waltz, _wide_arpeggio,
-              _counterpoint)  # fmt: skip
+              _counterpoint, _shared_arpeggio, _tenor_melody)  # fmt: skip
     return [make(rng).piece(f"fresh{seed}_{family}", family) for family, make in
             zip(FAMILIES, makers, strict=True)]  # fmt: skip
 
@@ -99,7 +109,7 @@ def _voicing(
 ) -> list[int]:
     """3-5 chord tones from the lowest one at or above `bottom`, none above bottom + 15 and
     none more than a minor tenth (15 semitones) above the lowest."""
-    tones = [p for p in range(bottom, bottom + 16) if (p - root) % 12 in quality]
+    tones = _chord_tones(root, quality, bottom, bottom + 15)
     size = min(int(rng.integers(3, 6)) - 1, len(tones) - 1)
     upper = sorted(int(p) for p in rng.choice(tones[1:], size, replace=False))
     return [tones[0]] + [p for p in upper if p - tones[0] <= 15]
@@ -174,6 +184,51 @@ def _counterpoint(rng: np.random.Generator) -> Score:
             if rng.random() < 0.8:
                 score.add(hand, pitch, 0.2 * i, 0.18)
     return score
+
+
+def _shared_arpeggio(rng: np.random.Generator) -> Score:
+    score, start = Score(), 0.0
+    for _ in range(12):
+        root = int(rng.integers(12))
+        quality = _TRIAD if rng.random() < 0.6 else _MINOR_TRIAD
+        step = float(rng.uniform(0.11, 0.17))
+        bass = 36 + root
+        tones = _chord_tones(root, quality, bass, bass + 40)[: int(rng.integers(10, 15))]
+        lower = set(tones[: len(tones) // 2])
+        sweep = tones if rng.random() < 0.6 else tones[::-1]
+        for i, pitch in enumerate(sweep):
+            held = i == 0 and pitch == bass  # a rising sweep's bass, written for the sweep
+            length = len(sweep) * step if held else 0.95 * step
+            score.add("left" if pitch in lower else "right", pitch, start + i * step, length)
+        score.pedal.append((start + 0.01, start + len(sweep) * step + 0.3))
+        start += len(sweep) * step + 0.35
+    return score
+
+
+def _tenor_melody(rng: np.random.Generator) -> Score:
+    score, start, melody = Score(), 0.0, 67
+    beat = float(rng.uniform(0.18, 0.25))
+    for bar in range(16):
+        root = 48 + (0, 5, 7, 9)[bar % 4]
+        quality = _MINOR_TRIAD if root % 12 == 9 else _TRIAD
+        below = _chord_tones(root, quality, root - 12, root + 12)
+        score.add("left", below[0], start, 6 * beat)
+        for i in (1, 2):
+            score.add("left", below[i], start + i * beat, 0.9 * beat)
+        for half in (0, 3):
+            melody = int(np.clip(melody + rng.integers(-3, 4), 62, 72))
+            score.add("right", melody, start + half * beat, 2.85 * beat)
+            above = _chord_tones(root, quality, melody + 3, melody + 14)
+            for k in (1, 2):
+                score.add("right", above[k - 1], start + (half + k) * beat, 0.9 * beat)
+        score.pedal.append((start + 0.01, start + 6 * beat - 0.02))
+        start += 6 * beat
+    return score
+
+
+def _chord_tones(root: int, quality: tuple[int, ...], low: int, high: int) -> list[int]:
+    """The keys from low to high (inclusive) whose pitch class is in the chord on root."""
+    return [p for p in range(low, high + 1) if (p - root) % 12 in quality]
 
 
 def main(argv: list[str] | None = None) -> int:
