@@ -121,6 +121,17 @@ def test_a_block_chord_is_never_struck_with_crossed_hands():
     assert [hands[(p, t)] for p, t, _ in notes if p > 60] == [1] * 24
 
 
+def test_a_piece_opening_with_a_sweep_from_the_treble_starts_in_the_right_hand():
+    # Fresh seed 100's shared arpeggio opens with D#-minor's triad falling from F#5 to D#2,
+    # then a C-minor one rising from a held C2. The split played the first sweep in a left
+    # hand crossed over the right, which then passed through it to its first key.
+    falling = line([78, 75, 70, 66, 63, 58, 54, 51, 46, 42, 39], step=0.153)
+    rising = [(36, 2.03, 1.33)] + line([39, 43, 48, 51, 55, 60, 63, 67, 72, 75], 2.15, 0.12)
+    hands = split(falling + rising)
+    assert [hands[(p, t)] for p, t, _ in falling[:3]] == [1, 1, 1]  # F#5 D#5 A#4
+    assert hands[(39, falling[-1][1])] == 0
+
+
 def test_a_hand_does_not_dive_past_the_other_hands_held_key_for_one_note():
     # grieg_butterfly at 26.5 s (the shared piece's tracks): the left hand's bass and
     # answers under the right hand's dyads and held melody notes. Its F#2 came after a
