@@ -15,10 +15,10 @@ _IDLE_TIME and holding nothing gets out of the way) and a small one for each gro
 with the hands crossed (one hand reaching over the other to answer it is a common gesture).
 A single note struck by a hand past the keys the other hand holds, from its own side of
 them, costs _W_PAST_HELD more: a hand does not dive past the other's held key for one note.
-Before either hand has played, a hand that strikes past the other's resting place (by more
-than _MIN_HAND_GAP) costs _W_CROSSED_START: a piece opening with a sweep falling from the
-treble gives it to the right hand, not to a left hand crossed over the right that is about
-to play below it.
+In the first group, before either hand has played, a hand that strikes past the other's
+resting place (by more than _MIN_HAND_GAP) costs _W_CROSSED_START: a piece opening with a
+sweep falling from the treble gives it to the right hand, not to a left hand crossed over
+the right that is about to play below it.
 
 Voice leading and register (a pianist keeps a line in one hand unless it leaves the hand's
 reach): each hand is a sequence whose consecutive notes stay close, as in the merged-output
@@ -172,7 +172,8 @@ def split_hands(
         total += _W_HOLDING * holding + _W_HELD * overspan
         centres = _active_centres(new_carried, now)
         total += _crossing(centres, new_carried, now)
-        total += _W_CROSSED_START * _crossed_at_start(carried[:, None], played[None])
+        if start == 0:  # after the first group, every path has a hand that has played
+            total += _W_CROSSED_START * _crossed_at_start(played, prefs)
         if len(notes) == 1:
             total += _W_PAST_HELD * _past_held_keys(carried[:, None], played[None], now)
         # A hand playing on while the other is idle keeps its line wherever it leads.
@@ -226,15 +227,12 @@ def _past_held_keys(carried: np.ndarray, played: np.ndarray, now: float) -> np.n
     return held[..., 0] & right_under | held[..., 1] & left_over
 
 
-def _crossed_at_start(carried: np.ndarray, played: np.ndarray) -> np.ndarray:
-    """(P, S) whether, before either hand has struck a key (carried (P, 1, 2, 9)), a hand
-    strikes (played (1, S, 2, 3)) more than _MIN_HAND_GAP past the other's resting place,
-    its window's centre."""
-    unplayed = np.isneginf(carried[..., 5]).all(axis=-1)
-    centre = 0.5 * (carried[..., 0] + carried[..., 1])
-    left_over = played[..., 0, 1] > centre[..., 1] + _MIN_HAND_GAP
-    right_under = played[..., 1, 0] < centre[..., 0] - _MIN_HAND_GAP
-    return unplayed & (left_over | right_under)
+def _crossed_at_start(played: np.ndarray, prefs: np.ndarray) -> np.ndarray:
+    """(S,) whether, in the piece's first group, a hand strikes (played (S, 2, 3)) more than
+    _MIN_HAND_GAP past the other's resting place (prefs (2,))."""
+    left_over = played[:, 0, 1] > prefs[1] + _MIN_HAND_GAP
+    right_under = played[:, 1, 0] < prefs[0] - _MIN_HAND_GAP
+    return left_over | right_under
 
 
 def _still_held(release: np.ndarray, now: float) -> np.ndarray:
