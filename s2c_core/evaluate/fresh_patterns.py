@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from .stress_corpus import Score, StressPiece
+from .textbook_fingering import major_degree_pitch
 
 FAMILIES = (
     "stride",
@@ -54,7 +55,6 @@ FAMILIES = (
     "shared_arpeggio",
     "tenor_melody",
 )
-_MAJOR = (0, 2, 4, 5, 7, 9, 11)
 _TRIAD, _SEVENTH = (0, 4, 7), (0, 4, 7, 10)
 _MINOR_TRIAD = (0, 3, 7)
 
@@ -135,7 +135,7 @@ def _octave_runs(rng: np.random.Generator) -> Score:
         tonic = 60 + key if key < 6 else 48 + key  # F#3..F4, as the stress corpus's scales
         degrees = range(degree, degree + 12)
         for d in degrees if rng.random() < 0.5 else reversed(degrees):
-            top = tonic + 12 * (d // 7) + _MAJOR[d % 7]
+            top = major_degree_pitch(tonic, d)
             for hand, low in (("right", top), ("left", top - 24)):
                 score.chord(hand, [low, low + 12], start, 0.14)
             start += 0.16

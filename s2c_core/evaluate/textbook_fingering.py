@@ -173,17 +173,17 @@ def hanon_exercise_one_run(side: str, start_pitch: int) -> Run:
     run = []
     for shift in range(14):
         for degree, finger in zip(up_figure, thumb_first if right else little_first, strict=True):
-            run.append((_c_major_pitch(start_pitch, shift + degree), frozenset({finger})))
+            run.append((major_degree_pitch(start_pitch, shift + degree), frozenset({finger})))
     for shift in range(15):
         for degree, finger in zip(down_figure, little_first if right else thumb_first, strict=True):
-            run.append((_c_major_pitch(start_pitch, top - shift + degree), frozenset({finger})))
+            run.append((major_degree_pitch(start_pitch, top - shift + degree), frozenset({finger})))
     return run + [(start_pitch, frozenset())]
 
 
-def _c_major_pitch(c_pitch: int, degree: int) -> int:
-    """The white key `degree` steps of the C major scale above the C at `c_pitch`."""
+def major_degree_pitch(tonic_pitch: int, degree: int) -> int:
+    """The key `degree` steps of the major scale above (or below) `tonic_pitch`."""
     octave, step = divmod(degree, len(MAJOR_STEPS))
-    return c_pitch + 12 * octave + MAJOR_STEPS[step]
+    return tonic_pitch + 12 * octave + MAJOR_STEPS[step]
 
 
 def broken_triad_run(key: Key, side: str, tonic_pitch: int) -> Run:
