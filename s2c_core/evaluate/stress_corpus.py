@@ -6,12 +6,12 @@ stride left hand, octave passages, 4-5-note chords across the range, repeated no
 chromatic runs, hand crossings, a melody in the left hand under right-hand accompaniment,
 two voices in one hand, notes held by the sustain pedal, the keyboard's extreme registers,
 a left hand's wide broken chords reaching up under a right-hand melody (nocturne), the
-five-finger positions and broken root-position triads of all 24 keys and Hanon's first
-exercise (each hand alone, then together). Each note sits in the track "Piano right" or
+five-finger positions and broken root-position triads of all 24 keys, Hanon's first
+exercise (each hand alone, then together) and glissandi. Each note sits in the track "Piano right" or
 "Piano left" for the hand that should play it (the convention of ../shared/data/midi, read
 by `MidiNotes.named_hands`), so the hand split can be scored; scales, arpeggios, chromatic
-runs, five-finger positions, broken triads, Hanon's exercise and the Alberti bass's left
-hand also carry their textbook fingering (`textbook_fingering`).
+runs, five-finger positions, broken triads, Hanon's exercise, the glissandi and the Alberti
+bass's left hand also carry their textbook fingering (`textbook_fingering`).
 
 Write the corpus to a folder: python -m s2c_core.evaluate.stress_corpus OUT_DIR
 """
@@ -33,6 +33,7 @@ from .textbook_fingering import (
     broken_triad_run,
     chromatic_run,
     five_finger_run,
+    glissando_run,
     hanon_exercise_one_run,
     scale_run,
 )
@@ -61,6 +62,7 @@ FAMILIES = (
     "five_finger",
     "broken_triad",
     "hanon",
+    "glissando",
 )
 
 
@@ -135,7 +137,7 @@ def stress_pieces() -> list[StressPiece]:
     pieces.append(_nocturne())
     for family, run in (("five_finger", five_finger_run), ("broken_triad", broken_triad_run)):
         pieces += [_hands_apart_then_together(k, family, run, 0.2, _position_tonics) for k in KEYS]
-    pieces.append(_hanon())
+    pieces += [_hanon(), _glissando()]
     return pieces
 
 
@@ -178,6 +180,24 @@ def _hanon() -> StressPiece:
         60 / 108 / 4,
         lambda tonic: (48, 36),
     )
+
+
+def _glissando() -> StressPiece:
+    """Glissandi at 25 notes a second: the right hand up two octaves of white keys from C4
+    and back down, the left hand down two octaves from C3 and back up, the right hand over
+    two octaves of black keys from C#5 (the pentatonic glissando) and back, then both hands
+    apart in contrary motion, from G4 and F3."""
+    score, step = Score(), 0.04
+    time = 0.0
+    for side, start, rising in (
+        ("right", 60, True), ("right", 84, False), ("left", 48, False), ("left", 24, True),
+        ("right", 73, True), ("right", 97, False),
+    ):  # fmt: skip
+        keys = 11 if start % 12 == 1 else 15  # two octaves of black keys, or of white keys
+        time = score.run(side, glissando_run(side, start, keys, rising), time, step) + 0.5
+    score.run("right", glissando_run("right", 67, 15, True), time, step)
+    score.run("left", glissando_run("left", 53, 15, False), time, step)
+    return score.piece("glissando", "glissando")
 
 
 # Chord progressions as (root pitch class, minor) per bar.

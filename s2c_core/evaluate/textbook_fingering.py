@@ -1,5 +1,5 @@
 """Textbook piano fingerings: scales, root-position arpeggios, five-finger positions and broken
-triads in all 24 keys, chromatic runs.
+triads in all 24 keys, chromatic runs, Hanon's first exercise and glissandi.
 
 Sources (standard public pedagogy; the tables below are written out from them):
   - W. A. Palmer, M. Manus & A. V. Lethco, "The Complete Book of Scales, Chords, Arpeggios &
@@ -23,6 +23,9 @@ Sources (standard public pedagogy; the tables below are written out from them):
     repetition (the hand shifts, it never passes the thumb): RH 1-2-3-4-5-4-3-2 up and
     5-4-3-2-1-2-3-4 down, LH the reverse; Hanon's note asks for the stretch between the
     fourth and fifth fingers, of the left hand going up and of the right hand coming down.
+  - J. Hofmann, "Piano Playing, with Piano Questions Answered" (1909), "To play a glissando
+    passage": in the right hand the index finger going up and the thumb going down, in the
+    left hand the middle finger either way (its nail drawn over the keys by the arm).
 
 Each note carries the set of fingers the textbooks give it; where the sources offer two
 (the LH 3-or-4 in arpeggios, the first note of B-flat scales) both are accepted. A two-octave
@@ -178,6 +181,16 @@ def hanon_exercise_one_run(side: str, start_pitch: int) -> Run:
         for degree, finger in zip(down_figure, little_first if right else thumb_first, strict=True):
             run.append((major_degree_pitch(start_pitch, top - shift + degree), frozenset({finger})))
     return run + [(start_pitch, frozenset())]
+
+
+def glissando_run(side: str, start: int, keys: int, rising: bool) -> Run:
+    """A glissando over `keys` keys of `start`'s colour (every white key, or every black
+    key) from `start`, up or down, each key with the one finger Hofmann draws it with."""
+    finger = frozenset({(2 if rising else 1) if side == "right" else 3})
+    colour = [p for p in range(21, 109) if (p % 12 in _BLACK_PCS) == (start % 12 in _BLACK_PCS)]
+    first = colour.index(start)
+    chosen = colour[first : first + keys] if rising else colour[first - keys + 1 : first + 1][::-1]
+    return [(pitch, finger) for pitch in chosen]
 
 
 def major_degree_pitch(tonic_pitch: int, degree: int) -> int:

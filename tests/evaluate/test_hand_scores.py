@@ -30,7 +30,7 @@ def test_engine_fingers_follow_the_tracks_hands():
 
 def test_engine_reproduces_textbook_fingerings():
     """Scales, arpeggios, five-finger positions and broken triads in 24 keys, chromatic runs,
-    an Alberti bass and Hanon's first exercise, both hands (textbook_fingering cites the
+    an Alberti bass, Hanon's first exercise and glissandi, both hands (textbook_fingering cites the
     sources); hands from the tracks, so only the finger choice is scored."""
     scores = defaultdict(lambda: np.zeros(2, dtype=int))
     for piece in PIECES.values():
@@ -46,6 +46,8 @@ def test_engine_reproduces_textbook_fingerings():
     assert rate["alberti"] >= 0.9  # 93.8 %: the hand moves between bars
     # Hanon's figure shifts the hand a key each bar without passing the thumb: 100 %.
     assert rate["hanon"] >= 0.95
+    # A glissando is drawn with one finger (Hofmann's): 1-2-3 with thumb passes before.
+    assert rate["glissando"] >= 0.95
 
 
 def test_shared_pieces_come_by_name_with_the_tuning_set_marked(tmp_path):

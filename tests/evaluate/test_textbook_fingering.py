@@ -4,6 +4,7 @@ from s2c_core.evaluate.textbook_fingering import (
     broken_triad_run,
     chromatic_run,
     five_finger_run,
+    glissando_run,
     hanon_exercise_one_run,
     scale_run,
 )
@@ -89,3 +90,14 @@ def test_five_finger_positions_and_broken_triads_keep_the_hand_in_place():
     assert [p for p, _ in run] == [44, 48, 51, 48, 44, 48, 51, 48, 44]
     assert _fingers(run) == [5, 3, 1, 3, 5, 3, 1, 3, 5]
     assert _fingers(broken_triad_run(_key("f# minor"), "right", 54))[:4] == [1, 3, 5, 3]
+
+
+def test_glissandi_draw_every_key_of_one_colour_with_hofmanns_finger():
+    up = glissando_run("right", 60, 15, rising=True)
+    assert [p for p, _ in up] == [60, 62, 64, 65, 67, 69, 71, 72, 74, 76, 77, 79, 81, 83, 84]
+    assert set(_fingers(up)) == {2}  # the index finger going up
+    down = glissando_run("right", 97, 11, rising=False)  # C#7 down the black keys
+    assert [p for p, _ in down] == [97, 94, 92, 90, 87, 85, 82, 80, 78, 75, 73]
+    assert set(_fingers(down)) == {1}  # the thumb going down
+    assert set(_fingers(glissando_run("left", 48, 8, rising=False))) == {3}  # either way
+    assert set(_fingers(glissando_run("left", 24, 8, rising=True))) == {3}

@@ -1,10 +1,10 @@
 """MIDI file -> HandMotion, deterministically and with no learned weights.
 
 The steps, one module each: onset groups (groups), hand split (split), chords too wide for
-one hand rolled (rolling), fingering per hand (fingering), how long keys are really held
-(holding), the playing hand's shape and orientation (posture), wrist keyframes and path
-(wrist), fingertip targets per frame (fingertips), finger IK (finger_ik), and the two
-hands kept out of each other (clearance).
+one hand rolled (rolling), fingering per hand (fingering; a glissando's one finger:
+glissando), how long keys are really held (holding), the playing hand's shape and
+orientation (posture), wrist keyframes and path (wrist), fingertip targets per frame
+(fingertips), finger IK (finger_ik), and the two hands kept out of each other (clearance).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from .fingertips import (
     press_points,
     tops_under_pad,
 )
+from .glissando import glissando_fingers
 from .groups import onset_groups
 from .holding import release_before_restrike, release_out_of_reach
 from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
@@ -167,7 +168,8 @@ def plan_notes(
 ) -> NotePlan:
     """Split the notes between the hands (unless `hand` gives each note's, 0 left, 1 right),
     roll chords too wide to grip, finger each hand (keeping fingers the file prescribes) for
-    a hand `reach` times the adult hand's size, and plan finger substitutions on held keys."""
+    a hand `reach` times the adult hand's size, a glissando with the one finger that draws it,
+    and plan finger substitutions on held keys."""
     # Finger ranges narrow for smaller hands but do not widen for bigger ones: a bigger
     # pianist's hand does reach further, but the wrist planner's stretched poses are made
     # for the adult hand's ranges (a 1.26x character given 1-3 octaves, as its length would
@@ -199,6 +201,10 @@ def plan_notes(
         finger[mine] = assign_fingers(
             pitch, onset, release[mine], chords, side, given, reach, neighbour=neighbour[mine]
         )
+        drawn = glissando_fingers(pitch, onset, side)
+        if given is not None:  # the file's own fingers come first
+            drawn[given > 0] = 0
+        finger[mine] = np.where(drawn > 0, drawn, finger[mine])
         hold = plan_substitutions(
             pitch, onset, release[mine], finger[mine], side, config.approach_time, reach
         )

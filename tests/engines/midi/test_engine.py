@@ -184,9 +184,10 @@ def test_take_lasts_while_the_pedal_holds_the_last_chord(tmp_path):
 
 # A quick subset of the stress corpus (s2c_core.evaluate.stress_corpus): one scale and one
 # arpeggio, the leaps, octaves, big chords, crossings, pedal, the extreme registers, two
-# voices in one hand and repeated chords over a melody in the left.
+# voices in one hand, repeated chords over a melody in the left and glissandi.
 STRESS_SUBSET = ("scale_Eb_major", "arpeggio_fs_minor", "stride", "octaves", "chords",
-                 "crossing", "pedal", "extreme", "two_voices", "lh_melody")  # fmt: skip
+                 "crossing", "pedal", "extreme", "two_voices", "lh_melody",
+                 "glissando")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -457,6 +458,29 @@ def test_octaves_with_thumb_and_little_finger_reach_their_keys_across_the_body(s
     motion = generate_from_notes(_octaves(side, lowest), MidiEngineConfig(honour_tracks=True))
     assert (motion.notes[:, NOTE_COLUMNS.index("finger")] == _octaves(side, lowest).finger).all()
     assert key_contact(motion, Keyboard()).all()
+    assert anatomy_report(motion).outside["any"] == 0
+
+
+def test_a_glissando_is_drawn_by_one_finger_over_every_key():
+    # Two octaves of white keys up and back at 33 notes a second: fingered 1-2-3 with a
+    # thumb pass every tenth of a second before, now the index going up and the thumb down
+    # (glissando.py), and the file's own finger where it gives one.
+    white = [p for p in range(60, 85) if p % 12 in (0, 2, 4, 5, 7, 9, 11)]
+    pitch = np.array(white + white[-2::-1])
+    onset = 0.5 + 0.03 * np.arange(len(pitch))
+    given = np.zeros(len(pitch), dtype=np.int64)
+    given[0] = 1
+    notes = MidiNotes(Path("glissando.mid"), pitch, onset, onset + 0.05,
+                      np.full(len(pitch), 80), np.zeros(len(pitch), dtype=np.int64),
+                      ("Piano right",), finger=given)  # fmt: skip
+    motion = generate_from_notes(notes)
+    finger = motion.notes[:, NOTE_COLUMNS.index("finger")]
+    assert finger.tolist() == [1] + [2] * (len(white) - 1) + [1] * (len(white) - 1)
+    # At 30 frames a second some onsets share a frame: one finger cannot be on two keys.
+    on, _ = note_frames(motion.notes[:, 1], motion.notes[:, 2], motion.fps)
+    alone = np.bincount(on)[on] == 1
+    assert alone.sum() > 0.75 * len(pitch)
+    assert key_contact(motion, KEYBOARD)[alone].all()
     assert anatomy_report(motion).outside["any"] == 0
 
 
