@@ -7,11 +7,12 @@ chromatic runs, hand crossings, a melody in the left hand under right-hand accom
 two voices in one hand, notes held by the sustain pedal, the keyboard's extreme registers,
 a left hand's wide broken chords reaching up under a right-hand melody (nocturne), the
 five-finger positions and broken root-position triads of all 24 keys, Hanon's first
-exercise (each hand alone, then together) and glissandi. Each note sits in the track "Piano right" or
-"Piano left" for the hand that should play it (the convention of ../shared/data/midi, read
-by `MidiNotes.named_hands`), so the hand split can be scored; scales, arpeggios, chromatic
-runs, five-finger positions, broken triads, Hanon's exercise, the glissandi and the Alberti
-bass's left hand also carry their textbook fingering (`textbook_fingering`).
+exercise (each hand alone, then together) and glissandi. Each note sits in the track "Piano
+right" or "Piano left" for the hand that should play it (the convention of
+../shared/data/midi, read by `MidiNotes.named_hands`), so the hand split can be scored;
+scales, arpeggios, chromatic runs, five-finger positions, broken triads, Hanon's exercise,
+the glissandi and the Alberti bass's left hand also carry their textbook fingering
+(`textbook_fingering`).
 
 Write the corpus to a folder: python -m s2c_core.evaluate.stress_corpus OUT_DIR
 """
