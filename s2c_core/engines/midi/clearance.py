@@ -8,7 +8,7 @@ must play where the hands meet (J. Bloom, "Practice Technique 26: Crossing hands
 technique", joebloom.com, 2017, on the first technique): the free hand gives way. Here it
 slides sideways, away from the other, just far enough that every joint keeps a finger's
 thickness and the palms PALM_CLEARANCE apart, at a relaxed arm's speed, and is back in
-place whenever it holds or approaches a key, so no press is touched.
+place whenever it holds a key or a finger drops onto one, so no press is touched.
 
 Where both hands play at once in the same place (interlocked or neighbouring parts),
 pianists place one hand further into the keys, towards the fallboard, and keep the other
@@ -72,7 +72,7 @@ def room_shifts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sideways wrist shifts (T,) of the left and the right hand (joints (T, 21, 3)) that
     keep them apart; a hand moves only on its `free` frames (T,) bool (holding and
-    approaching no key, both hands present), and eases back before the others."""
+    about to strike no key, both hands present), and eases back before the others."""
     step = _YIELD_SPEED / fps
     left_shift = _shift(left, right, free[0], step)
     moved_left = left + np.column_stack([left_shift, np.zeros((len(left), 2))])[:, None]

@@ -1,7 +1,9 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi
+from s2c_core.engines.midi import MidiEngineConfig, generate_from_midi, generate_from_notes
 from s2c_core.engines.midi.clearance import (
     DEEPEST_PARTING,
     THUMB_JOINTS,
@@ -19,7 +21,8 @@ from s2c_core.engines.midi.metrics import (
 )
 from s2c_core.hand.rig import builtin_rig
 from s2c_core.music.keyboard import Keyboard
-from tests.engines.midi.midi_files import run, write_midi
+from s2c_core.music.midi import read_midi
+from tests.engines.midi.midi_files import SHARED_MIDI, run, write_midi
 
 FPS = 30.0
 
@@ -87,6 +90,22 @@ def test_a_resting_hand_makes_room_for_the_other_hands_run(tmp_path):
     motion = generate_from_midi(path, MidiEngineConfig(honour_tracks=True))
     joints, _ = hand_gaps(motion)
     assert joints.min() >= FINGER_THICKNESS
+    assert hand_clash_share(motion) == 0.0
+    assert key_contact(motion, Keyboard()).all()
+
+
+def test_a_hand_slid_aside_stays_aside_until_its_finger_drops():
+    # grieg_butterfly 36.8-38.6 s: the left hand, slid aside while the right hand dips to
+    # F#3, was made to be back on its own path from the start of its approach to D#4
+    # (0.15 s before), and went through the right hand to get there (3 frames).
+    notes = read_midi(SHARED_MIDI / "grieg_butterfly.mid")
+    keep = (notes.onset >= 36.8) & (notes.onset < 38.6)
+    excerpt = replace(
+        notes, pitch=notes.pitch[keep], onset=notes.onset[keep] - 36.8,
+        offset=notes.offset[keep] - 36.8, velocity=notes.velocity[keep],
+        track=notes.track[keep], pedal=np.zeros((0, 2)),
+    )  # fmt: skip
+    motion = generate_from_notes(excerpt)
     assert hand_clash_share(motion) == 0.0
     assert key_contact(motion, Keyboard()).all()
 
