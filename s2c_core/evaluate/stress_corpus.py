@@ -190,11 +190,10 @@ def _glissando() -> StressPiece:
     apart in contrary motion, from G4 and F3."""
     score, step = Score(), 0.04
     time = 0.0
-    for side, start, rising in (
-        ("right", 60, True), ("right", 84, False), ("left", 48, False), ("left", 24, True),
-        ("right", 73, True), ("right", 97, False),
+    for side, start, keys, rising in (  # two octaves: 15 white keys, or 11 black keys
+        ("right", 60, 15, True), ("right", 84, 15, False), ("left", 48, 15, False),
+        ("left", 24, 15, True), ("right", 73, 11, True), ("right", 97, 11, False),
     ):  # fmt: skip
-        keys = 11 if start % 12 == 1 else 15  # two octaves of black keys, or of white keys
         time = score.run(side, glissando_run(side, start, keys, rising), time, step) + 0.5
     score.run("right", glissando_run("right", 67, 15, True), time, step)
     score.run("left", glissando_run("left", 53, 15, False), time, step)
