@@ -54,7 +54,9 @@ def split_score(
     over the notes whose hand it knows (0 left, 1 right)."""
     config = config or MidiEngineConfig()
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
-    hand = split_hands(notes.pitch, notes.onset, notes.offset, group, Keyboard(), config)
+    hand = split_hands(
+        notes.pitch, notes.onset, notes.offset, group, Keyboard(), config, pedal=notes.pedal
+    )
     truth = notes.named_hands() if truth is None else truth
     known = truth >= 0
     return int((hand[known] == truth[known]).sum()), int(known.sum())

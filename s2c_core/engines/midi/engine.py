@@ -178,7 +178,9 @@ def plan_notes(
     group = onset_groups(notes.onset, notes.pitch, config.chord_window)
     if hand is None:
         named = notes.named_hands() if config.honour_tracks else None
-        hand = split_hands(notes.pitch, notes.onset, notes.offset, group, keyboard, config, named)
+        hand = split_hands(
+            notes.pitch, notes.onset, notes.offset, group, keyboard, config, named, notes.pedal
+        )
     rolled = roll_wide_chords(notes.pitch, notes.onset, notes.offset, hand, group, keyboard, config)
     finger = np.zeros(len(notes), dtype=np.int64)
     release = rolled.offset.copy()

@@ -38,6 +38,15 @@ locally cheap choice, e.g. a held inner note given to the hand that must then pl
 can prune the better path before its costs show). Paths into a state that carry the same
 windows, held notes and last keys have the same future, so only the cheapest of them is
 kept (hypothesis recombination): the beam then holds _BEAM different hands' states.
+
+A sweep (sweeps.py: a broken chord swept one way over more than two and a half octaves)
+is shared when the other hand is free: within it both hands pay their full distance from
+their resting places, a note may be handed to a hand that is free (neither holding a key
+nor having struck one for _IDLE_TIME) without breaking a line, and, under the sustain
+pedal, a hand playing on lets go of the keys it struck since the sweep began (the pedal
+holds them: a rising sweep's bass, written for the whole sweep, no longer ties the left
+hand to the bottom of the keyboard). The hand then changes where the line passes between
+the hands' resting places, as a pianist divides it.
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ import numpy as np
 from ...music.keyboard import Keyboard
 from .config import MidiEngineConfig
 from .groups import group_bounds
+from .sweeps import sweep_starts
 
 MAX_FINGERS = 5
 _W_SPAN = 0.8  # per squared white-key width beyond a comfortable span
@@ -126,11 +136,13 @@ def split_hands(
     keyboard: Keyboard,
     config: MidiEngineConfig,
     named_hand: np.ndarray | None = None,
+    pedal: np.ndarray | None = None,
 ) -> np.ndarray:
     """(N,) hand per note: 0 left, 1 right, -1 for the inner notes of a >10-note chord.
 
     Notes are sorted by onset with `group` ids from `onset_groups`. `named_hand` (0/1, -1
-    unknown) biases the split towards the tracks' own hands when the user asks for it.
+    unknown) biases the split towards the tracks' own hands when the user asks for it;
+    `pedal` holds the sustain pedal's (down, up) times (MidiNotes.pedal).
     """
     unit = keyboard.geometry.white_width
     x = keyboard.x_center(pitch) / unit
@@ -143,18 +155,22 @@ def split_hands(
     cost = np.full(_BEAM, np.inf)
     cost[0] = 0.0
     # Per row and hand: window lo, hi (first its resting place); lowest, highest
-    # and release time of held notes; when the hand last struck keys; and the lowest,
-    # highest and release time of those keys (NaN until then).
+    # and release time of held notes; when the hand last struck keys; the lowest,
+    # highest and release time of those keys (NaN until then); when it struck the
+    # held notes.
     carried = np.concatenate(
         [
             np.stack([prefs, prefs], -1)[None],
             np.full((1, 2, 4), -np.inf),
             np.full((1, 2, 3), np.nan),
+            np.full((1, 2, 1), -np.inf),
         ],
         2,
     ).repeat(_BEAM, axis=0)
+    sweep_start = sweep_starts(x[order], onset[order], bounds, _LINE_STEP, _LINE_TIME)
+    pedal = np.zeros((0, 2)) if pedal is None else pedal
     choices, back = [], []
-    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+    for index, (start, end) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
         notes = _playable(order[start:end])
         block_chord = np.ptp(offset[notes]) <= config.chord_window
         right = _partitions(len(notes), crossed=not block_chord)
@@ -163,8 +179,10 @@ def split_hands(
         if named_hand is not None:
             wrong = (named_hand[notes] != right) & (named_hand[notes] >= 0)
             local += _W_HONOUR * wrong.sum(axis=1)
+        in_sweep = bool(np.isfinite(sweep_start[index]))
+        let_go = sweep_start[index] if in_sweep and _pedal_down(pedal, now) else np.inf
         new_carried, moved, holding, overspan = _carry(
-            carried[:, None], played[None], now, limits[0]
+            carried[:, None], played[None], now, limits[0], let_go
         )
         # A hand that has rested has had time to move: urgency per hand since its last strike.
         urgency = _MOVE_TIME / (now - carried[:, None, :, 5] + _MOVE_TIME)
@@ -178,8 +196,9 @@ def split_hands(
             total += _W_PAST_HELD * _past_held_keys(carried[:, None], played[None], now)
         # A hand playing on while the other is idle keeps its line wherever it leads.
         free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
+        free &= not in_sweep  # a sweep is shared, not run through by one hand
         total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
-        total += _W_LINE * _line_breaks(carried, x[notes], right, now)
+        total += _W_LINE * _line_breaks(carried, x[notes], right, now, in_sweep)
         best, found = _distinct_best(total, new_carried)
         states = np.arange(len(right))[:, None]
         cost = np.where(found, total[best, states], np.inf).reshape(-1)
@@ -191,9 +210,12 @@ def split_hands(
 
 def _distinct_best(total: np.ndarray, carried: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(S, _BEAM) rows of the cheapest paths into each state (total (P, S) cost per
-    previous row and state) among those whose carried states (P, S, 2, 9) differ, the
-    cheapest of equal ones kept (ties by row), and whether each slot holds one (S, _BEAM)."""
+    previous row and state) among those whose carried states (P, S, 2, 10) differ, the
+    cheapest of equal ones kept (ties by row), and whether each slot holds one (S, _BEAM).
+    When a hand struck its held notes is left out of the comparison: it only matters in a
+    pedalled sweep, and comparing it would change which paths the beam keeps elsewhere."""
     rows, states = total.shape
+    carried = carried[..., :9]
     carried = carried.reshape(rows, states, -1).transpose(1, 0, 2).reshape(rows * states, -1)
     carried = np.where(np.isnan(carried), -np.inf, carried)  # NaN (nothing yet) equals itself
     state = np.repeat(np.arange(states), rows)
@@ -217,7 +239,7 @@ def _distinct_best(total: np.ndarray, carried: np.ndarray) -> tuple[np.ndarray, 
 
 def _past_held_keys(carried: np.ndarray, played: np.ndarray, now: float) -> np.ndarray:
     """(P, S) whether a hand strikes (played (1, S, 2, 3)) beyond the keys the other hand
-    still holds, the last keys it struck on its own side of them (carried (P, 1, 2, 9))."""
+    still holds, the last keys it struck on its own side of them (carried (P, 1, 2, 10))."""
     last_lo, last_hi = carried[..., 6], carried[..., 7]
     held_lo, held_hi = carried[..., 2], carried[..., 3]
     held = _still_held(carried[..., 4], now)
@@ -233,6 +255,11 @@ def _crossed_at_start(played: np.ndarray, prefs: np.ndarray) -> np.ndarray:
     left_over = played[:, 0, 1] > prefs[1] + _MIN_HAND_GAP
     right_under = played[:, 1, 0] < prefs[0] - _MIN_HAND_GAP
     return left_over | right_under
+
+
+def _pedal_down(pedal: np.ndarray, now: float) -> bool:
+    """Whether the sustain pedal (pedal (P, 2) down, up times) is down at `now`."""
+    return bool(np.any((pedal[:, 0] <= now) & (now < pedal[:, 1])))
 
 
 def _still_held(release: np.ndarray, now: float) -> np.ndarray:
@@ -285,19 +312,20 @@ def _state_costs(
 
 
 def _carry(
-    carried: np.ndarray, played: np.ndarray, now: float, comfortable: float
+    carried: np.ndarray, played: np.ndarray, now: float, comfortable: float, let_go: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Hands' state after a group, for every (previous, current) state pair.
 
-    carried (P, 1, 2, 9), played (1, S, 2, 3) -> new state (P, S, 2, 9), and over the hands
-    that play: squared distance outside the window (P, S, 2), and (P, S) how many hands
-    strike while holding notes and how far held + new notes overspan.
+    carried (P, 1, 2, 10), played (1, S, 2, 3) -> new state (P, S, 2, 10), and over the
+    hands that play: squared distance outside the window (P, S, 2), and (P, S) how many
+    hands strike while holding notes and how far held + new notes overspan. A hand that
+    plays lets go of held notes it struck at `let_go` or later (the pedal holds them).
     """
     idle = np.isnan(played[..., 0])
     w_lo, w_hi, h_lo, h_hi, h_release = np.moveaxis(carried[..., :5], -1, 0)
     p_lo, p_hi, p_release = np.moveaxis(played, -1, 0)
     outside = _nan_to_zero(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
-    held = _still_held(h_release, now)
+    held = _still_held(h_release, now) & (idle | (carried[..., 9] < let_go))
     overspan = np.maximum(np.maximum(h_hi, p_hi) - np.minimum(h_lo, p_lo) - comfortable, 0.0)
     # The window grows to take the new notes, then is cut back to an octave around them.
     new_w_lo = np.maximum(np.fmin(w_lo, p_lo), np.minimum(p_lo, p_hi - comfortable))
@@ -308,7 +336,9 @@ def _carry(
     new_lo = np.where(keep_held, h_lo, np.where(merge, np.minimum(h_lo, p_lo), p_lo))
     new_hi = np.where(keep_held, h_hi, np.where(merge, np.maximum(h_hi, p_hi), p_hi))
     new_release = np.where(keep_held, h_release, p_release)
-    columns = (new_w_lo, new_w_hi, new_lo, new_hi, new_release, now, p_lo, p_hi, p_release)
+    new_since = np.where(held, carried[..., 9], now)
+    columns = (new_w_lo, new_w_hi, new_lo, new_hi, new_release, now, p_lo, p_hi, p_release,
+               new_since)  # fmt: skip
     new = np.empty(np.broadcast_shapes(carried.shape, played.shape[:-1] + (len(columns),)))
     for column, values in enumerate(columns):  # filled in place: np.stack is slow here
         new[..., column] = values
@@ -318,8 +348,11 @@ def _carry(
     return new, moved, striking_held.sum(axis=-1), np.where(striking_held, overspan, 0.0).sum(-1)
 
 
-def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: float) -> np.ndarray:
-    """(P, S) notes that continue a hand's line but are given to the other hand.
+def _line_breaks(
+    carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: float, in_sweep: bool
+) -> np.ndarray:
+    """(P, S) notes that continue a hand's line but are given to the other hand (in a
+    sweep, to the other hand while it is busy: a free hand takes its part of the sweep).
 
     A note continues the line of the hand whose last keys are nearest to it, if those were
     struck within _LINE_TIME (or within _LINE_SPAN and let go just before the new onset),
@@ -338,6 +371,9 @@ def _line_breaks(carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: flo
     continues = np.isfinite(distance.min(axis=1))  # (P, m)
     line_right = distance[:, 1] < distance[:, 0]  # (P, m)
     breaks = (line_right[:, None] != right[None]) & continues[:, None]
+    if in_sweep:
+        busy = _active(carried, now)  # (P, 2)
+        breaks &= np.where(right[None], busy[:, None, 1:], busy[:, None, :1])
     return breaks.sum(axis=-1)
 
 
@@ -345,8 +381,12 @@ def _active_centres(carried: np.ndarray, now: float) -> np.ndarray:
     """Hands' window centres (..., 2); NaN for a hand that has neither played for
     _IDLE_TIME nor holds a key: it has room to get out of the other hand's way."""
     centres = (carried[..., 0] + carried[..., 1]) / 2.0
-    active = (now - carried[..., 5] <= _IDLE_TIME) | _still_held(carried[..., 4], now)
-    return np.where(active, centres, np.nan)
+    return np.where(_active(carried, now), centres, np.nan)
+
+
+def _active(carried: np.ndarray, now: float) -> np.ndarray:
+    """(...) whether each hand struck a key within _IDLE_TIME or still holds one."""
+    return (now - carried[..., 5] <= _IDLE_TIME) | _still_held(carried[..., 4], now)
 
 
 def _crossing(centres: np.ndarray, carried: np.ndarray, now: float) -> np.ndarray:

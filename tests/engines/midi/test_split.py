@@ -17,13 +17,17 @@ CONFIG = MidiEngineConfig()
 C_MAJOR = (0, 2, 4, 5, 7, 9, 11)
 
 
-def split(notes: list[tuple[int, float, float]]) -> dict[tuple[int, float], int]:
-    """{(pitch, onset): hand} for notes given as (pitch, onset, duration)."""
+def split(
+    notes: list[tuple[int, float, float]], pedal: list[tuple[float, float]] = ()
+) -> dict[tuple[int, float], int]:
+    """{(pitch, onset): hand} for notes given as (pitch, onset, duration), the sustain pedal
+    down over the (down, up) spans `pedal`."""
     pitch, onset, duration = (np.array(column) for column in zip(*notes, strict=True))
     order = np.lexsort((pitch, onset))
     pitch, onset, offset = pitch[order], onset[order], (onset + duration)[order]
     group = onset_groups(onset, pitch, CONFIG.chord_window)
-    hand = split_hands(pitch, onset, offset, group, Keyboard(), CONFIG)
+    pedal = np.array(pedal, dtype=float).reshape(-1, 2)
+    hand = split_hands(pitch, onset, offset, group, Keyboard(), CONFIG, pedal=pedal)
     return {(int(p), float(t)): int(h) for p, t, h in zip(pitch, onset, hand, strict=True)}
 
 
@@ -175,6 +179,60 @@ def test_right_hand_arpeggio_over_four_octaves_above_a_held_bass_octave():
     hands = split(figure + bass)
     assert [hands[(p, t)] for p, t, _ in figure] == [1] * len(figure)
     assert [hands[(p, t)] for p, t, _ in bass] == [0] * len(bass)
+
+
+def test_a_pedalled_sweep_over_three_octaves_is_divided_between_free_hands():
+    # C major's triad from a held C2 up to E5 and back down from G5, under the pedal, each
+    # hand free while the other sweeps (fresh_patterns' shared arpeggio; Liszt's "Un
+    # sospiro" divides its sweeps so). The right hand played all but the bass, a left hand
+    # that held its bass key lost the rest of the rising sweep, and the falling one stayed
+    # in the right hand down to C2.
+    triad = [36 + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(12)]  # C2..G5
+    rising = [(36, 0.0, 11 * 0.14)] + line(triad[1:11], 0.14, 0.14)
+    falling = line(triad[::-1], 1.89, 0.14)
+    pedal = [(0.01, 1.84), (1.9, 3.9)]
+    hands = split(rising + falling, pedal)
+    for sweep in (rising, falling):
+        assert all(hands[p, t] == 0 for p, t, _ in sweep if p <= 52), sweep  # up to E3
+        assert all(hands[p, t] == 1 for p, t, _ in sweep if p >= 64), sweep  # from E4
+    # Without the pedal the left hand holds its bass key and the right takes the sweep on.
+    unpedalled = split(rising + falling)
+    assert [unpedalled[p, t] for p, t, _ in rising[3:]] == [1] * 8  # from C3
+
+
+def test_a_pedalled_sweep_stays_in_one_hand_while_the_other_holds_its_bass():
+    # fresh_patterns' wide arpeggio: the left hand holds a low octave under the pedal while
+    # the right hand sweeps four octaves up from C4 and back.
+    sweep = [60 + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(13)]
+    sweep += sweep[-2::-1]
+    figure = line(sweep, 0.0, 0.1)
+    bass = [(36, 0.0, 2.3), (48, 0.0, 2.3)]
+    hands = split(figure + bass, [(0.01, 2.35)])
+    assert [hands[p, t] for p, t, _ in figure] == [1] * len(figure)
+    assert [hands[p, t] for p, t, _ in bass] == [0, 0]
+
+
+def test_a_three_octave_scale_stays_in_one_hand():
+    # A scale passes the thumb under for as long as it runs: no sweep to divide.
+    run = line(scale(84, 22, -1), 0.0, 0.1)  # C6 down to C3
+    hands = split(run, [(0.01, 2.3)])
+    assert [hands[p, t] for p, t, _ in run] == [1] * len(run)
+
+
+def test_fresh_sweeps_are_shared_or_kept_as_their_tracks_say():
+    # Tuning seeds of the fresh textures: three-octave sweeps handed over midway (the split
+    # played 64 % of their notes with the tracks' hand before sweeps were shared), four-
+    # octave ones over a held bass octave kept in the right hand.
+    from s2c_core.evaluate.fresh_patterns import fresh_pieces
+    from s2c_core.evaluate.hand_scores import piece_notes
+
+    for family, floor in (("shared_arpeggio", 0.9), ("wide_arpeggio", 1.0)):
+        agree = compared = 0
+        for seed in (1, 2, 3):
+            piece = next(p for p in fresh_pieces(seed) if p.family == family)
+            a, c = split_score(piece_notes(piece), CONFIG)
+            agree, compared = agree + a, compared + c
+        assert agree / compared >= floor, (family, agree / compared)
 
 
 def test_stress_corpus_split_per_family():

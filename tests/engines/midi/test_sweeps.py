@@ -1,0 +1,55 @@
+"""Sweep detection: which runs of single notes are broken chords swept over 2.5+ octaves."""
+
+import numpy as np
+
+from s2c_core.engines.midi.groups import group_bounds, onset_groups
+from s2c_core.engines.midi.sweeps import sweep_starts
+from s2c_core.music.keyboard import Keyboard
+
+STEP, GAP = 3.2, 0.42  # the split's line: a fourth at most, within 0.42 s
+
+
+def starts(notes: list[tuple[int, float]]) -> np.ndarray:
+    """Per note (pitch, onset), sorted by onset, its sweep's start (inf for none)."""
+    pitch = np.array([p for p, _ in notes])
+    onset = np.array([t for _, t in notes])
+    group = onset_groups(onset, pitch, 0.03)
+    order = np.lexsort((pitch, group))
+    bounds = group_bounds(group[order])
+    keyboard = Keyboard()
+    x = keyboard.x_center(pitch[order]) / keyboard.geometry.white_width
+    per_group = sweep_starts(x, onset[order], bounds, STEP, GAP)
+    return per_group[group]
+
+
+def triads(bass: int, count: int) -> list[int]:
+    """C major's triad from `bass` (a C) up, `count` keys."""
+    return [bass + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(count)]
+
+
+def timed(pitches: list[int], start: float = 0.0, step: float = 0.14) -> list[tuple[int, float]]:
+    return [(p, start + i * step) for i, p in enumerate(pitches)]
+
+
+def test_a_triad_swept_over_three_octaves_is_one_sweep_each_way():
+    rising = triads(36, 10)  # C2..C5: 21 white keys
+    notes = timed(rising + rising[-2::-1])
+    found = starts(notes)
+    assert np.all(found[:9] == 0.0)  # up, from the first key
+    assert np.all(found[9:] == notes[9][1])  # and back down from the top, which begins it
+
+
+def test_a_two_octave_arpeggio_a_scale_and_a_slow_sweep_are_not_sweeps():
+    arpeggio = timed(triads(48, 7))  # C3..C5: the textbook two octaves
+    degrees = (0, 2, 4, 5, 7, 9, 11)
+    scale = timed([36 + 12 * (i // 7) + degrees[i % 7] for i in range(29)], 2.0)  # 4 octaves
+    slow = timed(triads(36, 13), 8.0, step=0.5)
+    for notes in (arpeggio, scale, slow):
+        assert np.all(np.isinf(starts(notes)))
+
+
+def test_a_chord_breaks_a_sweep():
+    swept = timed(triads(36, 13))  # C2..C6, one sweep
+    assert np.all(starts(swept) == 0.0)
+    broken = timed(triads(36, 6)) + [(60, 0.84), (64, 0.84)] + timed(triads(60, 7)[1:], 0.98)
+    assert np.all(np.isinf(starts(broken)))
