@@ -32,3 +32,8 @@ def run(pitches: list[int], start: float = 0.5, step: float = 0.25) -> list[Note
 
 
 C_MAJOR = [0, 2, 4, 5, 7, 9, 11, 12]
+
+
+def c_major_triad(bass: int, count: int) -> list[int]:
+    """C major's triad keys from `bass` (a C) up, `count` of them: C, E, G, C, ..."""
+    return [bass + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(count)]

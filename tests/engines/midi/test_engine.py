@@ -14,7 +14,7 @@ from s2c_core.hand.rig import builtin_rig
 from s2c_core.hand.rotations import axis_angle_to_matrix
 from s2c_core.hand.skeleton import FINGERS, PIANO_FINGER_NAMES, finger_chain, tip_index
 from s2c_core.motion import HANDS, NOTE_COLUMNS, note_frames
-from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard
+from s2c_core.music.keyboard import LOWEST_PITCH, Keyboard, is_black
 from s2c_core.music.midi import RELEASE_TAIL_S, MidiNotes, MidiReadError, read_midi
 from tests.engines.midi.midi_files import C_MAJOR, SHARED_MIDI, run, write_midi
 
@@ -483,7 +483,7 @@ def test_a_glissando_is_drawn_by_one_finger_over_every_key():
     # Two octaves of white keys up and back at 33 notes a second: fingered 1-2-3 with a
     # thumb pass every tenth of a second before, now the index going up and the thumb down
     # (glissando.py), and the file's own finger where it gives one.
-    white = [p for p in range(60, 85) if p % 12 in (0, 2, 4, 5, 7, 9, 11)]
+    white = [p for p in range(60, 85) if not is_black(p)]
     pitch = np.array(white + white[-2::-1])
     onset = 0.5 + 0.03 * np.arange(len(pitch))
     given = np.zeros(len(pitch), dtype=np.int64)

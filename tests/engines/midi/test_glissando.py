@@ -1,9 +1,10 @@
 import numpy as np
 
 from s2c_core.engines.midi.glissando import MAX_STEP_TIME, MIN_NOTES, glissando_fingers
+from s2c_core.music.keyboard import is_black
 
-WHITE = [p for p in range(48, 85) if p % 12 in (0, 2, 4, 5, 7, 9, 11)]  # C3..C6
-BLACK = [p for p in range(60, 97) if p % 12 in (1, 3, 6, 8, 10)]  # C#4..A#6
+WHITE = [p for p in range(48, 85) if not is_black(p)]  # C3..C6
+BLACK = [p for p in range(60, 97) if is_black(p)]  # C#4..A#6
 
 
 def _drawn(pitches, side, step=0.03):

@@ -11,7 +11,7 @@ from s2c_core.evaluate.hand_scores import split_score
 from s2c_core.evaluate.performed import performed
 from s2c_core.music.keyboard import Keyboard
 from s2c_core.music.midi import read_midi
-from tests.engines.midi.midi_files import SHARED_MIDI
+from tests.engines.midi.midi_files import SHARED_MIDI, c_major_triad
 
 CONFIG = MidiEngineConfig()
 C_MAJOR = (0, 2, 4, 5, 7, 9, 11)
@@ -169,7 +169,7 @@ def test_a_legato_overlap_is_not_a_held_voice():
 def test_right_hand_arpeggio_over_four_octaves_above_a_held_bass_octave():
     # An etude texture: the right hand sweeps C3..C7 and back in 16ths while the left hand
     # holds a low octave; the sweep dips into the left hand's register but stays right.
-    sweep = [48 + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(13)]
+    sweep = c_major_triad(48, 13)
     sweep += sweep[-2:0:-1]
     figure, bass = [], []
     for bar in range(3):
@@ -187,7 +187,7 @@ def test_a_pedalled_sweep_over_three_octaves_is_divided_between_free_hands():
     # sospiro" divides its sweeps so). The right hand played all but the bass, a left hand
     # that held its bass key lost the rest of the rising sweep, and the falling one stayed
     # in the right hand down to C2.
-    triad = [36 + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(12)]  # C2..G5
+    triad = c_major_triad(36, 12)  # C2..G5
     rising = [(36, 0.0, 11 * 0.14)] + line(triad[1:11], 0.14, 0.14)
     falling = line(triad[::-1], 1.89, 0.14)
     pedal = [(0.01, 1.84), (1.9, 3.9)]
@@ -203,7 +203,7 @@ def test_a_pedalled_sweep_over_three_octaves_is_divided_between_free_hands():
 def test_a_pedalled_sweep_stays_in_one_hand_while_the_other_holds_its_bass():
     # fresh_patterns' wide arpeggio: the left hand holds a low octave under the pedal while
     # the right hand sweeps four octaves up from C4 and back.
-    sweep = [60 + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(13)]
+    sweep = c_major_triad(60, 13)
     sweep += sweep[-2::-1]
     figure = line(sweep, 0.0, 0.1)
     bass = [(36, 0.0, 2.3), (48, 0.0, 2.3)]

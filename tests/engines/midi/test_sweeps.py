@@ -3,10 +3,11 @@
 import numpy as np
 
 from s2c_core.engines.midi.groups import group_bounds, onset_groups
+from s2c_core.engines.midi.split import _LINE_STEP, _LINE_TIME
 from s2c_core.engines.midi.sweeps import sweep_starts
+from s2c_core.evaluate.textbook_fingering import major_degree_pitch
 from s2c_core.music.keyboard import Keyboard
-
-STEP, GAP = 3.2, 0.42  # the split's line: a fourth at most, within 0.42 s
+from tests.engines.midi.midi_files import c_major_triad
 
 
 def starts(notes: list[tuple[int, float]]) -> np.ndarray:
@@ -18,13 +19,8 @@ def starts(notes: list[tuple[int, float]]) -> np.ndarray:
     bounds = group_bounds(group[order])
     keyboard = Keyboard()
     x = keyboard.x_center(pitch[order]) / keyboard.geometry.white_width
-    per_group = sweep_starts(x, onset[order], bounds, STEP, GAP)
+    per_group = sweep_starts(x, onset[order], bounds, _LINE_STEP, _LINE_TIME)
     return per_group[group]
-
-
-def triads(bass: int, count: int) -> list[int]:
-    """C major's triad from `bass` (a C) up, `count` keys."""
-    return [bass + 12 * (i // 3) + (0, 4, 7)[i % 3] for i in range(count)]
 
 
 def timed(pitches: list[int], start: float = 0.0, step: float = 0.14) -> list[tuple[int, float]]:
@@ -32,7 +28,7 @@ def timed(pitches: list[int], start: float = 0.0, step: float = 0.14) -> list[tu
 
 
 def test_a_triad_swept_over_three_octaves_is_one_sweep_each_way():
-    rising = triads(36, 10)  # C2..C5: 21 white keys
+    rising = c_major_triad(36, 10)  # C2..C5: 21 white keys
     notes = timed(rising + rising[-2::-1])
     found = starts(notes)
     assert np.all(found[:9] == 0.0)  # up, from the first key
@@ -40,16 +36,16 @@ def test_a_triad_swept_over_three_octaves_is_one_sweep_each_way():
 
 
 def test_a_two_octave_arpeggio_a_scale_and_a_slow_sweep_are_not_sweeps():
-    arpeggio = timed(triads(48, 7))  # C3..C5: the textbook two octaves
-    degrees = (0, 2, 4, 5, 7, 9, 11)
-    scale = timed([36 + 12 * (i // 7) + degrees[i % 7] for i in range(29)], 2.0)  # 4 octaves
-    slow = timed(triads(36, 13), 8.0, step=0.5)
+    arpeggio = timed(c_major_triad(48, 7))  # C3..C5: the textbook two octaves
+    scale = timed([major_degree_pitch(36, i) for i in range(29)], 2.0)  # 4 octaves
+    slow = timed(c_major_triad(36, 13), 8.0, step=0.5)
     for notes in (arpeggio, scale, slow):
         assert np.all(np.isinf(starts(notes)))
 
 
 def test_a_chord_breaks_a_sweep():
-    swept = timed(triads(36, 13))  # C2..C6, one sweep
+    swept = timed(c_major_triad(36, 13))  # C2..C6, one sweep
     assert np.all(starts(swept) == 0.0)
-    broken = timed(triads(36, 6)) + [(60, 0.84), (64, 0.84)] + timed(triads(60, 7)[1:], 0.98)
+    chord = [(60, 0.84), (64, 0.84)]
+    broken = timed(c_major_triad(36, 6)) + chord + timed(c_major_triad(60, 7)[1:], 0.98)
     assert np.all(np.isinf(starts(broken)))
