@@ -31,6 +31,7 @@ from .textbook_fingering import (
     Fingers,
     Run,
     arpeggio_run,
+    broken_chord_run,
     broken_triad_run,
     chromatic_run,
     five_finger_run,
@@ -62,6 +63,7 @@ FAMILIES = (
     "nocturne",
     "five_finger",
     "broken_triad",
+    "broken_chord",
     "hanon",
     "glissando",
 )
@@ -138,6 +140,7 @@ def stress_pieces() -> list[StressPiece]:
     pieces.append(_nocturne())
     for family, run in (("five_finger", five_finger_run), ("broken_triad", broken_triad_run)):
         pieces += [_hands_apart_then_together(k, family, run, 0.2, _position_tonics) for k in KEYS]
+    pieces += [_broken_chords(key) for key in KEYS]
     pieces += [_hanon(), _glissando()]
     return pieces
 
@@ -155,20 +158,55 @@ def _position_tonics(tonic: int) -> tuple[int, int]:
     return 60 + tonic, 36 + tonic
 
 
+def _broken_chord_tonics(tonic: int) -> tuple[int, int]:
+    """Right- and left-hand tonic pitches for broken chords through their inversions (a
+    twelfth and more above the tonic): RH from C4 to B4, LH from F#1 to F2, its figure
+    below middle C."""
+    return 60 + tonic, (24 if tonic >= 6 else 36) + tonic
+
+
 def _hands_apart_then_together(
     key, family: str, make_run, step: float, tonics=_tonics
 ) -> StressPiece:
     """The key's run (`make_run(key, side, tonic pitch)`, `step` s a note) for the right
     hand alone, the left hand alone, then both together (`tonics(pitch class)`: the right
     and left hands' tonic pitches; by default an octave apart)."""
+    return _figures_apart_then_together(
+        key, family, lambda *args: [make_run(*args)], step, 0.0, tonics
+    )
+
+
+def _figures_apart_then_together(
+    key, family: str, make_figures, step: float, rest: float, tonics=_tonics
+) -> StressPiece:
+    """As _hands_apart_then_together, for runs made of figures (`make_figures(key, side,
+    tonic pitch)`: a list of runs) with `rest` s of silence after each."""
     right, left = tonics(key.tonic)
-    runs = {"right": make_run(key, "right", right), "left": make_run(key, "left", left)}
+    figures = {"right": make_figures(key, "right", right), "left": make_figures(key, "left", left)}
     score = Score()
-    time = score.run("right", runs["right"], 0.0, step) + 0.5
-    time = score.run("left", runs["left"], time, step) + 0.5
-    score.run("right", runs["right"], time, step)
-    score.run("left", runs["left"], time, step)
+
+    def play(hand: str, start: float) -> float:
+        for figure in figures[hand]:
+            start = score.run(hand, figure, start, step) + rest
+        return start
+
+    time = play("right", 0.0) + 0.5
+    time = play("left", time) + 0.5
+    play("right", time)
+    play("left", time)
     return score.piece(f"{family}_{key.slug}", family)
+
+
+def _broken_chords(key) -> StressPiece:
+    """The key's broken octave chords, root position and both inversions, each its own
+    figure up and back down with a bar's rest after it (a position per bar, as the books
+    print them; run on, the move between positions is no textbook's fingering)."""
+    figures = lambda key, side, tonic: [  # noqa: E731
+        broken_chord_run(key, side, tonic, inversion) for inversion in range(3)
+    ]
+    return _figures_apart_then_together(
+        key, "broken_chord", figures, 0.2, 0.8, _broken_chord_tonics
+    )
 
 
 def _hanon() -> StressPiece:

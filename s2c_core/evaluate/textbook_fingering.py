@@ -1,5 +1,6 @@
-"""Textbook piano fingerings: scales, root-position arpeggios, five-finger positions and broken
-triads in all 24 keys, chromatic runs, Hanon's first exercise and glissandi.
+"""Textbook piano fingerings: scales, root-position arpeggios, five-finger positions, broken
+triads and broken octave chords in all 24 keys, chromatic runs, Hanon's first exercise and
+glissandi.
 
 Sources (standard public pedagogy; the tables below are written out from them):
   - W. A. Palmer, M. Manus & A. V. Lethco, "The Complete Book of Scales, Chords, Arpeggios &
@@ -13,6 +14,13 @@ Sources (standard public pedagogy; the tables below are written out from them):
   - Root-position triads, RH 1-3-5 and LH 5-3-1 in every key, black keys under the thumb
     included (Palmer, Manus & Lethco, the triads of each key); broken (root, third, fifth,
     third, root) they keep the block chord's fingers, the hand staying in place.
+  - Broken chords with the octave (the triad and its octave in root position and both
+    inversions, up and back down), the hand keeping the four-note chord's position: 1-2 on
+    the two notes at the thumb's side, then 4-5 where the top interval (hand order) is a
+    third and 3-5 where it is a fourth: RH 1-2-3-5 / 1-2-4-5 / 1-2-4-5, LH 5-4-2-1 /
+    5-4-2-1 / 5-3-2-1 (the broken chords of the ABRSM manual and Palmer, Manus & Lethco's
+    four-note chords; the LH root position also as 5-3-2-1, as the ABRSM arpeggio rule
+    allows).
   - The five-finger positions (degrees 1-5 of the major or minor scale, the hand over five
     neighbouring keys): 1-2-3-4-5 from the thumb in every key, black keys included, as
     piano method books teach them (e.g. N. & R. Faber, "Piano Adventures", the major and
@@ -206,6 +214,22 @@ def broken_triad_run(key: Key, side: str, tonic_pitch: int) -> Run:
     up = [(tonic_pitch + step, frozenset({f})) for step, f in zip(steps, fingers, strict=True)]
     cycle = up + up[-2:0:-1]  # root third fifth third
     return cycle * 2 + up[:1]
+
+
+def broken_chord_run(key: Key, side: str, tonic_pitch: int, inversion: int) -> Run:
+    """The tonic triad with its octave, in root position (inversion 0) or an inversion
+    (the chord's lowest note a chord note higher each), broken up and back down: RH
+    1-2-3-5 / 1-2-4-5 / 1-2-4-5, LH 5-4-2-1 (or 5-3-2-1) / 5-4-2-1 / 5-3-2-1."""
+    triad = (0, 3, 7) if key.minor else (0, 4, 7)
+    steps = triad[inversion:] + tuple(step + 12 for step in triad[:inversion])
+    chord = [tonic_pitch + step for step in steps] + [tonic_pitch + steps[0] + 12]
+    hand_order = chord if side == "right" else chord[::-1]
+    third = "3" if abs(hand_order[3] - hand_order[2]) == 5 else "4"
+    if side == "left" and inversion == 0:
+        third = "3/4"
+    fingers = dict(zip(hand_order, map(_fingers, ("1", "2", third, "5")), strict=True))
+    up = [(pitch, fingers[pitch]) for pitch in chord]
+    return up + up[-2::-1]
 
 
 def chromatic_run(side: str, start: int, semitones: int) -> Run:

@@ -27,6 +27,7 @@ def test_every_family_is_present_with_24_keys_of_scales_and_arpeggios():
     assert set(families) == set(FAMILIES)
     assert families.count("scale") == families.count("arpeggio") == 24
     assert families.count("five_finger") == families.count("broken_triad") == 24
+    assert families.count("broken_chord") == 24
     assert families.count("hanon") == families.count("glissando") == 1
     assert len({p.name for p in PIECES}) == len(PIECES)
 
@@ -53,8 +54,8 @@ def test_each_hand_plays_within_the_keyboard_and_its_span(written):
 def test_textbook_fingerings_follow_read_midi_order(written):
     claimed = [p for p in PIECES if p.fingering is not None]
     assert {p.family for p in claimed} == {
-        "scale", "arpeggio", "chromatic", "alberti", "five_finger", "broken_triad", "hanon",
-        "glissando",
+        "scale", "arpeggio", "chromatic", "alberti", "five_finger", "broken_triad",
+        "broken_chord", "hanon", "glissando",
     }  # fmt: skip
     for piece in claimed:
         notes = written[piece.name]

@@ -1,6 +1,7 @@
 from s2c_core.evaluate.textbook_fingering import (
     KEYS,
     arpeggio_run,
+    broken_chord_run,
     broken_triad_run,
     chromatic_run,
     five_finger_run,
@@ -90,6 +91,20 @@ def test_five_finger_positions_and_broken_triads_keep_the_hand_in_place():
     assert [p for p, _ in run] == [44, 48, 51, 48, 44, 48, 51, 48, 44]
     assert _fingers(run) == [5, 3, 1, 3, 5, 3, 1, 3, 5]
     assert _fingers(broken_triad_run(_key("f# minor"), "right", 54))[:4] == [1, 3, 5, 3]
+
+
+def test_broken_octave_chords_take_4_5_on_a_third_and_3_5_on_a_fourth():
+    c = _key("C major")
+    run = broken_chord_run(c, "right", 60, 0)
+    assert [p for p, _ in run] == [60, 64, 67, 72, 67, 64, 60]
+    assert _fingers(run) == [1, 2, 3, 5, 3, 2, 1]
+    assert _fingers(broken_chord_run(c, "right", 60, 1))[:4] == [1, 2, 4, 5]  # E G C E
+    assert _fingers(broken_chord_run(c, "right", 60, 2))[:4] == [1, 2, 4, 5]  # G C E G
+    assert _fingers(broken_chord_run(c, "left", 48, 0))[:4] == [5, (3, 4), 2, 1]
+    assert _fingers(broken_chord_run(c, "left", 48, 1))[:4] == [5, 4, 2, 1]
+    run = broken_chord_run(_key("f# minor"), "left", 42, 2)  # C# F# A C#
+    assert [p for p, _ in run][:4] == [49, 54, 57, 61]
+    assert _fingers(run)[:4] == [5, 3, 2, 1]
 
 
 def test_glissandi_draw_every_key_of_one_colour_with_hofmanns_finger():

@@ -37,7 +37,10 @@ extremes, and only where the figure reaches a fifth from them (a melody inside a
 five-finger position is played from it, as beginner method books print it; a key struck
 again is no turn), keeps rules 1-3 between notes two apart, takes a close triad's fingers
 where it breaks one, weighs the thumb on a black key as Parncutt et al. do (without rules
-10-11's neighbours: the hand is placed) and the weak fingers as any other; and a figure
+10-11's neighbours: the hand is placed) and the weak fingers as any other; a chord broken
+through its octave and back (four keys a third or a fourth apart, the line turning back at
+both ends) takes the four-note chord's fingers, 4-5 on a third and 3-5 on a fourth at the
+little finger's end, its thumb on a black key weighed as in a position; and a figure
 that repeats (the same pitch class again within a few notes of a line, as in scales over
 several octaves or up and back down) takes the same fingers each time: the cost counts the
 disagreeing pairs, and further Viterbi passes, each holding the other note of a pair at the
@@ -159,7 +162,9 @@ class FingeringCosts:
     # under the little finger). Without it 22 % of the close triads of the fresh textures
     # (tuning seeds 1-6) and 37 % of the tuning scores' got them (1-2-4 and 2-3-5 shapes, an
     # idle finger inside the chord); 1, 2, 3 and 4 give 57, 75, 83 and 90 % and 58, 68,
-    # 77 and 82 %, with the tuning set's key contact unchanged; 3 was taken.
+    # 77 and 82 %, with the tuning set's key contact unchanged; 3 was taken. The same
+    # weight holds a chord broken through its octave to the four-note chord's fingers, per
+    # note on another finger (_broken_octave_chords; set once, not tuned).
     triad: float = 3.0
     given: float = 1000.0  # a finger other than the one the file prescribes
     # Figures (single-note lines): a line starts and turns on the finger at the hand's edge
@@ -456,6 +461,73 @@ def _broken_triads(u: np.ndarray, placed: np.ndarray) -> np.ndarray:
     return off
 
 
+def _broken_octave_chords(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a line's keys (u: hand coordinates), the broken octave chords: four keys rising
+    or falling through a triad and its octave (steps of a third or a fourth) where the line
+    turns back by a third or more at both ends, or ends there: the hand holds the chord's
+    position rather than running on as an arpeggio or into a scale. Returns (n, 5), per
+    note and finger, whether the finger is not the chord's textbook finger for the note,
+    and (n,) the notes played from such a chord (_chord_extent). The textbook fingers are
+    1-2-x-5 from the thumb, x = 4 where a third lies under the little finger and 3 where a
+    fourth does: RH 1-2-3-5 / 1-2-4-5 / 1-2-4-5 and LH 5-4-2-1 / 5-4-2-1 / 5-3-2-1 for root
+    position and the two inversions (the broken-chord rule "a third with 4-5, a fourth with
+    3-5" of scale manuals, e.g. musicandhealth.co.uk's broken chord example, which keeps the
+    hand in the chord's shape; the ABRSM manual's arpeggio rule for white-key roots is the
+    same, see s2c_core.evaluate.textbook_fingering)."""
+    off = np.zeros((len(u), 5))
+    chord = np.zeros(len(u), dtype=bool)
+    if len(u) < 4:
+        return off, chord
+    step = np.diff(u)
+    three = np.lib.stride_tricks.sliding_window_view(step, 3)  # steps within four keys
+    way = np.sign(three[:, 0])
+    size = np.abs(three)
+    broken = np.all(np.sign(three) == way[:, None], axis=1)
+    broken &= np.all((size >= 3) & (size <= 5), axis=1) & (size.sum(axis=1) == 12)
+    for start in np.flatnonzero(broken):
+        keys = np.arange(start, start + 4)
+        if not (_chord_bound(u, keys, keys[0] - 1) and _chord_bound(u, keys, keys[-1] + 1)):
+            continue
+        order = keys[np.argsort(u[keys])]  # thumb side first
+        top = 3 if u[order[3]] - u[order[2]] == 5 else 4
+        book = dict(zip(u[order].tolist(), (1, 2, top, 5), strict=True))
+        played = _chord_extent(u, keys)
+        finger = np.array([book[v] for v in u[played].tolist()])
+        off[played] += np.arange(1, 6) != finger[:, None]
+        chord[played] = True
+    return off, chord
+
+
+def _chord_bound(u: np.ndarray, keys: np.ndarray, beyond: int) -> bool:
+    """Whether the line's key `beyond`, next to a broken chord's keys, leaves the chord's
+    position whole: no key there, or the line turns back by a third or more; not a step
+    on into a scale, nor a run going on the same way (an arpeggio)."""
+    if beyond < 0 or beyond >= len(u):
+        return True
+    near = keys[0] if beyond < keys[0] else keys[-1]
+    inward = keys[1] if beyond < keys[0] else keys[-2]
+    turn = (u[beyond] - u[near]) * (u[inward] - u[near]) > 0  # back the way the chord came
+    return bool(turn and abs(u[beyond] - u[near]) >= 3)
+
+
+def _chord_extent(u: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """A broken chord's keys and, on each side, the run next to it where that run strikes
+    only the chord's keys (C-E-G-C then back down G-E-C: the hand stays in the chord's
+    position for the whole figure; a run that reaches other keys is its own)."""
+
+    def stretch(edge: int, way: int) -> int:
+        if not 0 <= edge + way < len(u):
+            return edge
+        index, run_way = edge, np.sign(u[edge + way] - u[edge])
+        while 0 <= index + way < len(u) and np.sign(u[index + way] - u[index]) == run_way:
+            if not np.isin(u[index + way], u[keys]):
+                return edge
+            index += way
+        return index
+
+    return np.arange(stretch(int(keys[0]), -1), stretch(int(keys[-1]), 1) + 1)
+
+
 def _window_extremes(u: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(n,) the highest, and the lowest, of the values within k values either side."""
     windows = np.lib.stride_tricks.sliding_window_view
@@ -637,10 +709,13 @@ def _figure_costs(
         white &= ~np.bincount(key, repeating[line], len(keys)).astype(bool)
         figure[line[(low & white)[key]], 1:] += costs.line_edge
         figure[line[(high & white)[key]], :4] += costs.line_edge
+        # A broken octave chord holds the chord's shape: its thumb is placed as in a
+        # position (Eb-G-Bb-Eb takes 1-2-3-5 as the block chord does).
+        off_book, octave = _broken_octave_chords(hand_pitch[keys])
         relief = costs.thumb_on_black - costs.position_thumb_on_black
-        figure[line[(placed & black)[key]], 0] -= relief
+        figure[line[((placed | octave) & black)[key]], 0] -= relief
         figure[line[placed[key]], 3:] -= costs.weak_finger - costs.position_weak_finger
-        figure[line] += costs.triad * _broken_triads(hand_pitch[keys], placed)[key]
+        figure[line] += costs.triad * (_broken_triads(hand_pitch[keys], placed) + off_book)[key]
         semitone = np.abs(np.diff(pitch[keys])) == 1
         chromatic = _in_long_runs(semitone & (np.diff(step, prepend=step[:1]) == 0), 3)
         chromatic = np.concatenate([chromatic, [False]]) | np.concatenate([[False], chromatic])

@@ -197,6 +197,37 @@ def test_close_triads_take_the_textbook_fingers():
         assert agree.mean() >= 0.7
 
 
+def test_broken_octave_chords_keep_the_chords_position():
+    # Random major and minor triads with their octave, root position and both inversions,
+    # broken up and back down at random tempi: 4-5 on a third and 3-5 on a fourth at the
+    # little finger's end (textbook_fingering cites the sources), RH 1-2-3-5 / 1-2-4-5 /
+    # 1-2-4-5, LH 5-4-2-1 / 5-4-2-1 / 5-3-2-1. Before the rule 54 % (RH) and 60 % (LH) of
+    # these notes took them (Ab C Eb Ab as 2-3-4-5, the thumb kept off the black key).
+    rng = np.random.default_rng(5)
+    for side, lowest in (("right", 60), ("left", 43)):
+        agree = claimed = 0
+        for _ in range(40):
+            root, third = lowest + rng.integers(0, 12), rng.choice([3, 4])
+            inversion = rng.integers(0, 3)
+            steps = [(0, third, 7)[k] + 12 * (k < inversion) for k in range(3)]
+            chord = sorted(root + step for step in steps)
+            chord.append(chord[0] + 12)
+            hand_order = chord if side == "right" else chord[::-1]
+            top = 3 if abs(hand_order[3] - hand_order[2]) == 5 else 4
+            book = dict(zip(hand_order, (1, 2, top, 5), strict=True))
+            figure = chord + chord[-2::-1]
+            _, _, finger = fingers(figure, side, step=rng.uniform(0.1, 0.4))
+            agree += sum(int(f == book[p]) for p, f in zip(figure, finger.tolist(), strict=True))
+            claimed += len(figure)
+        assert agree / claimed >= 0.95  # 100 % both hands
+    # A chord that runs on into a scale is no held position: the scale's fingers.
+    chord_then_scale = [74, 79, 83, 86, 84, 83, 81, 79]
+    assert fingers(chord_then_scale, step=0.15)[2].tolist() == [1, 2, 3, 5, 4, 3, 2, 1]
+    # Nor is an arpeggio over two octaves.
+    arpeggio = [60, 64, 67, 72, 76, 79, 84]
+    assert fingers(arpeggio + arpeggio[-2::-1], step=0.15)[2][:7].tolist() == [1, 2, 3, 1, 2, 3, 5]
+
+
 def test_bass_scale_goes_left_and_melody_right():
     bass = [36 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
     melody = [72 + s for s in (0, 2, 4, 5, 7, 9, 11, 12)]
