@@ -18,9 +18,11 @@ Sources (standard public pedagogy; the tables below are written out from them):
     inversions, up and back down), the hand keeping the four-note chord's position: 1-2 on
     the two notes at the thumb's side, then 4-5 where the top interval (hand order) is a
     third and 3-5 where it is a fourth: RH 1-2-3-5 / 1-2-4-5 / 1-2-4-5, LH 5-4-2-1 /
-    5-4-2-1 / 5-3-2-1 (the broken chords of the ABRSM manual and Palmer, Manus & Lethco's
-    four-note chords; the LH root position also as 5-3-2-1, as the ABRSM arpeggio rule
-    allows).
+    5-4-2-1 / 5-3-2-1 (the broken-chord rule of scale manuals, "finger a third with 4-5 and
+    a fourth with 3-5", e.g. the broken chord example of musicandhealth.co.uk's scales
+    manual, which also prefers RH 1-2-4 to 1-2-3 in the second inversion and LH 5-4-2-1 to
+    5-3-2-1 in root position; the LH root position is accepted as 5-3-2-1 too, as the
+    ABRSM arpeggio rule above allows).
   - The five-finger positions (degrees 1-5 of the major or minor scale, the hand over five
     neighbouring keys): 1-2-3-4-5 from the thumb in every key, black keys included, as
     piano method books teach them (e.g. N. & R. Faber, "Piano Adventures", the major and
