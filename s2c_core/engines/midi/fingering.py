@@ -15,8 +15,10 @@ here in our own terms (rule numbers as in the paper):
 Refinements of ours: a thumb pass or crossing is a change of hand position and costs a
 fixed amount (the count of position changes in Parncutt's rules 4-5), which with rule 12
 yields the textbook scale groups (thumb under 3 or 4, onto a white key after a black one or
-a semitone); a thumb on a white key with a longer finger on a black key needs no small-span
-penalty, since the black key lies further in (Jacobs 2001, Music Perception 18(4), measured
+a semitone), and the thumb passing straight back under a finger that has just crossed over
+it, stepwise towards the thumb's side, is a second such change (`_thumb_returns`); a thumb
+on a white key with a longer finger on a black key needs no small-span penalty, since the
+black key lies further in (Jacobs 2001, Music Perception 18(4), measured
 distances on the two-row keyboard instead of semitones; Nakamura, Saito & Yoshii 2020,
 Information Sciences 517, model finger transitions on the same two-row lattice); a leap
 beyond any finger pair's reach costs one hand repositioning, if the hand has time to move
@@ -290,6 +292,7 @@ def assign_fingers(
     pairs = _Pairs(repeat, reference[repeat], np.broadcast_to(unlike, (len(repeat), 5, 5)))
     pairs = pairs + _held_pairs(pitch, onset, offset, group, sign, costs)
     pairs = pairs + _position_pairs(pitch, onset, group, sign, placed, costs)
+    pairs = pairs + _thumb_returns(pitch, onset, group, sign, costs)
     return _paired_path(steps, figure, pairs, costs.pair_passes)
 
 
@@ -371,6 +374,30 @@ def _position_pairs(
     cost = _pair_cost(low, np.where(same, low % 5 + 1, high), oriented, relief, costs)
     cost = np.where(same | (oriented < 0), 0.0, cost)
     return _Pairs(first, second, costs.position_pair * cost)
+
+
+def _thumb_returns(
+    pitch: np.ndarray, onset: np.ndarray, group: np.ndarray, sign: float, costs: FingeringCosts
+) -> _Pairs:
+    """Three single notes of a line stepping (a tone or a semitone each) towards the thumb's
+    side within position_time, the middle one on a white key: the thumb on the first and
+    the last means a finger crossed over the thumb for the middle note and the thumb passed
+    back under it at once, a second crossing that the transitions, two notes at a time, do
+    not see (B4-A4-G4 as 1-2-1, where a scale takes 3-2-1 or crosses once, 1-3-2). The pair
+    of the outer notes pays `crossing` for both on the thumb. A black middle key is the
+    chromatic scale's 1-3-1, the thumb sliding under the finger on the raised key."""
+    first, second = [], []
+    for line in _single_lines(group, onset, costs):
+        keys = _line_keys(line, pitch)[0]
+        a, middle, b = keys[:-2], keys[1:-1], keys[2:]
+        step_in, step_on = sign * (pitch[middle] - pitch[a]), sign * (pitch[b] - pitch[middle])
+        stepwise = (step_in >= -2) & (step_in < 0) & (step_on >= -2) & (step_on < 0)
+        chosen = stepwise & ~BLACK[pitch[middle]] & (onset[b] - onset[a] <= costs.position_time)
+        first += a[chosen].tolist()
+        second += b[chosen].tolist()
+    matrix = np.zeros((len(first), 5, 5))
+    matrix[:, 0, 0] = costs.crossing
+    return _Pairs(np.array(first, dtype=np.int64), np.array(second, dtype=np.int64), matrix)
 
 
 def _position_notes(

@@ -139,6 +139,19 @@ def test_melodies_within_a_five_finger_position_are_played_from_it():
         assert fingers(left, "left", step=0.3)[2].tolist() == [6 - b for b in book]
 
 
+def test_the_thumb_does_not_pass_back_under_a_finger_just_crossed_over_it():
+    # Stepwise descents of the right hand (the shared clementi_opus36_1_1 at 2.1 s and elise
+    # at 73.0 s): a finger that crossed over the thumb is followed by the next finger, not
+    # by the thumb passing back under it (B4-A4-G4 as 1-2-1 before; the scales' 1-3-2-1).
+    for line in ([79, 77, 76, 74, 72, 71, 72, 71, 72, 74, 72, 71, 69, 67],
+                 [79, 76, 79, 84, 83, 81, 79, 77, 76, 74]):  # fmt: skip
+        finger = fingers(line, step=0.145)[2].tolist()
+        for k in range(len(line) - 2):
+            descending = line[k] > line[k + 1] > line[k + 2]
+            assert not (descending and finger[k] == finger[k + 2] == 1), (line, finger)
+        assert all(a != b for a, b in zip(finger[:-1], finger[1:], strict=True)), (line, finger)
+
+
 def test_fast_repeated_notes_change_fingers_towards_the_thumb():
     # Eight strikes of one key 0.1 s apart, faster than one finger taps (about 6-7 taps per
     # second): groups of 3-2-1 (the engine played them all with one finger), on a black key
