@@ -42,7 +42,7 @@ from .fingertips import (
     tops_under_pad,
 )
 from .glissando import glissando_fingers
-from .groups import onset_groups
+from .groups import onset_groups, with_rolled_chords
 from .holding import release_before_restrike, release_out_of_reach
 from .posture import Posture, hand_length, keep_wrist_in_range, playing_posture
 from .press_correction import REACH_FRAMES, pull_wrist_to_presses, struck_frames
@@ -197,8 +197,10 @@ def plan_notes(
             onset, rolled.offset[mine], keyboard.x_center(pitch), config.hold_span,
             config.wrist_max_speed, config.wrist_move_time,
         )  # fmt: skip
-        # A rolled chord is fingered as the chord it is (struck onsets): one hand shape.
+        # A rolled chord is fingered as the chord it is (struck onsets): one hand shape,
+        # and so is a chord the file rolls note by note.
         chords = onset_groups(notes.onset[mine], pitch, config.chord_window, MAX_FINGERS)
+        chords = with_rolled_chords(chords, notes.onset[mine], pitch, MAX_FINGERS)
         given = None if notes.finger is None else notes.finger[mine]
         finger[mine] = assign_fingers(
             pitch, onset, release[mine], chords, side, given, reach, neighbour=neighbour[mine]

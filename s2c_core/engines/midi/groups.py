@@ -1,10 +1,18 @@
-"""Onset groups: notes struck together (within a short window) form one chord."""
+"""Onset groups: notes struck together (within a short window) form one chord, and so, for
+the fingering, do the notes of a chord the file rolls one after another."""
 
 from __future__ import annotations
 
 import numpy as np
 
 _SPREAD = 2.0  # a chord's notes lie within this many windows of its first
+# A chord the file itself rolls (arpeggiando written out as notes): each note within this
+# many seconds of the one before, one way, a third or more apart, the whole within an
+# octave. Mozart's K. 331 Rondo writes its left hand's rolled A2-C#3-E3-A3 with 35 ms
+# between the notes; a run of a scale moves by steps, an arpeggio runs on further.
+_ROLL_GAP = 0.06
+_ROLL_STEP = 3
+_ROLL_SPAN = 12
 
 
 def onset_groups(
@@ -31,6 +39,39 @@ def onset_groups(
         last = t
         group[i] = current
     return group
+
+
+def with_rolled_chords(
+    group: np.ndarray, onset: np.ndarray, pitch: np.ndarray, max_size: int
+) -> np.ndarray:
+    """`group` (notes sorted by onset, as onset_groups gives it) with each chord rolled in
+    the file merged into one group: three to `max_size` notes struck one after another,
+    each within _ROLL_GAP s and at least _ROLL_STEP semitones of the one before, all one
+    way, spanning at most _ROLL_SPAN semitones, and no other note in their groups. Such a
+    chord is one hand shape, as the chords the engine rolls itself are; onset_groups keeps
+    a rolled chord's first notes together and its last apart."""
+    merged = group.copy()
+    start = 0
+    while start < len(onset):
+        end = start  # the last note of the roll that begins at `start`
+        while end + 1 < len(onset) and _rolls_on(onset, pitch, start, end):
+            end += 1
+        notes = np.arange(start, end + 1)
+        whole = np.isin(group, group[notes]).sum() == len(notes)
+        span = abs(int(pitch[end]) - int(pitch[start]))
+        if 3 <= len(notes) <= max_size and span <= _ROLL_SPAN and whole:
+            merged[notes] = group[start]
+        start = end + 1
+    return np.unique(merged, return_inverse=True)[1]  # ids count up from 0 again
+
+
+def _rolls_on(onset: np.ndarray, pitch: np.ndarray, start: int, end: int) -> bool:
+    """Whether note end + 1 continues the roll of notes start..end."""
+    step = int(pitch[end + 1]) - int(pitch[end])
+    gap = onset[end + 1] - onset[end]
+    if not (0.0 < gap <= _ROLL_GAP and abs(step) >= _ROLL_STEP):
+        return False
+    return end == start or step * (int(pitch[end]) - int(pitch[end - 1])) > 0
 
 
 def group_bounds(group: np.ndarray) -> np.ndarray:

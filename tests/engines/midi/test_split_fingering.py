@@ -359,6 +359,18 @@ def test_a_two_octave_scale_repeats_its_fingering_each_octave():
     assert finger[:15].tolist() == [5, 4, 3, 2, 1, 3, 2, 1, 4, 3, 2, 1, 3, 2, 1]
 
 
+def test_a_chord_the_file_rolls_is_fingered_as_one_hand_shape():
+    # K. 331's rolled left-hand A2-C#3-E3-A3, 35 ms a note, then its A3 repeated: the thumb
+    # took E3 and then A3 35 ms later (5-3-1-1) where the chord grouping split the roll.
+    pitch = np.array([45, 49, 52, 57, 57, 57])
+    onset = np.array([0.0, 0.035, 0.07, 0.105, 0.3, 0.5])
+    zeros = np.zeros(len(pitch), dtype=np.int64)
+    notes = MidiNotes(Path("t.mid"), pitch, onset, onset + 0.03, zeros + 80, zeros, ("",))
+    plan = plan_notes(notes, Keyboard(), CONFIG, hand=zeros)
+    assert np.all(np.diff(plan.finger[:4]) < 0), plan.finger
+    assert plan.finger[0] == 5 and plan.finger[3] == 1
+
+
 def test_a_rolled_chord_is_fingered_as_one_hand_shape():
     # F4 Ab4 C#5 F5 (fresh seed 3's big chords): an octave with inner notes, rolled. In parts
     # fingered apart it was 1-2-4 | 1, the thumb passing under to the top note.
