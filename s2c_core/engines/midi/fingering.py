@@ -27,8 +27,9 @@ plus the distance the hand travels: how far the new key lies from where the fing
 would put it (Nakamura et al. model a transition's pitch step per finger pair, likeliest
 near the pair's usual spacing), so the finger on the side the hand leaps to leads and the
 little finger takes the bass of a stride or waltz accompaniment; the same finger on a new
-key breaks the legato (except in a leap, which breaks it anyway) and a finger still holding
-its key cannot strike another, unless there is time for a neighbour to take the key over
+key breaks the legato (except in a leap, which breaks it anyway), more so faster than one
+finger taps (Aoki, Furuya & Kinoshita 2005), and a finger still holding its key cannot
+strike another, unless there is time for a neighbour to take the key over
 first (finger substitution, substitution.py). A key held beyond the next chord
 constrains the notes struck meanwhile like a chord's note: span, finger order (only the
 thumb passes), and its finger busy. Transitions weigh less when there is time to reposition
@@ -231,7 +232,9 @@ class FingeringCosts:
     # of the last: quicker than one finger taps) change fingers towards the thumb: the
     # same finger pays fast_repeat, any change but 3-2 or 2-1 repeat_restart (groups of
     # 3-2-1; 3-2 on a black key, where the thumb would cost more). Set once on the stress
-    # corpus's repeated notes.
+    # corpus's repeated notes. A finger moving to a new key within repeat_time pays
+    # fast_repeat as well, on top of same_finger_new_key (lindenbaum's B3-A3 80 ms apart
+    # took the thumb on both).
     repeat_time: float = 0.15
     repeat_run: int = 3
     fast_repeat: float = 3.0
@@ -924,6 +927,7 @@ def _transition_cost(
         dt < costs.leap_time,
         within,
         fast,
+        dt < costs.repeat_time,
     )
     weight = np.where(held > 0, 1.0, 1.0 / (1.0 + dt / costs.reposition_time))
     return (pairs * weight[:, None]).mean(axis=(2, 3))
@@ -939,10 +943,13 @@ def _transition_pairs(
     quick: bool,
     within: bool,
     fast: bool,
+    tapping: bool,
 ) -> np.ndarray:
     """(Sa, Sb, ma, mb) unweighted cost of each finger pair between the two chords; a leap's
     cost is capped (the hand moves, any fingers will do) unless the chords are `quick` and
-    some finger pair spans it. `fast`: both chords are strikes of a fast-repeated key's run,
+    some finger pair spans it. `tapping`: the chords follow each other faster than one
+    finger taps (repeat_time), so the same finger on a new key pays fast_repeat more, as on
+    the same key. `fast`: both chords are strikes of a fast-repeated key's run,
     struck again by the next finger towards the thumb."""
     fa, fb = _states(len(pa)), _states(len(pb))
     pa, pb, held = np.array(pa), np.array(pb), np.array(held)
@@ -986,6 +993,7 @@ def _transition_pairs(
         costs.substitution,
         costs.same_finger_new_key
         + costs.same_finger_per_semitone * np.abs(d)
+        + costs.fast_repeat * tapping
         + costs.finger_busy * (held == 1),
     )
     # A leap breaks the legato whichever finger lands, unless a key is still held.

@@ -152,6 +152,16 @@ def test_the_thumb_does_not_pass_back_under_a_finger_just_crossed_over_it():
         assert all(a != b for a, b in zip(finger[:-1], finger[1:], strict=True)), (line, finger)
 
 
+def test_a_finger_does_not_move_to_a_new_key_faster_than_it_taps():
+    # Schubert's Der Lindenbaum, the right hand's opening triplets (83 ms a note): B3-A3
+    # took the thumb twice; Chopin's Op. 10 No. 1, the left hand's A2-D3 at 0.11 s, 1-1.
+    for line, side, step in (([56, 64, 56, 59, 68, 59, 57, 66, 57, 56, 64, 56], "right", 0.083),
+                             ([33, 45, 33, 45, 50, 31, 43], "left", 0.11)):  # fmt: skip
+        finger = fingers(line, side, step=step)[2].tolist()
+        moves = zip(line[:-1], line[1:], finger[:-1], finger[1:], strict=True)
+        assert all(f1 != f2 for p1, p2, f1, f2 in moves if p1 != p2), (line, finger)
+
+
 def test_fast_repeated_notes_change_fingers_towards_the_thumb():
     # Eight strikes of one key 0.1 s apart, faster than one finger taps (about 6-7 taps per
     # second): groups of 3-2-1 (the engine played them all with one finger), on a black key
