@@ -105,6 +105,13 @@ def within_practical_range(f: int, u: float, g: int, v: float) -> bool:
     return bool(_RANGES[0, low - 1, high - 1] <= d <= _RANGES[5, low - 1, high - 1])
 
 
+def within_comfortable_range(f: int, u: float, g: int, v: float) -> bool:
+    """Whether fingers f on u and g on v (hand coordinates, semitones; f != g) lie within
+    the pair's comfortable range (Parncutt et al. 1997, Table 1)."""
+    low, high, d = (f, g, v - u) if f < g else (g, f, u - v)
+    return bool(_RANGES[1, low - 1, high - 1] <= d <= _RANGES[4, low - 1, high - 1])
+
+
 @dataclass(frozen=True)
 class FingeringCosts:
     """Weights of the fingering costs (Parncutt et al. 1997 rule numbers in comments).
