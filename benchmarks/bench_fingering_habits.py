@@ -3,8 +3,8 @@
 Per MIDI file of each folder given with --midi-dir (by default ../shared/data/midi; e.g.
 also the development scores benchmarks/score_devset.py writes), then per fresh texture
 family (s2c_core.evaluate.fresh_patterns, seeds 100-103 unless --fresh-seeds says
-otherwise), counted by s2c_core.evaluate.fingering_habits over consecutive single notes of
-one hand within 0.25 s:
+otherwise; none skips them), counted by s2c_core.evaluate.fingering_habits over
+consecutive single notes of one hand within 0.25 s:
   pairs      such note pairs on two different keys
   same       one finger on both keys
   uncomf     a finger pair outside Parncutt et al.'s comfortable range (thumb passes aside)
@@ -15,7 +15,8 @@ one hand within 0.25 s:
 Lower is better for all but pairs and rolls. Shared pieces marked * informed the engine's
 parameters (tuning set).
 
-Usage: python benchmarks/bench_fingering_habits.py [--midi-dir DIR]... [--fresh-seeds 100-103]
+Usage: python benchmarks/bench_fingering_habits.py [--midi-dir DIR]...
+           [--fresh-seeds FIRST-LAST|SEED|none]
 """
 
 from __future__ import annotations
@@ -60,15 +61,29 @@ def row(name: str, notes: int, counts: HabitCounts) -> str:
             f"{rolls:>9}")  # fmt: skip
 
 
-def _seeds(text: str) -> list[int]:
-    first, _, last = text.partition("-")
-    return list(range(int(first), int(last or first) + 1))
+def _fresh(seeds: range, config: MidiEngineConfig) -> tuple[HabitCounts, int]:
+    """Print the fresh textures of `seeds` per family; return their pooled counts and notes."""
+    print(f"fresh textures, seeds {seeds.start}-{seeds.stop - 1}")
+    print(HEADER)
+    families: dict[str, tuple[HabitCounts, int]] = defaultdict(lambda: (HabitCounts(), 0))
+    for seed in seeds:
+        for piece in fresh_patterns.fresh_pieces(seed):
+            notes = piece_notes(piece)
+            counts, count = families[piece.family]
+            families[piece.family] = (counts + piece_habits(notes, config), count + len(notes))
+    total, count = HabitCounts(), 0
+    for family in fresh_patterns.FAMILIES:
+        counts, notes = families[family]
+        print(row(family, notes, counts))
+        total, count = total + counts, count + notes
+    print(row("overall fresh", count, total))
+    return total, count
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--midi-dir", type=Path, action="append")
-    parser.add_argument("--fresh-seeds", default="100-103")
+    parser.add_argument("--fresh-seeds", type=fresh_patterns.seed_range, default="100-103")
     args = parser.parse_args(argv)
     config = MidiEngineConfig()
     grand, grand_notes = HabitCounts(), 0
@@ -85,20 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             total, count = total + counts, count + len(notes)
         print(row("overall", count, total))
         grand, grand_notes = grand + total, grand_notes + count
-    print(f"fresh textures, seeds {args.fresh_seeds}")
-    print(HEADER)
-    families: dict[str, tuple[HabitCounts, int]] = defaultdict(lambda: (HabitCounts(), 0))
-    for seed in _seeds(args.fresh_seeds):
-        for piece in fresh_patterns.fresh_pieces(seed):
-            notes = piece_notes(piece)
-            counts, count = families[piece.family]
-            families[piece.family] = (counts + piece_habits(notes, config), count + len(notes))
-    total, count = HabitCounts(), 0
-    for family in fresh_patterns.FAMILIES:
-        counts, notes = families[family]
-        print(row(family, notes, counts))
-        total, count = total + counts, count + notes
-    print(row("overall fresh", count, total))
+    total, count = _fresh(args.fresh_seeds, config) if args.fresh_seeds else (HabitCounts(), 0)
     print(row("overall", grand_notes + count, grand + total))
     return 0
 

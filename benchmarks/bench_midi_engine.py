@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--shared-only", action="store_true")
     only.add_argument("--stress-only", action="store_true")
-    parser.add_argument("--fresh-seeds", type=_seed_range, default=range(100, 110))
+    parser.add_argument("--fresh-seeds", type=fresh_patterns.seed_range, default=range(100, 110))
     parser.add_argument("--performed", type=float, default=0.0, metavar="MS")
     args = parser.parse_args(argv)
     onset_sd = args.performed / 1000.0
@@ -170,14 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh_seeds:
         _fresh(args.fresh_seeds, keyboard, onset_sd)
     return 0
-
-
-def _seed_range(text: str) -> range:
-    """FIRST-LAST, one seed, or "none" (no seeds)."""
-    if text == "none":
-        return range(0)
-    first, _, last = text.partition("-")
-    return range(int(first), int(last or first) + 1)
 
 
 def _fresh(seeds: range, keyboard: Keyboard, onset_sd: float) -> None:

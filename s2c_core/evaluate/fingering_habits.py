@@ -17,14 +17,20 @@ Used by benchmarks/bench_fingering_habits.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..engines.midi.config import MidiEngineConfig
-from ..engines.midi.fingering import BLACK, within_comfortable_range, within_practical_range
+from ..engines.midi.fingering import (
+    BLACK,
+    finger_pair_interval,
+    within_comfortable_range,
+    within_practical_range,
+)
 from ..engines.midi.groups import group_bounds, onset_groups, with_rolled_chords
 from ..engines.midi.split import MAX_FINGERS
+from .counts import pooled
 
 FAST = 0.25  # s between consecutive notes
 _STEP = 2  # semitones: a tone or a semitone
@@ -44,7 +50,7 @@ class HabitCounts:
     rolls_out_of_order: int = 0
 
     def __add__(self, other: HabitCounts) -> HabitCounts:
-        return HabitCounts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return pooled(self, other)
 
 
 def hand_habits(pitch: np.ndarray, onset: np.ndarray, finger: np.ndarray, side: str) -> HabitCounts:
@@ -77,7 +83,7 @@ def _single_notes(onset: np.ndarray) -> np.ndarray:
 
 def _thumb_pass(f: int, u: float, g: int, v: float) -> bool:
     """Whether the thumb goes under the other finger between the two notes."""
-    low, high, d = (f, g, v - u) if f < g else (g, f, u - v)
+    low, _, d = finger_pair_interval(f, u, g, v)
     return low == 1 and d < 0
 
 

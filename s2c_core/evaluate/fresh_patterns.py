@@ -59,6 +59,14 @@ _TRIAD, _SEVENTH = (0, 4, 7), (0, 4, 7, 10)
 _MINOR_TRIAD = (0, 3, 7)
 
 
+def seed_range(text: str) -> range:
+    """Seeds from the command line: FIRST-LAST, one seed, or "none" (no seeds)."""
+    if text == "none":
+        return range(0)
+    first, _, last = text.partition("-")
+    return range(int(first), int(last or first) + 1)
+
+
 def fresh_pieces(seed: int) -> list[StressPiece]:
     """One piece per family (in FAMILIES order), drawn from `seed`."""
     rng = np.random.default_rng(seed)

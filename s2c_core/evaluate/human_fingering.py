@@ -28,6 +28,7 @@ from ..engines.midi.config import MidiEngineConfig
 from ..engines.midi.engine import plan_notes
 from ..music.keyboard import Keyboard
 from ..music.midi import MidiNotes, MidiReadError
+from .counts import pooled
 
 _PITCH = re.compile(r"^([A-Ga-g])(#{0,2}|b{0,2})(-?\d+)$")
 _STEPS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
@@ -115,7 +116,7 @@ class Agreement:
     finger_match: int  # the engine's finger is the annotator's, the hands given
 
     def __add__(self, other: Agreement) -> Agreement:
-        return Agreement(*(a + b for a, b in zip(self.counts(), other.counts(), strict=True)))
+        return pooled(self, other)
 
     def counts(self) -> tuple[int, int, int, int]:
         return self.notes, self.hand, self.match, self.finger_match

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .counts import pooled
+
 POSITION_SPAN = 7  # semitones: a fifth, what five fingers cover over white keys
 POSITION_NOTES = 5
 
@@ -32,8 +34,7 @@ class PositionScores:
     forced_kept: int = 0  # ... of them on the position's finger
 
     def __add__(self, other: PositionScores) -> PositionScores:
-        return PositionScores(*(a + b for a, b in zip(vars(self).values(), vars(other).values(),
-                                                      strict=True)))  # fmt: skip
+        return pooled(self, other)
 
 
 def position_stretches(u: np.ndarray) -> list[tuple[int, int]]:

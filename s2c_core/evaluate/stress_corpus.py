@@ -201,9 +201,10 @@ def _broken_chords(key) -> StressPiece:
     """The key's broken octave chords, root position and both inversions, each its own
     figure up and back down with a bar's rest after it (a position per bar, as the books
     print them; run on, the move between positions is no textbook's fingering)."""
-    figures = lambda key, side, tonic: [  # noqa: E731
-        broken_chord_run(key, side, tonic, inversion) for inversion in range(3)
-    ]
+
+    def figures(key, side: str, tonic: int) -> list[Run]:
+        return [broken_chord_run(key, side, tonic, inversion) for inversion in range(3)]
+
     return _figures_apart_then_together(
         key, "broken_chord", figures, 0.2, 0.8, _broken_chord_tonics
     )

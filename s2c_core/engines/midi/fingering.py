@@ -98,18 +98,29 @@ _HELD_MARGIN = 1e-3  # s: a note released this close to the next onset counts as
 LEGATO_OVERLAP = 0.1
 
 
+def finger_pair_interval(f: int, u: float, g: int, v: float) -> tuple[int, int, float]:
+    """For fingers f on u and g on v (hand coordinates, semitones; f != g): the lower and
+    the higher finger and the interval from the lower finger's key to the higher's
+    (negative where they cross, as when the thumb passes under)."""
+    return (f, g, v - u) if f < g else (g, f, u - v)
+
+
 def within_practical_range(f: int, u: float, g: int, v: float) -> bool:
     """Whether fingers f on u and g on v (hand coordinates, semitones) can be down at once:
     their interval within the pair's practical range (Parncutt et al. 1997, Table 1)."""
-    low, high, d = (f, g, v - u) if f < g else (g, f, u - v)
-    return bool(_RANGES[0, low - 1, high - 1] <= d <= _RANGES[5, low - 1, high - 1])
+    return _within(f, u, g, v, 0, 5)
 
 
 def within_comfortable_range(f: int, u: float, g: int, v: float) -> bool:
     """Whether fingers f on u and g on v (hand coordinates, semitones; f != g) lie within
     the pair's comfortable range (Parncutt et al. 1997, Table 1)."""
-    low, high, d = (f, g, v - u) if f < g else (g, f, u - v)
-    return bool(_RANGES[1, low - 1, high - 1] <= d <= _RANGES[4, low - 1, high - 1])
+    return _within(f, u, g, v, 1, 4)
+
+
+def _within(f: int, u: float, g: int, v: float, least: int, most: int) -> bool:
+    """Whether the pair's interval lies between rows `least` and `most` of _RANGES."""
+    low, high, d = finger_pair_interval(f, u, g, v)
+    return bool(_RANGES[least, low - 1, high - 1] <= d <= _RANGES[most, low - 1, high - 1])
 
 
 @dataclass(frozen=True)

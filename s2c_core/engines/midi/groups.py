@@ -51,16 +51,17 @@ def with_rolled_chords(
     chord is one hand shape, as the chords the engine rolls itself are; onset_groups keeps
     a rolled chord's first notes together and its last apart."""
     merged = group.copy()
+    size = np.bincount(group)  # notes per group
     start = 0
     while start < len(onset):
         end = start  # the last note of the roll that begins at `start`
         while end + 1 < len(onset) and _rolls_on(onset, pitch, start, end):
             end += 1
-        notes = np.arange(start, end + 1)
-        whole = np.isin(group, group[notes]).sum() == len(notes)
-        span = abs(int(pitch[end]) - int(pitch[start]))
-        if 3 <= len(notes) <= max_size and span <= _ROLL_SPAN and whole:
-            merged[notes] = group[start]
+        count, span = end + 1 - start, abs(int(pitch[end]) - int(pitch[start]))
+        if 3 <= count <= max_size and span <= _ROLL_SPAN:
+            groups = np.unique(group[start : end + 1])
+            if size[groups].sum() == count:  # no other note in their groups
+                merged[start : end + 1] = group[start]
         start = end + 1
     return np.unique(merged, return_inverse=True)[1]  # ids count up from 0 again
 
