@@ -90,6 +90,18 @@ _WIDEST_REACH = _RANGES[5].max()  # semitones: no finger pair spans more (1-5's 
 _GRIP = np.full((5, 5), np.inf)
 _GRIP[0, 2], _GRIP[0, 3] = 10, 11
 BLACK = np.isin(np.arange(128) % 12, (1, 3, 6, 8, 10))
+# A line that opens with a scale run falling towards the thumb (steps of at most an
+# augmented second, the harmonic minor's), or closes with one rising towards the little
+# finger, takes the little finger at that end only where that spares it a crossing (five
+# keys or fewer: 5-4-3-2-1 into the turn) or where the run is a scale's octave or more
+# (the 5 at a scale's top in the manuals: ABRSM; Palmer, Manus & Lethco 1994). A run of
+# six or seven keys crosses once whatever finger it starts on, and the manuals group it
+# 3+3 or 4+3 (3-2-1-3-2-1, 4-3-2-1-3-2-1, a scale entered part-way); with the edge
+# forced, E5-D5-C5-B4-A4-G4 took 5-2-1-3-2-1 (the little and index fingers on neighbouring
+# keys) and C4-D4-E4-F4-G4-A4 1-2-1-2-3-5.
+# Arpeggios keep the edge: their books start on 5 (5-4-2-1-4-2-1).
+_CROSSING_RUN_KEYS = range(6, 8)
+_SCALE_STEP = 3  # semitones
 _HELD_MARGIN = 1e-3  # s: a note released this close to the next onset counts as released
 # s: a key let go this soon after its finger strikes again is a legato overlap, which the
 # finger leaves early, not a held key (performed legato overlaps keys by up to about 0.1 s:
@@ -751,6 +763,8 @@ def _figure_costs(
         bottom = (shape <= lowest) & (reach_up - shape >= costs.position_fill)
         low &= ~placed | bottom
         high &= ~placed | top
+        high[0] &= _scale_fall(shape) not in _CROSSING_RUN_KEYS
+        high[-1] &= _scale_fall(shape[::-1]) not in _CROSSING_RUN_KEYS
         white = ~black  # on a black key the edge finger is no better
         # A key struck again fast changes fingers towards the thumb whatever the line's
         # shape: it takes no edge finger.
@@ -831,6 +845,14 @@ def _repeat_reference(
                 reference[note] = seen[1]
             last[int(pitch[note]) % 12] = (place, note)
     return reference
+
+
+def _scale_fall(shape: np.ndarray) -> int:
+    """Keys in the scale run (each step down by at most _SCALE_STEP semitones) that falls
+    from the first of the keys `shape` (semitones), 1 if the line does not open so."""
+    step = np.diff(shape)
+    scale_step = (step < 0) & (step >= -_SCALE_STEP)
+    return int(np.argmin(np.append(scale_step, False))) + 1
 
 
 def _lines(single: np.ndarray, onset: np.ndarray, gap: float) -> list[np.ndarray]:

@@ -36,6 +36,21 @@ def test_scale_passes_the_thumb_under():
     assert down.tolist() == [5, 4, 3, 2, 1, 3, 2, 1]
 
 
+def test_six_and_seven_note_runs_cross_once_in_the_manuals_groups():
+    # One crossing whatever the first finger: 3+3 and 4+3, as a scale entered part-way,
+    # not the little finger forced onto the run's top (5-2-1-3-2-1, 1-2-1-2-3-5).
+    runs = {
+        (76, 74, 72, 71, 69, 67): [3, 2, 1, 3, 2, 1],
+        (77, 76, 74, 72, 71, 69, 67): [4, 3, 2, 1, 3, 2, 1],
+        (60, 62, 64, 65, 67, 69): [1, 2, 3, 1, 2, 3],
+        (60, 62, 64, 65, 67, 69, 71): [1, 2, 3, 1, 2, 3, 4],
+    }
+    for run, book in runs.items():
+        assert fingers(list(run))[2].tolist() == book
+        mirrored = [120 - p for p in run]  # the left hand's thumb is on the other side
+        assert fingers(mirrored, "left")[2].tolist() == book
+
+
 def test_simultaneous_notes_never_share_a_finger():
     rng = np.random.default_rng(7)
     pitches, onsets = [], []
