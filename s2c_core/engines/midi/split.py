@@ -52,6 +52,7 @@ the hands' resting places, as a pianist divides it.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ...music.keyboard import Keyboard
 from .config import MidiEngineConfig
@@ -145,214 +146,305 @@ def split_hands(
     `pedal` holds the sustain pedal's (down, up) times (MidiNotes.pedal).
     """
     unit = keyboard.geometry.white_width
-    x = keyboard.x_center(pitch) / unit
     order = np.lexsort((pitch, group))  # by group, then pitch
+    x = keyboard.x_center(pitch[order]) / unit
     bounds = group_bounds(group[order])
     prefs = keyboard.x_center([config.left_centre_pitch, config.right_centre_pitch]) / unit
     limits = (config.comfortable_span / unit, config.max_span / unit)
+    sweep_start = sweep_starts(x, onset[order], bounds, _LINE_STEP, _LINE_TIME)
+    pedal = np.zeros((0, 2)) if pedal is None else pedal
+    # Under the pedal a hand playing on in a sweep lets go of the keys it struck since then.
+    let_go = np.where(_pedal_down(pedal, onset[order][bounds[:-1]]), sweep_start, np.inf)
+    named = np.full(len(pitch), -1) if named_hand is None else named_hand
+    hand = np.empty(len(pitch), dtype=np.int64)
+    hand[order] = _viterbi(
+        x, onset[order], offset[order], named[order].astype(np.int64), bounds, sweep_start,
+        let_go, prefs, limits, config.chord_window,
+    )  # fmt: skip
+    return hand
 
-    # _BEAM rows per state (row = state * _BEAM + rank), the best paths into it by cost.
+
+def _pedal_down(pedal: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """(T,) whether the sustain pedal (pedal (P, 2) down, up times) is down at each time."""
+    return ((pedal[:, 0] <= times[:, None]) & (times[:, None] < pedal[:, 1])).any(axis=1)
+
+
+# The search is compiled (numba, cached on disk after the first run): each onset group's
+# step is a few scalar formulas per (path, state) pair, and as numpy calls on arrays of a
+# few dozen rows their overhead made the split 40 % of the engine's time. A path's cost adds
+# its terms in the order the numpy version did: rounding decides ties between paths, and the
+# compiled search changed no note of any set. The kernels stay beside the weights they fold
+# in as constants: numba's cache is refreshed when this file changes, not when another does.
+# A path carries per hand (rows, 2, _COLUMNS): window lo, hi (first its resting place);
+# lowest, highest and release time of held notes; when the hand last struck keys; the
+# lowest, highest and release time of those keys (NaN until then); when it struck the held
+# notes. A state's `played` (2, 3) is each hand's lowest, highest key and release of its
+# new notes, NaN where the hand is idle.
+_compiled = njit(cache=True, nogil=True)
+_WINDOW_LO, _WINDOW_HI, _HELD_LO, _HELD_HI, _HELD_RELEASE, _STRUCK = range(6)
+_LAST_LO, _LAST_HI, _LAST_RELEASE, _HELD_SINCE, _COLUMNS = range(6, 11)
+
+
+@_compiled
+def _viterbi(x, onset, offset, named, bounds, sweep_start, let_go, prefs, limits, chord_window):
+    """(N,) hand per note, the notes sorted by group, then pitch (x: key centres in white-key
+    widths; named: 0/1, -1 unknown); per group the onset its sweep began and when, under
+    the pedal, a hand lets go (inf where none); limits: comfortable and hard span. The
+    _BEAM rows per state (row = state * _BEAM + rank) hold the best paths into it by cost."""
     cost = np.full(_BEAM, np.inf)
     cost[0] = 0.0
-    # Per row and hand: window lo, hi (first its resting place); lowest, highest
-    # and release time of held notes; when the hand last struck keys; the lowest,
-    # highest and release time of those keys (NaN until then); when it struck the
-    # held notes.
-    carried = np.concatenate(
-        [
-            np.stack([prefs, prefs], -1)[None],
-            np.full((1, 2, 4), -np.inf),
-            np.full((1, 2, 3), np.nan),
-            np.full((1, 2, 1), -np.inf),
-        ],
-        2,
-    ).repeat(_BEAM, axis=0)
-    sweep_start = sweep_starts(x[order], onset[order], bounds, _LINE_STEP, _LINE_TIME)
-    pedal = np.zeros((0, 2)) if pedal is None else pedal
-    choices, back = [], []
-    for index, (start, end) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-        notes = _playable(order[start:end])
-        block_chord = np.ptp(offset[notes]) <= config.chord_window
-        right = _partitions(len(notes), crossed=not block_chord)
-        now = onset[notes[0]]
-        played, local, register = _state_costs(x[notes], offset[notes], right, prefs, limits)
-        if named_hand is not None:
-            wrong = (named_hand[notes] != right) & (named_hand[notes] >= 0)
-            local += _W_HONOUR * wrong.sum(axis=1)
-        in_sweep = bool(np.isfinite(sweep_start[index]))
-        let_go = sweep_start[index] if in_sweep and _pedal_down(pedal, now) else np.inf
-        new_carried, moved, holding, overspan = _carry(
-            carried[:, None], played[None], now, limits[0], let_go
+    carried = _resting(prefs)
+    back = []
+    for group in range(len(bounds) - 1):
+        notes, right = _group_states(bounds[group], bounds[group + 1], offset, chord_window)
+        played, local, register = _state_costs(
+            x[notes], offset[notes], named[notes], right, prefs, limits
         )
-        # A hand that has rested has had time to move: urgency per hand since its last strike.
-        urgency = _MOVE_TIME / (now - carried[:, None, :, 5] + _MOVE_TIME)
-        total = cost[:, None] + local[None] + _W_MOVE * (urgency * moved).sum(axis=-1)
-        total += _W_HOLDING * holding + _W_HELD * overspan
-        centres = _active_centres(new_carried, now)
-        total += _crossing(centres, new_carried, now)
-        if start == 0:  # after the first group, every path has a hand that has played
-            total += _W_CROSSED_START * _crossed_at_start(played, prefs)
-        if len(notes) == 1:
-            total += _W_PAST_HELD * _past_held_keys(carried[:, None], played[None], now)
-        # A hand playing on while the other is idle keeps its line wherever it leads.
-        free = np.isnan(centres[..., ::-1]) & (now - carried[:, None, :, 5] <= _LINE_TIME)
-        free &= not in_sweep  # a sweep is shared, not run through by one hand
-        total += _W_CENTRE * (register * np.where(free, _FREE_REGISTER, 1.0)).sum(axis=-1)
-        total += _W_LINE * _line_breaks(carried, x[notes], right, now, in_sweep)
+        in_sweep = np.isfinite(sweep_start[group])
+        total, new_carried = _transitions(
+            cost, carried, played, local, register, x[notes], right, onset[bounds[group]],
+            let_go[group], in_sweep, group == 0, prefs, limits[0],
+        )  # fmt: skip
         best, found = _distinct_best(total, new_carried)
-        states = np.arange(len(right))[:, None]
-        cost = np.where(found, total[best, states], np.inf).reshape(-1)
-        carried = new_carried[best, states].reshape(-1, *new_carried.shape[2:])
-        choices.append((notes, right))
-        back.append(best.reshape(-1))
-    return _backtrack(len(pitch), choices, back, int(np.argmin(cost)))
+        cost, carried = _beam(total, new_carried, best, found)
+        back.append(best.ravel())
+    return _backtrack(bounds, offset, chord_window, back, np.argmin(cost))
 
 
-def _distinct_best(total: np.ndarray, carried: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(S, _BEAM) rows of the cheapest paths into each state (total (P, S) cost per
-    previous row and state) among those whose carried states (P, S, 2, 10) differ, the
-    cheapest of equal ones kept (ties by row), and whether each slot holds one (S, _BEAM).
-    When a hand struck its held notes is left out of the comparison: it only matters in a
-    pedalled sweep, and comparing it would change which paths the beam keeps elsewhere."""
-    rows, states = total.shape
-    carried = carried[..., :9]
-    carried = carried.reshape(rows, states, -1).transpose(1, 0, 2).reshape(rows * states, -1)
-    carried = np.where(np.isnan(carried), -np.inf, carried)  # NaN (nothing yet) equals itself
-    state = np.repeat(np.arange(states), rows)
-    cost = total.T.reshape(-1)
-    # By state, then carried state, then cost: equal carried states next to each other.
-    columns = [carried[:, c] for c in range(carried.shape[1] - 1, -1, -1)]
-    order = np.lexsort([cost, *columns, state])
-    repeated = (state[order[1:]] == state[order[:-1]]) & np.all(
-        carried[order[1:]] == carried[order[:-1]], axis=1
+@_compiled
+def _resting(prefs):
+    """(_BEAM, 2, _COLUMNS) the hands' state before the first group: windows at the resting
+    places, nothing held or struck."""
+    carried = np.full((_BEAM, 2, _COLUMNS), -np.inf)
+    for hand in range(2):
+        carried[:, hand, _WINDOW_LO] = prefs[hand]
+        carried[:, hand, _WINDOW_HI] = prefs[hand]
+        carried[:, hand, _LAST_LO : _LAST_RELEASE + 1] = np.nan
+    return carried
+
+
+@_compiled
+def _group_states(start, end, offset, chord_window):
+    """The notes (indices) of the group start:end that the hands play and its states (S, n)
+    (_partitions): a block chord (released together too) is never played crossed."""
+    notes = _playable(start, end)
+    release = offset[notes]
+    block_chord = release.max() - release.min() <= chord_window
+    return notes, _partitions(len(notes), not block_chord)
+
+
+@_compiled
+def _playable(start, end):
+    """Two hands play at most 10 notes at once: keep the 5 lowest and the 5 highest."""
+    if end - start <= 2 * MAX_FINGERS:
+        return np.arange(start, end)
+    return np.concatenate(
+        (np.arange(start, start + MAX_FINGERS), np.arange(end - MAX_FINGERS, end))
     )
-    kept = order[np.concatenate([[True], ~repeated])]
-    kept = kept[np.lexsort((kept, cost[kept], state[kept]))]  # by state, then cost
-    rank = np.arange(len(kept)) - np.searchsorted(state[kept], state[kept])
-    kept, rank = kept[rank < _BEAM], rank[rank < _BEAM]
-    best = np.zeros((states, _BEAM), dtype=np.int64)
-    found = np.zeros((states, _BEAM), dtype=bool)
-    best[state[kept], rank] = kept % rows
-    found[state[kept], rank] = True
-    return best, found
 
 
-def _past_held_keys(carried: np.ndarray, played: np.ndarray, now: float) -> np.ndarray:
-    """(P, S) whether a hand strikes (played (1, S, 2, 3)) beyond the keys the other hand
-    still holds, the last keys it struck on its own side of them (carried (P, 1, 2, 10))."""
-    last_lo, last_hi = carried[..., 6], carried[..., 7]
-    held_lo, held_hi = carried[..., 2], carried[..., 3]
-    held = _still_held(carried[..., 4], now)
-    low, high = played[..., 0], played[..., 1]
-    right_under = (high[..., 1] < held_lo[..., 0]) & (last_lo[..., 1] > held_hi[..., 0])
-    left_over = (low[..., 0] > held_hi[..., 1]) & (last_hi[..., 0] < held_lo[..., 1])
-    return held[..., 0] & right_under | held[..., 1] & left_over
+@_compiled
+def _partitions(n, crossed):
+    """(S, n) bool, True where the right hand plays note i (notes by pitch): the left hand
+    takes the lowest k notes (at most 5 per hand), or, if `crossed`, crossed over the
+    right, the highest k of a group of at most _MAX_CROSSED notes."""
+    first, last = max(0, n - MAX_FINGERS), min(n, MAX_FINGERS)
+    side_by_side = last - first + 1
+    crossings = n - 1 if crossed and n <= _MAX_CROSSED else 0
+    right = np.empty((side_by_side + crossings, n), dtype=np.bool_)
+    for i in range(n):
+        for k in range(first, last + 1):
+            right[k - first, i] = i >= k
+        for k in range(1, crossings + 1):
+            right[side_by_side + k - 1, i] = i < n - k
+    return right
 
 
-def _crossed_at_start(played: np.ndarray, prefs: np.ndarray) -> np.ndarray:
-    """(S,) whether, in the piece's first group, a hand strikes (played (S, 2, 3)) more than
-    _MIN_HAND_GAP past the other's resting place (prefs (2,))."""
-    left_over = played[:, 0, 1] > prefs[1] + _MIN_HAND_GAP
-    right_under = played[:, 1, 0] < prefs[0] - _MIN_HAND_GAP
-    return left_over | right_under
+@_compiled
+def _state_costs(xs, offsets, named, right, prefs, limits):
+    """Per state (`right` as from _partitions): each hand's (lo, hi, release) of its new
+    notes (S, 2, 3), NaN where the hand is idle, the local cost (S,) and how far each hand
+    plays from its resting place (S, 2, squared octaves)."""
+    states = len(right)
+    played = np.full((states, 2, 3), np.nan)
+    local = np.zeros(states)
+    register = np.zeros((states, 2))
+    comfortable, hard = limits
+    for state in range(states):
+        for hand in range(2):
+            lo, hi, release = np.inf, -np.inf, -np.inf
+            for i in range(len(xs)):
+                if right[state, i] == (hand == 1):
+                    lo, hi, release = min(lo, xs[i]), max(hi, xs[i]), max(release, offsets[i])
+            idle = lo == np.inf
+            span = 0.0 if idle else hi - lo
+            excess = max(span - comfortable, 0.0)
+            cost = _W_SPAN * (excess * excess) + _W_ROLLED * (span > hard)
+            cost += _W_WIDE * max(span - _WIDE_SPAN, 0.0)
+            local[state] += cost
+            if not idle:
+                played[state, hand] = (lo, hi, release)
+                distance = (0.5 * (lo + hi) - prefs[hand]) / 7.0
+                register[state, hand] = distance * distance
+        local[state] += _W_HONOUR * _against_tracks(named, right[state])
+    return played, local, register
 
 
-def _pedal_down(pedal: np.ndarray, now: float) -> bool:
-    """Whether the sustain pedal (pedal (P, 2) down, up times) is down at `now`."""
-    return bool(np.any((pedal[:, 0] <= now) & (now < pedal[:, 1])))
+@_compiled
+def _against_tracks(named, right):
+    """How many notes go to the other hand than their track names (named -1: unknown)."""
+    wrong = 0
+    for i in range(len(named)):
+        wrong += named[i] >= 0 and named[i] != right[i]
+    return wrong
 
 
-def _still_held(release: np.ndarray, now: float) -> np.ndarray:
+@_compiled
+def _transitions(
+    cost, carried, played, local, register, xs, right, now, let_go, in_sweep, opening, prefs,
+    comfortable,
+):  # fmt: skip
+    """(P, S) cost of each path (previous row) into each state and the hands' state
+    (P, S, 2, _COLUMNS) it carries on; `opening`: the piece's first group."""
+    rows, states = len(cost), len(played)
+    total = np.empty((rows, states))
+    new_carried = np.empty((rows, states, 2, _COLUMNS))
+    for row in range(rows):
+        before = carried[row]
+        breaks = _line_breaks(before, xs, right, now, in_sweep)
+        for state in range(states):
+            after = new_carried[row, state]
+            moved, holding, overspan = _carry(
+                before, played[state], now, comfortable, let_go, after
+            )
+            step = cost[row] + local[state] + _W_MOVE * moved
+            step += _W_HOLDING * holding + _W_HELD * overspan
+            step += _crossing(after, now)
+            if opening:  # after the first group, every path has a hand that has played
+                step += _W_CROSSED_START * _crossed_at_start(played[state], prefs)
+            if len(xs) == 1:
+                step += _W_PAST_HELD * _past_held_keys(before, played[state], now)
+            step += _W_CENTRE * _register(register[state], before, after, now, in_sweep)
+            step += _W_LINE * breaks[state]
+            total[row, state] = step
+    return total, new_carried
+
+
+@_compiled
+def _carry(before, played, now, comfortable, let_go, after):
+    """Hands' state `after` (2, _COLUMNS, filled) a state's new notes (played (2, 3)) from
+    `before`, and over the hands that play: squared distance outside the window times the
+    urgency to move, how many strike while holding notes and how far held + new notes
+    overspan. A hand that plays lets go of held notes it struck at `let_go` or later (the
+    pedal holds them)."""
+    moved, holding, overspan = 0.0, 0, 0.0
+    for hand in range(2):
+        was, lo, hi, release = before[hand], played[hand, 0], played[hand, 1], played[hand, 2]
+        if np.isnan(lo):  # idle: keeps its state
+            after[hand] = was
+            continue
+        outside = max(max(lo - was[_WINDOW_HI], was[_WINDOW_LO] - hi), 0.0)
+        # A hand that has rested has had time to move: urgency since its last strike.
+        moved += _MOVE_TIME / (now - was[_STRUCK] + _MOVE_TIME) * (outside * outside)
+        held = _still_held(was[_HELD_RELEASE], now) and was[_HELD_SINCE] < let_go
+        # The window grows to take the new notes, then is cut back to an octave around them.
+        after[hand, _WINDOW_LO] = max(min(was[_WINDOW_LO], lo), min(lo, hi - comfortable))
+        after[hand, _WINDOW_HI] = min(max(was[_WINDOW_HI], hi), max(hi, lo + comfortable))
+        # New notes replace the held summary unless the hand still holds notes it releases
+        # later.
+        if held and was[_HELD_RELEASE] > release:
+            after[hand, _HELD_LO : _HELD_RELEASE + 1] = was[_HELD_LO : _HELD_RELEASE + 1]
+        elif held:
+            after[hand, _HELD_LO] = min(was[_HELD_LO], lo)
+            after[hand, _HELD_HI] = max(was[_HELD_HI], hi)
+            after[hand, _HELD_RELEASE] = release
+        else:
+            after[hand, _HELD_LO : _HELD_RELEASE + 1] = played[hand]
+        after[hand, _STRUCK] = now
+        after[hand, _LAST_LO : _LAST_RELEASE + 1] = played[hand]
+        after[hand, _HELD_SINCE] = was[_HELD_SINCE] if held else now
+        if held:
+            holding += 1
+            span = max(was[_HELD_HI], hi) - min(was[_HELD_LO], lo)
+            overspan += max(span - comfortable, 0.0)
+    return moved, holding, overspan
+
+
+@_compiled
+def _crossing(hands, now):
+    """Cost of the hands' window centres (hands (2, _COLUMNS)) closer than _MIN_HAND_GAP, or
+    _CROSSED_GAP when crossed (colliding, while both are active: a hand that has neither
+    played for _IDLE_TIME nor holds a key has room to get out of the other's way), or
+    crossed (while both strike or hold keys now)."""
+    if not (_active(hands[0], now) and _active(hands[1], now)):
+        return 0.0
+    apart = _centre(hands[1]) - _centre(hands[0])
+    gap = _CROSSED_GAP if apart < 0 else _MIN_HAND_GAP
+    collision = max(1.0 - abs(apart) / gap, 0.0)
+    engaged = _engaged(hands[0], now) and _engaged(hands[1], now)
+    return _W_CROSS * collision + _W_OVER * (engaged and apart < 0)
+
+
+@_compiled
+def _centre(hand):
+    return (hand[_WINDOW_LO] + hand[_WINDOW_HI]) / 2.0
+
+
+@_compiled
+def _active(hand, now):
+    """Whether the hand struck a key within _IDLE_TIME or still holds one."""
+    return now - hand[_STRUCK] <= _IDLE_TIME or _still_held(hand[_HELD_RELEASE], now)
+
+
+@_compiled
+def _engaged(hand, now):
+    """Whether the hand strikes keys now or still holds some."""
+    return hand[_STRUCK] == now or _still_held(hand[_HELD_RELEASE], now)
+
+
+@_compiled
+def _still_held(release, now):
     """Whether keys a hand lets go at `release` are still held at `now`, a legato overlap
     (_HOLD_OVERLAP) not counting."""
     return release > now + _HOLD_OVERLAP
 
 
-def _playable(notes: np.ndarray) -> np.ndarray:
-    """Two hands play at most 10 notes at once: keep the 5 lowest and the 5 highest."""
-    if len(notes) <= 2 * MAX_FINGERS:
-        return notes
-    return np.concatenate([notes[:MAX_FINGERS], notes[-MAX_FINGERS:]])
+@_compiled
+def _crossed_at_start(played, prefs):
+    """Whether, in the piece's first group, a hand strikes (played (2, 3)) more than
+    _MIN_HAND_GAP past the other's resting place (prefs (2,))."""
+    return played[0, 1] > prefs[1] + _MIN_HAND_GAP or played[1, 0] < prefs[0] - _MIN_HAND_GAP
 
 
-def _partitions(n: int, crossed: bool = True) -> np.ndarray:
-    """(S, n) bool, True where the right hand plays note i (notes by pitch): the left hand
-    takes the lowest k notes (at most 5 per hand), or, if `crossed`, crossed over the
-    right, the highest k of a group of at most _MAX_CROSSED notes."""
-    ks = np.arange(max(0, n - MAX_FINGERS), min(n, MAX_FINGERS) + 1)
-    rank = np.arange(n)
-    states = [rank >= k for k in ks]
-    if crossed and n <= _MAX_CROSSED:
-        states += [rank < n - k for k in range(1, n)]
-    return np.array(states, dtype=bool).reshape(len(states), n)
+@_compiled
+def _past_held_keys(before, played, now):
+    """Whether a hand strikes (played (2, 3)) beyond the keys the other hand still holds,
+    the last keys it struck on its own side of them (before (2, _COLUMNS))."""
+    left, right = before[0], before[1]
+    right_under = played[1, 1] < left[_HELD_LO] and right[_LAST_LO] > left[_HELD_HI]
+    left_over = played[0, 0] > right[_HELD_HI] and left[_LAST_HI] < right[_HELD_LO]
+    return (_still_held(left[_HELD_RELEASE], now) and right_under) or (
+        _still_held(right[_HELD_RELEASE], now) and left_over
+    )
 
 
-def _state_costs(
-    xs: np.ndarray,
-    offsets: np.ndarray,
-    right: np.ndarray,
-    prefs: np.ndarray,
-    limits: tuple[float, float],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per state (`right` as from _partitions): each hand's (lo, hi, release) of its new
-    notes (S, 2, 3), NaN where the hand is idle, the local cost (S,) and how far each hand
-    plays from its resting place (S, 2, squared octaves)."""
-    mine = np.stack([~right, right], axis=1)  # (S, 2, n)
-    idle = ~mine.any(axis=-1)
-    lo = np.where(idle, np.nan, np.where(mine, xs, np.inf).min(axis=-1))
-    hi = np.where(idle, np.nan, np.where(mine, xs, -np.inf).max(axis=-1))
-    release = np.where(idle, np.nan, np.where(mine, offsets, -np.inf).max(axis=-1))
-    span = np.where(idle, 0.0, hi - lo)
-    comfortable, hard = limits
-    local = _W_SPAN * np.maximum(span - comfortable, 0.0) ** 2 + _W_ROLLED * (span > hard)
-    local += _W_WIDE * np.maximum(span - _WIDE_SPAN, 0.0)
-    register = np.where(idle, 0.0, (0.5 * (lo + hi) - prefs) / 7.0) ** 2
-    played = np.where(idle[..., None], np.nan, np.stack([lo, hi, release], -1))
-    return played, local.sum(axis=1), register
+@_compiled
+def _register(register, before, after, now, in_sweep):
+    """The hands' squared octaves from their resting places (register (2,)), a hand playing
+    on (struck within _LINE_TIME) while the other is idle paying only _FREE_REGISTER: it
+    keeps its line wherever it leads. A sweep is shared, not run through by one hand."""
+    total = 0.0
+    for hand in range(2):
+        free = not _active(after[1 - hand], now) and now - before[hand, _STRUCK] <= _LINE_TIME
+        total += register[hand] * (_FREE_REGISTER if free and not in_sweep else 1.0)
+    return total
 
 
-def _carry(
-    carried: np.ndarray, played: np.ndarray, now: float, comfortable: float, let_go: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Hands' state after a group, for every (previous, current) state pair.
-
-    carried (P, 1, 2, 10), played (1, S, 2, 3) -> new state (P, S, 2, 10), and over the
-    hands that play: squared distance outside the window (P, S, 2), and (P, S) how many
-    hands strike while holding notes and how far held + new notes overspan. A hand that
-    plays lets go of held notes it struck at `let_go` or later (the pedal holds them).
-    """
-    idle = np.isnan(played[..., 0])
-    w_lo, w_hi, h_lo, h_hi, h_release = np.moveaxis(carried[..., :5], -1, 0)
-    p_lo, p_hi, p_release = np.moveaxis(played, -1, 0)
-    outside = _nan_to_zero(np.maximum(np.maximum(p_lo - w_hi, w_lo - p_hi), 0.0))
-    held = _still_held(h_release, now) & (idle | (carried[..., 9] < let_go))
-    overspan = np.maximum(np.maximum(h_hi, p_hi) - np.minimum(h_lo, p_lo) - comfortable, 0.0)
-    # The window grows to take the new notes, then is cut back to an octave around them.
-    new_w_lo = np.maximum(np.fmin(w_lo, p_lo), np.minimum(p_lo, p_hi - comfortable))
-    new_w_hi = np.minimum(np.fmax(w_hi, p_hi), np.maximum(p_hi, p_lo + comfortable))
-    # New notes replace the held summary unless the hand still holds notes it releases later.
-    keep_held = held & (h_release > p_release)
-    merge = held & ~keep_held
-    new_lo = np.where(keep_held, h_lo, np.where(merge, np.minimum(h_lo, p_lo), p_lo))
-    new_hi = np.where(keep_held, h_hi, np.where(merge, np.maximum(h_hi, p_hi), p_hi))
-    new_release = np.where(keep_held, h_release, p_release)
-    new_since = np.where(held, carried[..., 9], now)
-    columns = (new_w_lo, new_w_hi, new_lo, new_hi, new_release, now, p_lo, p_hi, p_release,
-               new_since)  # fmt: skip
-    new = np.empty(np.broadcast_shapes(carried.shape, played.shape[:-1] + (len(columns),)))
-    for column, values in enumerate(columns):  # filled in place: np.stack is slow here
-        new[..., column] = values
-    new = np.where(idle[..., None], carried, new)
-    moved = np.where(idle, 0.0, outside**2)
-    striking_held = held & ~idle
-    return new, moved, striking_held.sum(axis=-1), np.where(striking_held, overspan, 0.0).sum(-1)
-
-
-def _line_breaks(
-    carried: np.ndarray, x: np.ndarray, right: np.ndarray, now: float, in_sweep: bool
-) -> np.ndarray:
-    """(P, S) notes that continue a hand's line but are given to the other hand (in a
-    sweep, to the other hand while it is busy: a free hand takes its part of the sweep).
+@_compiled
+def _line_breaks(before, xs, right, now, in_sweep):
+    """(S,) per state (right (S, n)), notes that continue a hand's line (before (2,
+    _COLUMNS)) but are given to the other hand (in a sweep, to the other hand while it is
+    busy: a free hand takes its part of the sweep).
 
     A note continues the line of the hand whose last keys are nearest to it, if those were
     struck within _LINE_TIME (or within _LINE_SPAN and let go just before the new onset),
@@ -362,54 +454,104 @@ def _line_breaks(
     piano fingering of both hands", ISMIR); notes close in pitch and time bind into one
     stream, distant or slow ones do not (Bregman 1990, "Auditory Scene Analysis", ch. 2).
     """
-    lo, hi, release = carried[..., 6], carried[..., 7], carried[..., 8]  # (P, 2)
-    distance = np.maximum(np.maximum(lo[..., None] - x, x - hi[..., None]), 0.0)  # (P, 2, m)
-    since = now - carried[..., 5]
-    recent = (since <= _LINE_TIME) | (release >= now - _LINE_GAP) & (since <= _LINE_SPAN)
-    recent &= release <= now + _LINE_OVERLAP
-    distance = np.where(recent[..., None] & (distance <= _LINE_STEP), distance, np.inf)
-    continues = np.isfinite(distance.min(axis=1))  # (P, m)
-    line_right = distance[:, 1] < distance[:, 0]  # (P, m)
-    breaks = (line_right[:, None] != right[None]) & continues[:, None]
-    if in_sweep:
-        busy = _active(carried, now)  # (P, 2)
-        breaks &= np.where(right[None], busy[:, None, 1:], busy[:, None, :1])
-    return breaks.sum(axis=-1)
+    breaks = np.zeros(len(right), dtype=np.int64)
+    busy = (_active(before[0], now), _active(before[1], now))
+    for i in range(len(xs)):
+        left_step = _line_step(before[0], xs[i], now)
+        right_step = _line_step(before[1], xs[i], now)
+        if left_step == np.inf and right_step == np.inf:
+            continue
+        line_right = right_step < left_step
+        for state in range(len(right)):
+            mine = right[state, i]
+            if mine != line_right and (not in_sweep or busy[int(mine)]):
+                breaks[state] += 1
+    return breaks
 
 
-def _active_centres(carried: np.ndarray, now: float) -> np.ndarray:
-    """Hands' window centres (..., 2); NaN for a hand that has neither played for
-    _IDLE_TIME nor holds a key: it has room to get out of the other hand's way."""
-    centres = (carried[..., 0] + carried[..., 1]) / 2.0
-    return np.where(_active(carried, now), centres, np.nan)
+@_compiled
+def _line_step(hand, x, now):
+    """White keys from the hand's last keys to x if x continues its line, else inf."""
+    since = now - hand[_STRUCK]
+    release = hand[_LAST_RELEASE]
+    recent = since <= _LINE_TIME or (release >= now - _LINE_GAP and since <= _LINE_SPAN)
+    if not (recent and release <= now + _LINE_OVERLAP):
+        return np.inf
+    step = max(max(hand[_LAST_LO] - x, x - hand[_LAST_HI]), 0.0)
+    return step if step <= _LINE_STEP else np.inf
 
 
-def _active(carried: np.ndarray, now: float) -> np.ndarray:
-    """(...) whether each hand struck a key within _IDLE_TIME or still holds one."""
-    return (now - carried[..., 5] <= _IDLE_TIME) | _still_held(carried[..., 4], now)
+@_compiled
+def _distinct_best(total, carried):
+    """(S, _BEAM) rows of the cheapest paths into each state (total (P, S) cost per
+    previous row and state) among those whose carried states (P, S, 2, _COLUMNS) differ,
+    the cheapest of equal ones kept (ties by row), and whether each slot holds one
+    (S, _BEAM). When a hand struck its held notes is left out of the comparison: it only
+    matters in a pedalled sweep, and comparing it would change which paths the beam keeps
+    elsewhere."""
+    rows, states = total.shape
+    best = np.zeros((states, _BEAM), dtype=np.int64)
+    found = np.zeros((states, _BEAM), dtype=np.bool_)
+    for state in range(states):
+        kept = 0
+        for row in np.argsort(total[:, state].copy(), kind="mergesort"):  # ties by row
+            if kept == _BEAM:
+                break
+            if not _recombined(carried[:, state], row, best[state, :kept]):
+                best[state, kept], found[state, kept] = row, True
+                kept += 1
+    return best, found
 
 
-def _crossing(centres: np.ndarray, carried: np.ndarray, now: float) -> np.ndarray:
-    """(...) cost of the hands' window centres (..., 2) closer than _MIN_HAND_GAP, or
-    _CROSSED_GAP when crossed (colliding, while both are active), or crossed (while both
-    strike or hold keys now)."""
-    apart = centres[..., 1] - centres[..., 0]
-    gap = np.where(apart < 0, _CROSSED_GAP, _MIN_HAND_GAP)
-    collision = _nan_to_zero(np.maximum(1.0 - np.abs(apart) / gap, 0.0))
-    engaged = ((carried[..., 5] == now) | _still_held(carried[..., 4], now)).all(axis=-1)
-    return _W_CROSS * collision + _W_OVER * (engaged & (apart < 0))
+@_compiled
+def _recombined(carried, row, kept):
+    """Whether path `row` carries the same hands' state as one of the `kept` rows."""
+    for other in kept:  # noqa: SIM110  (numba compiles no generator expressions)
+        if _same_state(carried[row], carried[other]):
+            return True
+    return False
 
 
-def _nan_to_zero(values: np.ndarray) -> np.ndarray:
-    """np.nan_to_num for values that are never infinite, without its overhead."""
-    return np.where(np.isnan(values), 0.0, values)
+@_compiled
+def _same_state(a, b):
+    """Whether two hands' states (2, _COLUMNS) have the same future: equal columns up to
+    _LAST_RELEASE, NaN (nothing yet) equal to itself."""
+    for hand in range(2):
+        for column in range(_LAST_RELEASE + 1):
+            if _nan_low(a[hand, column]) != _nan_low(b[hand, column]):
+                return False
+    return True
 
 
-def _backtrack(
-    num_notes: int, choices: list[tuple[np.ndarray, np.ndarray]], back: list[np.ndarray], state: int
-) -> np.ndarray:
-    hand = np.full(num_notes, -1, dtype=np.int64)
-    for (notes, right), best in zip(reversed(choices), reversed(back), strict=True):
-        hand[notes] = right[state // _BEAM]
-        state = int(best[state])
+@_compiled
+def _nan_low(value):
+    return -np.inf if np.isnan(value) else value
+
+
+@_compiled
+def _beam(total, new_carried, best, found):
+    """Cost (S * _BEAM,) and carried state (S * _BEAM, 2, _COLUMNS) of the kept paths; an
+    empty slot costs inf."""
+    states = total.shape[1]
+    cost = np.full(states * _BEAM, np.inf)
+    carried = np.empty((states * _BEAM, 2, _COLUMNS))
+    for state in range(states):
+        for rank in range(_BEAM):
+            row = best[state, rank]
+            carried[state * _BEAM + rank] = new_carried[row, state]
+            if found[state, rank]:
+                cost[state * _BEAM + rank] = total[row, state]
+    return cost, carried
+
+
+@_compiled
+def _backtrack(bounds, offset, chord_window, back, row):
+    """(N,) hand per note along the path that ends in `row`, through the best previous
+    rows `back` per group; -1 for notes no hand plays."""
+    hand = np.full(len(offset), -1, dtype=np.int64)
+    for group in range(len(back) - 1, -1, -1):
+        notes, right = _group_states(bounds[group], bounds[group + 1], offset, chord_window)
+        for i in range(len(notes)):
+            hand[notes[i]] = right[row // _BEAM, i]
+        row = back[group][row]
     return hand

@@ -18,16 +18,20 @@ C_MAJOR = (0, 2, 4, 5, 7, 9, 11)
 
 
 def split(
-    notes: list[tuple[int, float, float]], pedal: list[tuple[float, float]] = ()
+    notes: list[tuple[int, float, float]],
+    pedal: list[tuple[float, float]] = (),
+    named: list[int] | None = None,
 ) -> dict[tuple[int, float], int]:
     """{(pitch, onset): hand} for notes given as (pitch, onset, duration), the sustain pedal
-    down over the (down, up) spans `pedal`."""
+    down over the (down, up) spans `pedal`, each note's track naming hand `named` (0/1, -1
+    unknown) if given."""
     pitch, onset, duration = (np.array(column) for column in zip(*notes, strict=True))
     order = np.lexsort((pitch, onset))
     pitch, onset, offset = pitch[order], onset[order], (onset + duration)[order]
     group = onset_groups(onset, pitch, CONFIG.chord_window)
     pedal = np.array(pedal, dtype=float).reshape(-1, 2)
-    hand = split_hands(pitch, onset, offset, group, Keyboard(), CONFIG, pedal=pedal)
+    named = None if named is None else np.array(named)[order]
+    hand = split_hands(pitch, onset, offset, group, Keyboard(), CONFIG, named, pedal)
     return {(int(p), float(t)): int(h) for p, t, h in zip(pitch, onset, hand, strict=True)}
 
 
@@ -67,6 +71,22 @@ def test_octave_passage_stays_in_one_hand():
     # Octaves in the right hand's register with the left hand silent: one hand's octaves.
     notes = [(p + o, 0.2 * i, 0.18) for i, p in enumerate(scale(67, 8, 1)) for o in (0, 12)]
     assert set(split(notes).values()) == {1}
+
+
+def test_named_hands_are_honoured_and_unknown_ones_left_to_the_split():
+    # The right hand's scale of the first test, its last five notes' track naming the left
+    # hand: they go to the left hand. Tracks that name no hand (-1) change nothing.
+    notes = line([72 - d for d in (0, 1, 3, 5, 7, 8, 10)] + scale(60, 8, -1))
+    named = [1] * 10 + [0] * 5
+    hands = split(notes, named=named)
+    assert [hands[(p, t)] for p, t, _ in notes] == named
+    assert split(notes, named=[-1] * 15) == split(notes)
+
+
+def test_a_chord_of_more_than_ten_notes_leaves_its_inner_notes_to_no_hand():
+    chord = [(p, 0.0, 0.5) for p in range(48, 72, 2)]  # 12 keys
+    hands = split(chord)
+    assert [hands[(p, 0.0)] for p, _, _ in chord] == [0] * 5 + [-1] * 2 + [1] * 5
 
 
 def test_left_hand_melody_under_right_hand_chords():
