@@ -123,6 +123,7 @@ def installed_core_version(python: Path) -> str | None:
 
 
 TRANSCRIBER_PACKAGES = ("basic-pitch==0.4.0", "transkun==2.0.1")
+COMPILE_AHEAD = "from s2c_core.engines.midi.compile_ahead import compile_ahead; compile_ahead()"
 
 
 def ensure_backend_env(venv: Path, base_python: str) -> Path:
@@ -140,12 +141,17 @@ def ensure_backend_env(venv: Path, base_python: str) -> Path:
     # other frameworks (tensorflow, torchaudio); what their code needs comes with s2c_core.
     _run([str(python), "-m", "pip", "install", "--no-deps", *TRANSCRIBER_PACKAGES],
          "install the audio transcribers into the backend env")  # fmt: skip
+    # numba compiles the MIDI engine's kernels on first use (about 20 s, then cached in the
+    # env): done here, the first Generate Hands does not wait for it. Run outside the repo,
+    # so the env's installed copy is the one compiled.
+    _run([str(python), "-c", COMPILE_AHEAD], "compile the MIDI engine in the backend env",
+         cwd=tempfile.gettempdir())  # fmt: skip
     print(f"installed s2c_core {core_version()} into {venv}")
     return python
 
 
-def _run(argv: Sequence[str], what: str) -> None:
-    if subprocess.run(list(argv)).returncode != 0:
+def _run(argv: Sequence[str], what: str, cwd: str | None = None) -> None:
+    if subprocess.run(list(argv), cwd=cwd).returncode != 0:
         raise InstallError(f"could not {what}: {' '.join(map(str, argv))} failed")
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
 from pathlib import Path
@@ -87,6 +88,20 @@ def test_existing_backend_env_is_reused(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(install, "_run", lambda argv, what: pytest.fail(f"ran {argv}"))
     assert install.ensure_backend_env(tmp_path, sys.executable) == python
     assert "reusing backend env" in capsys.readouterr().out
+
+
+def test_a_new_backend_env_compiles_the_midi_engine_after_installing(tmp_path, monkeypatch):
+    python = install.venv_python(tmp_path)
+    python.parent.mkdir(parents=True)
+    python.write_text("#!/bin/sh\nexit 1\n")  # an env without s2c_core
+    python.chmod(0o755)
+    ran = []
+    monkeypatch.setattr(install, "_run", lambda argv, what, cwd=None: ran.append((argv, cwd)))
+    install.ensure_backend_env(tmp_path, sys.executable)
+    (last, cwd), installs = ran[-1], [argv for argv, _ in ran[:-1]]
+    assert all("install" in argv for argv in installs) and len(installs) == 2
+    assert last == [str(python), "-c", install.COMPILE_AHEAD]
+    assert cwd == tempfile.gettempdir()  # the env's copy, not the checkout's
 
 
 BLENDER_SIDE = """
